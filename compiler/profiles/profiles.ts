@@ -21,6 +21,8 @@ export interface ProfileSyscall {
   name: string;
   params: ProfileParam[];
   result: ValueType | undefined;
+  /** The result is the device clock (seconds since the Unix epoch, set by the node). */
+  returnsClock?: boolean;
   doc: string;
 }
 
@@ -72,7 +74,7 @@ export const PROFILES: readonly Profile[] = [
       { id: 10, name: "OutBool", params: params("bool v"), result: undefined, doc: "report a boolean" },
       { id: 11, name: "OutChar", params: params("char v"), result: undefined, doc: "report a character" },
       { id: 12, name: "Print", params: params("string s"), result: undefined, doc: "report a NUL-terminated string" },
-      { id: 13, name: "Now", params: [], result: type("uint32"), doc: "seconds since the Unix epoch, as last set by the node" },
+      { id: 13, name: "Now", params: [], result: type("uint32"), returnsClock: true, doc: "seconds since the Unix epoch, as last set by the node" },
     ],
   },
   {
@@ -84,7 +86,7 @@ export const PROFILES: readonly Profile[] = [
       { id: 0, name: "Unlock", params: [], result: undefined, doc: "open the lock" },
       { id: 1, name: "Lock", params: [], result: undefined, doc: "close the lock" },
       { id: 2, name: "IncorrectBeep", params: [], result: undefined, doc: "sound the buzzer for a wrong PIN" },
-      { id: 3, name: "Now", params: [], result: type("uint32"), doc: "seconds since the Unix epoch, as last set by the node" },
+      { id: 3, name: "Now", params: [], result: type("uint32"), returnsClock: true, doc: "seconds since the Unix epoch, as last set by the node" },
     ],
   },
 ];

@@ -1,0 +1,180 @@
+// The `alkyvm` command: a thin layer over the compiler, IR tools and engines.
+
+import { basename, dirname, join } from "node:path";
+import { assemble } from "../compiler/ir/asm.js";
+import { disassemble } from "../compiler/ir/disasm.js";
+import { decodeImage } from "../compiler/ir/image.js";
+import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
+import { PROFILES } from "../compiler/profiles/profiles.js";
+import type { Engine } from "../compiler/run/engine.js";
+import { runSteps } from "../compiler/run/session.js";
+import { parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
+import { formatTraceLine, traceLineJson } from "../compiler/run/trace.js";
+import { TsEngine } from "../compiler/run/ts-engine.js";
+import { compileFile, loadApp, profileOption } from "./app.js";
+import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
+import { CliError, readInput, writeAtomically } from "./files.js";
+
+const HELP = `alkyvm — the AlkyVM toolchain
+
+usage:
+  alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm]
+  alkyvm disasm <app.alk>
+  alkyvm asm <app.asm> [-o out.alk]
+  alkyvm verify <app.alk> [--profile P]
+  alkyvm run <app.alkyl|app.alk> [--profile P] [--backend ts] [--fuel N] [--json] STEP...
+        STEP: --call 'Name(args)'  --event 'Name(args)'  --time <unix seconds>  --steps <file>
+  alkyvm profiles
+
+Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
+Exit codes: 0 success, 1 error in the input, 2 usage error.`;
+
+function out(line: string): void {
+  process.stdout.write(line + "\n");
+}
+
+function defaultOutput(input: string, ext: string): string {
+  return join(dirname(input), basename(input).replace(/\.[^.]*$/, "") + ext);
+}
+
+function cmdCompile(argv: string[]): void {
+  const args = parseArgs(argv, { valued: ["--profile", "-o", "--emit"], flags: [] });
+  const input = onePositional(args, "source file");
+  const emit = optionValue(args, "--emit") ?? "image";
+  if (emit !== "image" && emit !== "asm") throw new UsageError(`--emit must be image or asm, got '${emit}'`);
+  const profile = profileOption(optionValue(args, "--profile")) ?? PROFILES.find((p) => p.name === "test")!;
+  const app = compileFile(input, profile);
+  const output = optionValue(args, "-o");
+  if (emit === "asm") {
+    const text = disassemble(app.image);
+    if (output === undefined || output === "-") process.stdout.write(text);
+    else writeAtomically(output, text);
+    return;
+  }
+  writeAtomically(output ?? defaultOutput(input, ".alk"), app.bytes);
+}
+
+function cmdDisasm(argv: string[]): void {
+  const args = parseArgs(argv, { valued: [], flags: [] });
+  const input = onePositional(args, "image file");
+  const decoded = decodeImage(new Uint8Array(readInput(input)));
+  if (!decoded.ok) throw new CliError(`${input}: not a valid image: offset ${decoded.error.offset}: ${decoded.error.rule}: ${decoded.error.message}`);
+  process.stdout.write(disassemble(decoded.value.image));
+}
+
+function cmdAsm(argv: string[]): void {
+  const args = parseArgs(argv, { valued: ["-o"], flags: [] });
+  const input = onePositional(args, "assembly file");
+  const result = assemble(readInput(input).toString("utf8"));
+  if (!result.ok) throw new CliError(result.errors.map((e) => `${input}:${e.line}:${e.column}: error: ${e.message}`).join("\n"));
+  writeAtomically(optionValue(args, "-o") ?? defaultOutput(input, ".alk"), result.bytes);
+}
+
+function cmdVerify(argv: string[]): void {
+  const args = parseArgs(argv, { valued: ["--profile"], flags: [] });
+  const input = onePositional(args, "image file");
+  const profile = profileOption(optionValue(args, "--profile"));
+  const v = verifyImage(new Uint8Array(readInput(input)), profile ? { profile } : {});
+  if (!v.ok) throw new CliError(`${input}: ${formatVerifyError(v.error)}`);
+  out(`${input}: ok`);
+}
+
+function collectSteps(args: ReturnType<typeof parseArgs>): Step[] {
+  const steps: Step[] = [];
+  for (const o of args.options) {
+    if (o.name === "--call") steps.push({ kind: "call", text: o.value });
+    else if (o.name === "--event") steps.push({ kind: "event", text: o.value });
+    else if (o.name === "--time") {
+      const t = parseTime(o.value);
+      if (t === undefined) throw new UsageError(`--time needs Unix seconds (0..4294967295), got '${o.value}'`);
+      steps.push({ kind: "time", seconds: t });
+    } else if (o.name === "--steps") {
+      const parsed = parseStepsFile(readInput(o.value).toString("utf8"), o.value);
+      if (!parsed.ok) throw new CliError(parsed.message);
+      steps.push(...parsed.steps);
+    }
+  }
+  return steps;
+}
+
+function parseFuel(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 0xffffffff) throw new UsageError(`--fuel needs a positive integer, got '${text}'`);
+  return Number(text);
+}
+
+async function cmdRun(argv: string[]): Promise<void> {
+  const args = parseArgs(argv, {
+    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps"],
+    flags: ["--json"],
+  });
+  const input = onePositional(args, "app file");
+  const backend = optionValue(args, "--backend") ?? "ts";
+  const fuel = parseFuel(optionValue(args, "--fuel"));
+  const steps = collectSteps(args);
+  const app = loadApp(input, optionValue(args, "--profile"));
+  let engine: Engine;
+  if (backend === "ts") engine = new TsEngine(app.image, app.profile, fuel === undefined ? {} : { fuel });
+  else throw new UsageError(`unknown backend '${backend}' (available: ts)`);
+  const json = args.flags.has("--json");
+  try {
+    await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)));
+  } finally {
+    await engine.close();
+  }
+}
+
+function cmdProfiles(): void {
+  for (const p of PROFILES) {
+    out(`${p.name} (id ${p.id}): ${p.doc}`);
+    for (const e of p.events) out(`  event ${e.name}(${e.params.map((q) => q.name).join(", ")})`);
+    for (const s of p.syscalls) out(`  syscall ${s.name}(${s.params.map((q) => q.name).join(", ")})${s.result ? " -> value" : ""}`);
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "compile":
+        cmdCompile(rest);
+        break;
+      case "disasm":
+        cmdDisasm(rest);
+        break;
+      case "asm":
+        cmdAsm(rest);
+        break;
+      case "verify":
+        cmdVerify(rest);
+        break;
+      case "run":
+        await cmdRun(rest);
+        break;
+      case "profiles":
+        cmdProfiles();
+        break;
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        out(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`alkyvm: ${e.message}\nTry 'alkyvm --help'.\n`);
+      return 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`${e.message}\n`);
+      return e.exitCode;
+    }
+    const err = e as Error;
+    process.stderr.write(`alkyvm: internal error: ${err.message}${process.env.ALKYVM_DEBUG ? `\n${err.stack}` : ""}\n`);
+    return 70;
+  }
+}

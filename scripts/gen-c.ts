@@ -1,0 +1,253 @@
+// Renders the C headers of the device VM (vm-c/generated/) from the TypeScript
+// tables, which stay the single source of truth: the opcode table, widths and
+// container constants (alky_opcodes.h) and the device profiles (alky_profiles.h).
+// All decisions are computed here; the templates only lay the text out.
+//
+//   npm run gen:c        writes the headers whose content changed
+
+import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import Handlebars from "handlebars";
+import { immediateSize, OPCODES, type OpcodeInfo, type OperandClass } from "../compiler/ir/opcodes.js";
+import { ADDRESS_WIDTH, BOOL_WIDTH, encodeTypeByte, typeName, VALUE_KIND_NAMES, VOID_TYPE_BYTE, WIDTH_BITS, type ValueType } from "../compiler/ir/types.js";
+import {
+  Feature,
+  FEATURE_MASK,
+  FUNCTION_ENTRY_SIZE,
+  FUNCTION_KIND_NAMES,
+  HEADER_SIZE,
+  IMAGE_MAGIC,
+  IMAGE_VERSION,
+  IMPORT_ENTRY_SIZE,
+  IMPORT_KIND_NAMES,
+  MAX_NAME_LENGTH,
+  TRAILER_SIZE,
+} from "../compiler/ir/image.js";
+import { PROFILES, type Profile, type ProfileParam } from "../compiler/profiles/profiles.js";
+
+/** The repository root: the nearest folder above this file with a package.json (works from dist/ too). */
+function findRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, "package.json"))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${start}`);
+    dir = up;
+  }
+  return dir;
+}
+
+const ROOT = findRoot(dirname(fileURLToPath(import.meta.url)));
+const TEMPLATES = join(ROOT, "templates");
+export const GENERATED_DIR = join(ROOT, "vm-c", "generated");
+
+function compile(name: string): HandlebarsTemplateDelegate {
+  const text = readFileSync(join(TEMPLATES, name), "utf8");
+  return Handlebars.compile(text, { noEscape: true, strict: true });
+}
+
+function hex(n: number, digits = 2): string {
+  return `0x${n.toString(16).toUpperCase().padStart(digits, "0")}`;
+}
+
+/** Text placed inside a C block comment must not close it. */
+function commentText(s: string): string {
+  if (s.includes("*/")) throw new Error(`comment text contains */: ${s}`);
+  return s;
+}
+
+function cIdentifier(s: string): string {
+  return s.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
+}
+
+// ---------------------------------------------------------------- opcodes
+
+const CLASS_CODE: Record<OperandClass, number> = { W: 1, B: 2, A: 3 };
+
+/** The kind of an opcode: its special handling, or its generic pop/push signature. */
+function kindOf(info: OpcodeInfo): string {
+  if (info.special) return `SPECIAL_${cIdentifier(info.special)}`;
+  if (info.pops.length > 3 || info.pushes.length > 1) throw new Error(`${info.name}: signature does not fit the C kind table`);
+  return `G_${info.pops.join("") || "0"}_${info.pushes.join("") || "0"}`;
+}
+
+interface KindRow {
+  name: string;
+  index: number;
+  imm: number;
+  popCount: number;
+  popClasses: number;
+  pushClass: number;
+  ops: string;
+  doc: string;
+  comma: string;
+  cont: string;
+}
+
+function kindRows(): KindRow[] {
+  const byKind = new Map<string, OpcodeInfo[]>();
+  for (const info of OPCODES) {
+    const k = kindOf(info);
+    byKind.set(k, [...(byKind.get(k) ?? []), info]);
+  }
+  const names = [...byKind.keys()];
+  return names.map((name, index) => {
+    const ops = byKind.get(name)!;
+    const first = ops[0]!;
+    const isPush = first.special === "push";
+    // Within a kind every opcode has the same immediate size, except PUSHn whose size is in its byte.
+    for (const o of ops)
+      if (!isPush && immediateSize(o) !== immediateSize(first)) throw new Error(`kind ${name}: opcodes with different immediate sizes`);
+    const generic = first.special === undefined;
+    const popClasses = generic ? first.pops.reduce((acc, c, i) => acc | (CLASS_CODE[c] << (2 * i)), 0) : 0;
+    const pushClass = generic && first.pushes.length === 1 ? CLASS_CODE[first.pushes[0]!] : 0;
+    const doc = generic
+      ? `pops ${first.pops.join(" ") || "nothing"}, pushes ${first.pushes.join(" ") || "nothing"}`
+      : `special: ${first.special}`;
+    return {
+      name,
+      index,
+      imm: isPush ? 0 : immediateSize(first),
+      popCount: generic ? first.pops.length : 0,
+      popClasses,
+      pushClass,
+      ops: ops.map((o) => `X(${o.name})`).join(" "),
+      doc: `${doc}: ${ops.length === 1 ? first.name : `${first.name} .. ${ops[ops.length - 1]!.name}`}`,
+      comma: index === names.length - 1 ? "" : ",",
+      cont: index === names.length - 1 ? "" : " \\",
+    };
+  });
+}
+
+function widthRows(): { code: number; bits: number; bytes: number }[] {
+  return WIDTH_BITS.map((bits, code) => ({ code, bits, bytes: bits / 8 }));
+}
+
+function enumRows(names: readonly string[]): { name: string; value: number }[] {
+  return names.map((n, value) => ({ name: cIdentifier(n), value }));
+}
+
+/** The C header with the opcode list, the verifier's kind table, widths and container constants. */
+export function renderOpcodeHeader(): string {
+  const kinds = kindRows();
+  const opcodes = OPCODES.map((info, i) => ({
+    name: info.name,
+    hex: hex(info.byte),
+    doc: commentText(info.doc),
+    kind: `ALKY_KIND_${kindOf(info)}`,
+    imm: immediateSize(info),
+    terminal: info.terminal ? 1 : 0,
+    cont: i === OPCODES.length - 1 ? "" : " \\",
+  }));
+  const features = Object.entries(Feature).map(([name, bit]) => ({ name: cIdentifier(name), hex: hex(bit) }));
+  return compile("opcodes.h.hbs")({
+    opcodes,
+    kinds,
+    kindCount: kinds.length,
+    widthCount: WIDTH_BITS.length,
+    widthBytes: WIDTH_BITS.map((b) => b / 8).join(", "),
+    widths: widthRows(),
+    boolWidth: BOOL_WIDTH,
+    addressWidth: ADDRESS_WIDTH,
+    voidType: hex(VOID_TYPE_BYTE),
+    valueKinds: VALUE_KIND_NAMES.map((n, value) => ({ name: cIdentifier(n), value })),
+    version: IMAGE_VERSION,
+    headerSize: HEADER_SIZE,
+    functionEntrySize: FUNCTION_ENTRY_SIZE,
+    importEntrySize: IMPORT_ENTRY_SIZE,
+    trailerSize: TRAILER_SIZE,
+    maxNameLength: MAX_NAME_LENGTH,
+    magic: IMAGE_MAGIC.map((b, index) => ({ index, hex: hex(b) })),
+    features,
+    featureMask: hex(FEATURE_MASK),
+    functionKinds: enumRows(FUNCTION_KIND_NAMES),
+    importKinds: enumRows(IMPORT_KIND_NAMES),
+  });
+}
+
+// ---------------------------------------------------------------- profiles
+
+const SYSCALL_FLAG_CLOCK = 0x01;
+
+function signature(name: string, params: readonly ProfileParam[], result: ValueType | undefined): string {
+  const head = `${name}(${params.map((p) => `${typeName(p.type)} ${p.name}`).join(", ")})`;
+  return commentText(result ? `${head} -> ${typeName(result)}` : head);
+}
+
+function byteList(bytes: readonly number[]): string {
+  return bytes.map((b) => hex(b)).join(", ");
+}
+
+function profileRow(p: Profile): Record<string, unknown> {
+  if (p.id === 0 || p.id === 0xffff) throw new Error(`profile ${p.name}: ids 0 and 0xFFFF are reserved in C builds`);
+  const upper = cIdentifier(p.name);
+  const events = p.events.map((e) => ({
+    upper: cIdentifier(e.name),
+    id: e.id,
+    doc: commentText(e.doc),
+    signature: signature(e.name, e.params, undefined),
+    blob: byteList([e.id, e.params.length, ...e.params.map((x) => encodeTypeByte(x.type))]),
+  }));
+  const syscalls = p.syscalls.map((s) => {
+    const result = s.result ? encodeTypeByte(s.result) : VOID_TYPE_BYTE;
+    const flags = s.returnsClock ? SYSCALL_FLAG_CLOCK : 0;
+    const name = Array.from(s.name, (c) => c.charCodeAt(0));
+    return {
+      upper: cIdentifier(s.name),
+      id: s.id,
+      doc: commentText(s.doc),
+      signature: signature(s.name, s.params, s.result),
+      blob: byteList([s.id, s.params.length, result, flags, name.length, ...name, ...s.params.map((x) => encodeTypeByte(x.type))]),
+    };
+  });
+  if (p.events.length > 255 || p.syscalls.length > 255) throw new Error(`profile ${p.name}: too many entries`);
+  return {
+    name: p.name,
+    upper,
+    id: p.id,
+    doc: commentText(p.doc),
+    header: byteList([p.id & 0xff, p.id >> 8, p.events.length, p.syscalls.length]),
+    events,
+    syscalls,
+  };
+}
+
+/** The C header with each profile's ids and the verifier's profile blob. */
+export function renderProfileHeader(): string {
+  const profiles = PROFILES.map(profileRow);
+  return compile("profiles.h.hbs")({
+    profiles,
+    blobList: profiles.map((p) => `ALKY_PROFILE_BLOB_${String(p.upper)}`).join(" "),
+  });
+}
+
+// ---------------------------------------------------------------- main
+
+/** The generated files by name (relative to vm-c/generated/). */
+export function renderAll(): Map<string, string> {
+  return new Map([
+    ["alky_opcodes.h", renderOpcodeHeader()],
+    ["alky_profiles.h", renderProfileHeader()],
+  ]);
+}
+
+/** Writes each header whose content differs from the file; returns the names written. */
+export function writeGenerated(dir = GENERATED_DIR): string[] {
+  mkdirSync(dir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of renderAll()) {
+    const path = join(dir, name);
+    if (existsSync(path) && readFileSync(path, "utf8") === text) continue;
+    writeFileSync(path, text);
+    written.push(name);
+  }
+  return written;
+}
+
+export function main(): void {
+  const written = writeGenerated();
+  for (const name of written) console.log(`wrote vm-c/generated/${name}`);
+  if (written.length === 0) console.log("vm-c/generated is up to date");
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

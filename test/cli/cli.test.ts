@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { alkyvm, ensureBuilt } from "../helpers/cli.js";
+
+const LOCK = "examples/smartlock/lock.alkyl";
+
+beforeAll(() => ensureBuilt(), 120_000);
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "alkyvm-cli-"));
+}
+
+describe("alkyvm run", () => {
+  it("runs the paper's lock on the demo steps: a wrong PIN beeps, the right one unlocks", () => {
+    const r = alkyvm(["run", LOCK, "--profile", "smartlock", "--steps", "examples/smartlock/demo.steps"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("syscall IncorrectBeep()\nsyscall Unlock()\n");
+    expect(r.status).toBe(0);
+  });
+
+  it("keeps the order of interleaved --call, --event and --time steps", () => {
+    const r = alkyvm([
+      "run", LOCK, "--profile", "smartlock",
+      "--event", "KeyPressed('9')", "--call", 'SetPin("1111", 5)',
+      ..."1111".split("").flatMap((k) => ["--event", `KeyPressed('${k}')`]),
+    ]);
+    expect(r.stdout).toBe("syscall Unlock()\n");
+  });
+
+  it("prints JSON lines with --json", () => {
+    const r = alkyvm(["run", LOCK, "--profile", "smartlock", "--json", "--steps", "examples/smartlock/demo.steps"]);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+    expect(lines).toEqual([
+      { effect: "syscall", name: "IncorrectBeep", args: [], line: "syscall IncorrectBeep()" },
+      { effect: "syscall", name: "Unlock", args: [], line: "syscall Unlock()" },
+    ]);
+  });
+
+  it("reports a bad step as an error line and goes on with the next step", () => {
+    const r = alkyvm(["run", LOCK, "--profile", "smartlock", "--call", "Open()", "--call", 'SetPin("12345678901234567890123456789012345", 1)', "--event", "Knock()"]);
+    expect(r.stdout.split("\n").slice(0, 3)).toEqual([
+      "error call: no public function 'Open'",
+      "error call: argument 1 of SetPin: string of 35 bytes does not fit its 31-byte buffer",
+      "error event: no event 'Knock' in profile smartlock",
+    ]);
+    expect(r.status).toBe(0);
+  });
+
+  it("faults an invocation that runs out of fuel and runs the next step", () => {
+    const dir = tmp();
+    const src = join(dir, "spin.alkyl");
+    writeFileSync(src, "public uint32_t Spin() { uint32_t i = 0; while (true) { i++; } return i; }\npublic uint8_t One() { return 1; }\n");
+    const r = alkyvm(["run", src, "--fuel", "1000", "--call", "Spin()", "--call", "One()"]);
+    expect(r.stdout).toBe("error fuel: instruction budget exhausted\nreturn 1\n");
+  });
+});
+
+describe("alkyvm compile and disasm", () => {
+  it("writes an image next to the source by default and disassembles it", () => {
+    const dir = tmp();
+    const src = join(dir, "lock.alkyl");
+    writeFileSync(src, readFileSync(LOCK));
+    const c = alkyvm(["compile", src, "--profile", "smartlock"]);
+    expect(c.status).toBe(0);
+    expect(existsSync(join(dir, "lock.alk"))).toBe(true);
+    const d = alkyvm(["disasm", join(dir, "lock.alk")]);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toContain("KeyPressed");
+    const asm = alkyvm(["compile", src, "--profile", "smartlock", "--emit", "asm"]);
+    expect(asm.stdout).toBe(d.stdout);
+  });
+
+  it("prints a compile error as file:line:col with a caret and exits 1", () => {
+    const dir = tmp();
+    const src = join(dir, "bad.alkyl");
+    writeFileSync(src, "deviceevent void KeyPressed(char key) {\n  SystemCall(Open);\n}\n");
+    const r = alkyvm(["compile", src, "--profile", "smartlock"]);
+    expect(r.status).toBe(1);
+    const [first, line, caret] = r.stderr.split("\n");
+    expect(first).toMatch(new RegExp(`^${src.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:2:14: error: .*Open`));
+    expect(line).toBe("  SystemCall(Open);");
+    expect(caret).toMatch(/^ {13}\^/);
+    expect(existsSync(join(dir, "bad.alk"))).toBe(false);
+  });
+
+  it("refuses a corrupted image with one line and exit 1", () => {
+    const dir = tmp();
+    const src = join(dir, "lock.alkyl");
+    writeFileSync(src, readFileSync(LOCK));
+    alkyvm(["compile", src, "--profile", "smartlock", "-o", join(dir, "lock.alk")]);
+    const bytes = readFileSync(join(dir, "lock.alk"));
+    bytes[bytes.length - 10] ^= 0x55;
+    writeFileSync(join(dir, "bad.alk"), bytes);
+    const r = alkyvm(["run", join(dir, "bad.alk"), "--call", "SetPin(\"1\", 1)"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/error verify: offset \d+: crc: /);
+  });
+});
+
+describe("usage and input errors", () => {
+  it("exits 2 on an unknown option", () => {
+    const r = alkyvm(["run", LOCK, "--frobnicate"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("unknown option --frobnicate");
+  });
+
+  it("exits 2 on an unknown profile or backend", () => {
+    expect(alkyvm(["run", LOCK, "--profile", "toaster"]).status).toBe(2);
+    expect(alkyvm(["run", LOCK, "--profile", "smartlock", "--backend", "quantum"]).status).toBe(2);
+  });
+
+  it("names a missing input file in one line and exits 1", () => {
+    const r = alkyvm(["compile", "nope.alkyl"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("nope.alkyl: no such file\n");
+  });
+});

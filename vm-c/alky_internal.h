@@ -1,0 +1,97 @@
+/* Declarations shared by the VM's own files; not part of the public API. */
+#ifndef ALKY_INTERNAL_H
+#define ALKY_INTERNAL_H
+
+#include "alky.h"
+#include "generated/alky_opcodes.h"
+#include "generated/alky_profiles.h"
+
+/* ---- Image bytes: every read goes through ALKY_ROM_U8. ---- */
+#define alky_rom_u8(vm, off) ((uint8_t)ALKY_ROM_U8((vm)->rom, (off)))
+
+static inline uint16_t alky_rom_u16(const alky_vm *vm, uint16_t off) {
+    return (uint16_t)(alky_rom_u8(vm, off) | ((uint16_t)alky_rom_u8(vm, (uint16_t)(off + 1)) << 8));
+}
+
+/* Field offsets of a function table entry (docs/ir.md §6). */
+#define ALKY_FE_KIND 0
+#define ALKY_FE_EVENT 1
+#define ALKY_FE_PARAMS 2
+#define ALKY_FE_LOCALS 3
+#define ALKY_FE_RESULT 4
+#define ALKY_FE_RESERVED 5
+#define ALKY_FE_FRAME 6
+#define ALKY_FE_MAX_STACK 8
+#define ALKY_FE_CODE 10
+#define ALKY_FE_CODE_LEN 12
+#define ALKY_FE_TYPES 14
+#define ALKY_FE_NAME 16
+/* Field offsets of an import table entry. */
+#define ALKY_IE_KIND 0
+#define ALKY_IE_ID 1
+#define ALKY_IE_PARAMS 2
+#define ALKY_IE_RESULT 3
+#define ALKY_IE_TYPES 4
+#define ALKY_IE_NAME 6
+
+/* Bytes of the frame header each active frame takes besides its locals and
+ * operand stack: caller pc u16, caller sp u16, caller base u16, caller
+ * function u8, caller mode u8. */
+#define ALKY_FRAME_HEADER 8
+
+static inline uint16_t alky_fn_entry(const alky_vm *vm, uint8_t fn) {
+    return (uint16_t)(vm->fn_table + (uint16_t)fn * ALKY_FUNCTION_ENTRY_SIZE);
+}
+
+static inline uint16_t alky_import_entry(const alky_vm *vm, uint8_t imp) {
+    return (uint16_t)(vm->import_table + (uint16_t)imp * ALKY_IMPORT_ENTRY_SIZE);
+}
+
+/* Bytes of each width code: 1, 2, 4, 8, 32. */
+uint8_t alky_width_bytes(uint8_t width_code);
+
+/* Bytes taken by `count` values whose type bytes start at types offset `at`. */
+uint16_t alky_types_bytes(const alky_vm *vm, uint16_t at, uint8_t count);
+
+/* ---- image.c ---- */
+/* Structural checks of docs/ir.md §6 (the order of decodeImage): fills the
+ * vm's section fields, or sets vm->rule / vm->rule_offset and returns ALKY_E_VERIFY. */
+alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length);
+/* Validates a type byte as decodeTypeByte does: 1 if it is a value type. */
+uint8_t alky_type_valid(uint8_t type);
+
+/* ---- verify.c ---- */
+/* The rules of docs/ir.md §5 on a structurally valid image. */
+alky_status alky_verify(alky_vm *vm);
+/* Offset of profile `id`'s blob entry in ALKY_PROFILES_BLOB, or 0xFFFF. */
+uint16_t alky_profile_find(uint16_t id);
+/* Blob offset of syscall `id` of the profile at `profile`, or 0xFFFF. */
+uint16_t alky_profile_syscall(uint16_t profile, uint8_t id);
+uint8_t alky_profile_byte(uint16_t off);
+
+/* ---- arith.c: widths 8, 16, 32 on uint32_t (the low `nb` bytes matter). ---- */
+uint32_t alky_small_load(const uint8_t *p, uint8_t nb);
+void alky_small_store(uint8_t *p, uint32_t v, uint8_t nb);
+uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb);
+uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb);
+uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n);
+
+/* ---- arith256.c: widths 64 and 256 on little-endian byte arrays in place. ----
+ * Operands are the VM's stack slots: `a` is the top (μs[0]), `b` the next
+ * (μs[1]), `n` the third; the result replaces the lowest slot. */
+#if ALKY_WITH_BIG
+void alky_big_binop(uint8_t op, uint8_t *b, uint8_t *a, uint8_t nb);
+uint8_t alky_big_compare(uint8_t op, const uint8_t *b, const uint8_t *a, uint8_t nb);
+void alky_big_modop(uint8_t op, uint8_t *n, uint8_t *b, uint8_t *a, uint8_t nb);
+#endif
+
+/* ---- runtime.c ---- */
+/* SYSCALL / NCALL of import `imp` with the operand stack top at arena offset
+ * *sp: pops the parameters, pushes the result. */
+alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp);
+
+/* ---- vm.c ---- */
+/* Runs the prepared invocation from the vm's registers to its end. */
+alky_status alky_execute(alky_vm *vm);
+
+#endif /* ALKY_INTERNAL_H */

@@ -1,0 +1,464 @@
+/* The verifier (docs/ir.md §5): a transcription of compiler/ir/verify.ts and
+ * verify-code.ts, check for check and in the same order, so that the device and
+ * the toolchain reject the same images with the same rule at the same offset.
+ *
+ * RAM: O(1) besides the list of operand widths, which lives in the VM's stack
+ * arena (unused while no invocation runs), one width code per byte. Jump
+ * targets are checked by re-walking the code, not with a bitmap. */
+#include "alky_internal.h"
+
+/* ---- Opcode kinds: 256 bytes of flash, kind + 1 (0 = not an opcode), bit 7 = terminal. ---- */
+#define OPINFO_(name, byte, kind, imm, terminal) [byte] = (uint8_t)((kind) + 1 + ((terminal) << 7)),
+static const uint8_t ALKY_PROGMEM op_info[256] = {ALKY_OPCODE_LIST(OPINFO_)};
+#undef OPINFO_
+
+/* Per kind: immediate bytes, pop count, pop classes, push class. */
+#define KINDINFO_(kind, imm, pops, classes, push) {imm, pops, classes, push},
+static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIST(KINDINFO_)};
+#undef KINDINFO_
+
+static const uint8_t ALKY_PROGMEM profiles_blob[] = {ALKY_PROFILES_BLOB};
+
+#define NO_OFFSET 0xFFFF
+
+/* ---- Profiles. ---- */
+
+uint8_t alky_profile_byte(uint16_t off) {
+    return ALKY_PROGMEM_U8(&profiles_blob[off]);
+}
+
+static uint16_t blob_u16(uint16_t off) {
+    return (uint16_t)(alky_profile_byte(off) | ((uint16_t)alky_profile_byte((uint16_t)(off + 1)) << 8));
+}
+
+static uint16_t event_size(uint16_t off) {
+    return (uint16_t)(2 + alky_profile_byte((uint16_t)(off + 1)));
+}
+
+static uint16_t syscall_size(uint16_t off) {
+    return (uint16_t)(5 + alky_profile_byte((uint16_t)(off + 4)) + alky_profile_byte((uint16_t)(off + 1)));
+}
+
+/* Offset of the first syscall of the profile at `profile`. */
+static uint16_t profile_syscalls(uint16_t profile) {
+    uint16_t off = (uint16_t)(profile + 4);
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
+    for (i = 0; i < n; i++) off = (uint16_t)(off + event_size(off));
+    return off;
+}
+
+uint16_t alky_profile_find(uint16_t id) {
+    uint16_t off = 0;
+    for (;;) {
+        uint16_t pid = blob_u16(off), p = off;
+        uint8_t i, n;
+        if (pid == 0xFFFF) return NO_OFFSET;
+        if (pid == id) return off;
+        off = profile_syscalls(p);
+        n = alky_profile_byte((uint16_t)(p + 3));
+        for (i = 0; i < n; i++) off = (uint16_t)(off + syscall_size(off));
+    }
+}
+
+static uint16_t profile_event(uint16_t profile, uint8_t id) {
+    uint16_t off = (uint16_t)(profile + 4);
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
+    for (i = 0; i < n; i++, off = (uint16_t)(off + event_size(off)))
+        if (alky_profile_byte(off) == id) return off;
+    return NO_OFFSET;
+}
+
+uint16_t alky_profile_syscall(uint16_t profile, uint8_t id) {
+    uint16_t off = profile_syscalls(profile);
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 3));
+    for (i = 0; i < n; i++, off = (uint16_t)(off + syscall_size(off)))
+        if (alky_profile_byte(off) == id) return off;
+    return NO_OFFSET;
+}
+
+/* ---- Shared helpers. ---- */
+
+static alky_status fail(alky_vm *vm, uint32_t offset, uint8_t rule) {
+    vm->rule = rule;
+    vm->rule_offset = (uint16_t)offset;
+    return ALKY_E_VERIFY;
+}
+
+static uint8_t width_feature(uint8_t w) {
+    if (w == ALKY_W64) return ALKY_FEATURE_WIDTH64;
+    if (w == ALKY_W256) return ALKY_FEATURE_WIDTH256;
+    return 0;
+}
+
+static uint8_t type_width(uint8_t type) {
+    return (uint8_t)(type & 0x0F);
+}
+
+/* Whether the names at the two name fields are equal. */
+static uint8_t same_name(const alky_vm *vm, uint16_t field_a, uint16_t field_b) {
+    uint16_t a = (uint16_t)(vm->names + alky_rom_u16(vm, field_a));
+    uint16_t b = (uint16_t)(vm->names + alky_rom_u16(vm, field_b));
+    uint8_t n = alky_rom_u8(vm, a), i;
+    if (n != alky_rom_u8(vm, b)) return 0;
+    for (i = 1; i <= n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(a + i)) != alky_rom_u8(vm, (uint16_t)(b + i))) return 0;
+    return 1;
+}
+
+/* checkTypeFeatures: the first type of the list, then the result, needing an undeclared feature. */
+static alky_status check_type_features(alky_vm *vm, uint16_t types_at, uint8_t count, uint16_t result_at, uint8_t *used) {
+    uint8_t i, f, t;
+    for (i = 0; i < count; i++) {
+        f = width_feature(type_width(alky_rom_u8(vm, (uint16_t)(types_at + i))));
+        if (f & ~vm->features) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_FEATURE);
+        *used |= f;
+    }
+    t = alky_rom_u8(vm, result_at);
+    f = t == ALKY_TYPE_VOID ? 0 : width_feature(type_width(t));
+    if (f & ~vm->features) return fail(vm, result_at, ALKY_RULE_FEATURE);
+    *used |= f;
+    return ALKY_OK;
+}
+
+/* checkEntry: `profile` is the blob offset, or NO_OFFSET to skip profile checks. */
+static alky_status check_entry(alky_vm *vm, uint8_t index, uint16_t profile) {
+    uint16_t e = alky_fn_entry(vm, index);
+    uint16_t types_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_FE_TYPES));
+    uint8_t kind = alky_rom_u8(vm, e + ALKY_FE_KIND);
+    uint8_t event = alky_rom_u8(vm, e + ALKY_FE_EVENT);
+    uint8_t params = alky_rom_u8(vm, e + ALKY_FE_PARAMS);
+    uint8_t result = alky_rom_u8(vm, e + ALKY_FE_RESULT);
+    uint16_t ev;
+    uint8_t j, i;
+    if (kind == ALKY_FN_HELPER) return ALKY_OK;
+    for (j = 0; j < index; j++) {
+        uint16_t o = alky_fn_entry(vm, j);
+        uint8_t other = alky_rom_u8(vm, o + ALKY_FE_KIND);
+        if (other != ALKY_FN_HELPER && same_name(vm, o + ALKY_FE_NAME, e + ALKY_FE_NAME)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
+        if (kind == ALKY_FN_EVENT && other == ALKY_FN_EVENT && alky_rom_u8(vm, o + ALKY_FE_EVENT) == event)
+            return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+    }
+    if (kind == ALKY_FN_PUBLIC) {
+        if (result != ALKY_TYPE_VOID && (result >> 4) == ALKY_VALUE_STRING) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+        return ALKY_OK;
+    }
+    for (i = 0; i < params; i++)
+        if ((alky_rom_u8(vm, (uint16_t)(types_at + i)) >> 4) == ALKY_VALUE_STRING) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_ENTRY);
+    if (result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+    if (profile == NO_OFFSET) return ALKY_OK;
+    ev = profile_event(profile, event);
+    if (ev == NO_OFFSET) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+    if (alky_profile_byte((uint16_t)(ev + 1)) != params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
+    for (i = 0; i < params; i++)
+        if (alky_profile_byte((uint16_t)(ev + 2 + i)) != alky_rom_u8(vm, (uint16_t)(types_at + i))) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_ENTRY);
+    return ALKY_OK;
+}
+
+/* checkImport: name, parameters and result against the profile's syscall. */
+static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
+    uint16_t e = alky_import_entry(vm, index);
+    uint16_t types_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_IE_TYPES));
+    uint8_t params = alky_rom_u8(vm, e + ALKY_IE_PARAMS);
+    uint16_t sc, name;
+    uint8_t i, n;
+    if (profile == NO_OFFSET || alky_rom_u8(vm, e + ALKY_IE_KIND) != ALKY_IMPORT_SYSCALL) return ALKY_OK;
+    sc = alky_profile_syscall(profile, alky_rom_u8(vm, e + ALKY_IE_ID));
+    if (sc == NO_OFFSET) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_PROFILE);
+    name = (uint16_t)(vm->names + alky_rom_u16(vm, e + ALKY_IE_NAME));
+    n = alky_profile_byte((uint16_t)(sc + 4));
+    if (alky_rom_u8(vm, name) != n) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    for (i = 0; i < n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(name + 1 + i)) != alky_profile_byte((uint16_t)(sc + 5 + i))) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    if (alky_profile_byte((uint16_t)(sc + 1)) != params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
+    for (i = 0; i < params; i++)
+        if (alky_profile_byte((uint16_t)(sc + 5 + n + i)) != alky_rom_u8(vm, (uint16_t)(types_at + i))) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_PROFILE);
+    if (alky_profile_byte((uint16_t)(sc + 2)) != alky_rom_u8(vm, e + ALKY_IE_RESULT)) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    return ALKY_OK;
+}
+
+/* ---- The code pass of one function (verify-code.ts CodePass). ---- */
+
+typedef struct code_pass {
+    alky_vm *vm;
+    uint16_t code;      /* image offset of the function's code */
+    uint16_t len;       /* its bytes */
+    uint16_t locals_at; /* image offset of its local type bytes */
+    uint8_t local_count;
+    uint8_t result;     /* result type byte */
+    uint16_t max_stack; /* declared */
+    uint16_t depth;     /* values on the stack; their width codes are vm->stack[0..depth) */
+    uint32_t bytes;     /* bytes they take */
+    uint32_t peak;
+    uint8_t mode;
+    uint8_t features;   /* used by the code */
+} code_pass;
+
+static uint8_t code_u8(const code_pass *p, uint16_t pc) {
+    return alky_rom_u8(p->vm, (uint16_t)(p->code + pc));
+}
+
+static alky_status pfail(code_pass *p, uint16_t pc, uint8_t rule) {
+    return fail(p->vm, (uint32_t)p->code + pc, rule);
+}
+
+static uint8_t op_kind(uint8_t op) {
+    return ALKY_PROGMEM_U8(&op_info[op]);
+}
+
+/* Immediate bytes of a valid opcode with info byte `info`. */
+static uint8_t imm_size(uint8_t op, uint8_t info) {
+    uint8_t kind = (uint8_t)((info & 0x7F) - 1);
+    if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0);
+    return ALKY_PROGMEM_U8(&kind_info[kind][0]);
+}
+
+static alky_status use_feature(code_pass *p, uint16_t pc, uint8_t bit) {
+    p->features |= bit;
+    if (p->vm->features & bit) return ALKY_OK;
+    return pfail(p, pc, ALKY_RULE_FEATURE);
+}
+
+static alky_status underflow(code_pass *p, uint16_t pc, uint16_t count) {
+    return p->depth >= count ? ALKY_OK : pfail(p, pc, ALKY_RULE_UNDERFLOW);
+}
+
+static uint8_t width_at(const code_pass *p, uint16_t depth_from_top) {
+    return p->vm->stack[p->depth - 1 - depth_from_top];
+}
+
+static alky_status expect_width(code_pass *p, uint16_t pc, uint16_t depth_from_top, uint8_t w) {
+    return width_at(p, depth_from_top) == w ? ALKY_OK : pfail(p, pc, ALKY_RULE_WIDTH);
+}
+
+static void drop(code_pass *p, uint16_t n) {
+    while (n--) p->bytes -= alky_width_bytes(p->vm->stack[--p->depth]);
+}
+
+static alky_status push(code_pass *p, uint16_t pc, uint8_t w) {
+    if (p->depth >= ALKY_STACK_SIZE) return ALKY_E_VERIFY_LIMIT;
+    p->vm->stack[p->depth++] = w;
+    p->bytes += alky_width_bytes(w);
+    if (p->bytes > p->peak) p->peak = p->bytes;
+    return p->bytes <= p->max_stack ? ALKY_OK : pfail(p, pc, ALKY_RULE_MAX_STACK);
+}
+
+/* popWidths for one value. */
+static alky_status pop_one(code_pass *p, uint16_t pc, uint8_t w) {
+    alky_status s = underflow(p, pc, 1);
+    if (s == ALKY_OK) s = expect_width(p, pc, 0, w);
+    if (s == ALKY_OK) drop(p, 1);
+    return s;
+}
+
+static uint8_t class_width(const code_pass *p, uint8_t cls) {
+    return cls == ALKY_CLASS_W ? p->mode : cls == ALKY_CLASS_B ? ALKY_BOOL_WIDTH : ALKY_ADDRESS_WIDTH;
+}
+
+static alky_status generic(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
+    uint8_t pops = ALKY_PROGMEM_U8(&kind_info[kind][1]);
+    uint8_t classes = ALKY_PROGMEM_U8(&kind_info[kind][2]);
+    uint8_t push_class = ALKY_PROGMEM_U8(&kind_info[kind][3]);
+    uint8_t i;
+    alky_status s;
+    if ((op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) && (s = use_feature(p, pc, ALKY_FEATURE_STORAGE)) != ALKY_OK) return s;
+    if ((s = underflow(p, pc, pops)) != ALKY_OK) return s;
+    for (i = 0; i < pops; i++)
+        if ((s = expect_width(p, pc, i, class_width(p, (uint8_t)((classes >> (2 * i)) & 3)))) != ALKY_OK) return s;
+    drop(p, pops);
+    return push_class ? push(p, pc, class_width(p, push_class)) : ALKY_OK;
+}
+
+/* CALLF, SYSCALL, NCALL: `count` parameter types at image offset `types_at`. */
+static alky_status call(code_pass *p, uint16_t pc, uint16_t types_at, uint8_t count, uint8_t result) {
+    uint8_t i;
+    alky_status s = underflow(p, pc, count);
+    if (s != ALKY_OK) return s;
+    for (i = 0; i < count; i++) {
+        uint8_t want = type_width(alky_rom_u8(p->vm, (uint16_t)(types_at + count - 1 - i)));
+        if (width_at(p, i) != want) return pfail(p, pc, ALKY_RULE_WIDTH);
+    }
+    drop(p, count);
+    return result == ALKY_TYPE_VOID ? ALKY_OK : push(p, pc, type_width(result));
+}
+
+static alky_status convert(code_pass *p, uint16_t pc, uint8_t op, uint8_t w) {
+    uint8_t widens = (uint8_t)(op != ALKY_OP_TRUNC), f;
+    alky_status s;
+    if (w >= ALKY_WIDTH_CODES) return pfail(p, pc, ALKY_RULE_CONVERT);
+    if (widens ? w <= p->mode : w >= p->mode) return pfail(p, pc, ALKY_RULE_CONVERT);
+    if ((f = width_feature(p->mode)) != 0 && (s = use_feature(p, pc, f)) != ALKY_OK) return s;
+    if ((f = width_feature(w)) != 0 && (s = use_feature(p, pc, f)) != ALKY_OK) return s;
+    if ((s = pop_one(p, pc, p->mode)) != ALKY_OK) return s;
+    return push(p, pc, w);
+}
+
+static alky_status check_local(code_pass *p, uint16_t pc, uint8_t offset) {
+    uint16_t at = 0;
+    uint8_t i;
+    for (i = 0; i < p->local_count; i++) {
+        uint8_t w = type_width(alky_rom_u8(p->vm, (uint16_t)(p->locals_at + i)));
+        if (at == offset) return w == p->mode ? ALKY_OK : pfail(p, pc, ALKY_RULE_LOCAL);
+        if (at > offset) break;
+        at = (uint16_t)(at + alky_width_bytes(w));
+    }
+    return pfail(p, pc, ALKY_RULE_LOCAL);
+}
+
+static alky_status call_import(code_pass *p, uint16_t pc, uint8_t op, uint8_t imp) {
+    uint16_t e;
+    alky_status s;
+    if (imp >= p->vm->import_count) return pfail(p, pc, ALKY_RULE_IMPORT);
+    e = alky_import_entry(p->vm, imp);
+    if (alky_rom_u8(p->vm, e + ALKY_IE_KIND) != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL))
+        return pfail(p, pc, ALKY_RULE_IMPORT);
+    if (op == ALKY_OP_NCALL && (s = use_feature(p, pc, ALKY_FEATURE_NODECALLS)) != ALKY_OK) return s;
+    return call(p, pc, (uint16_t)(p->vm->types + alky_rom_u16(p->vm, e + ALKY_IE_TYPES)), alky_rom_u8(p->vm, e + ALKY_IE_PARAMS),
+                alky_rom_u8(p->vm, e + ALKY_IE_RESULT));
+}
+
+/* startsInstruction: whether an instruction starts at `target`, walking from `from`. */
+static uint8_t starts_instruction(const code_pass *p, uint16_t from, uint16_t target) {
+    uint16_t q = from;
+    while (q < target) {
+        uint8_t op = code_u8(p, q), info = op_kind(op);
+        q = (uint16_t)(q + 1 + (info ? imm_size(op, info) : 0));
+    }
+    return (uint8_t)(q == target);
+}
+
+static alky_status jump(code_pass *p, uint16_t pc, uint8_t op) {
+    uint16_t next = (uint16_t)(pc + 3);
+    uint16_t raw = (uint16_t)(((uint16_t)code_u8(p, (uint16_t)(pc + 1)) << 8) | code_u8(p, (uint16_t)(pc + 2)));
+    int32_t target = (int32_t)next + (raw >= 0x8000 ? (int32_t)raw - 0x10000L : (int32_t)raw);
+    alky_status s;
+    if (target < 0 || target >= (int32_t)p->len) return pfail(p, pc, ALKY_RULE_JUMP_TARGET);
+    if (code_u8(p, (uint16_t)target) != ALKY_OP_JUMPDEST) return pfail(p, pc, ALKY_RULE_JUMP_TARGET);
+    if (!starts_instruction(p, (uint16_t)target >= next ? next : 0, (uint16_t)target)) return pfail(p, pc, ALKY_RULE_JUMP_TARGET);
+    if (op == ALKY_OP_RJUMPI && (s = pop_one(p, pc, ALKY_BOOL_WIDTH)) != ALKY_OK) return s;
+    return p->depth == 0 ? ALKY_OK : pfail(p, pc, ALKY_RULE_JUMP_STACK);
+}
+
+static alky_status step(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
+    uint8_t imm = (uint8_t)(pc + 1 < p->len ? code_u8(p, (uint16_t)(pc + 1)) : 0);
+    uint8_t n, i;
+    alky_status s;
+    switch (kind) {
+    case ALKY_KIND_SPECIAL_PUSH:
+        if (op - ALKY_OP_PUSH0 > alky_width_bytes(p->mode)) return pfail(p, pc, ALKY_RULE_PUSH_WIDTH);
+        return push(p, pc, p->mode);
+    case ALKY_KIND_SPECIAL_DUP:
+    case ALKY_KIND_SPECIAL_SWAP:
+        n = (uint8_t)(kind == ALKY_KIND_SPECIAL_DUP ? op - ALKY_OP_DUP1 + 1 : op - ALKY_OP_SWAP1 + 2);
+        if ((s = underflow(p, pc, n)) != ALKY_OK) return s;
+        for (i = 0; i < n; i++)
+            if ((s = expect_width(p, pc, i, p->mode)) != ALKY_OK) return s;
+        return kind == ALKY_KIND_SPECIAL_DUP ? push(p, pc, p->mode) : ALKY_OK;
+    case ALKY_KIND_SPECIAL_MODE:
+        p->mode = (uint8_t)(op - ALKY_OP_MODE8);
+        n = width_feature(p->mode);
+        return n ? use_feature(p, pc, n) : ALKY_OK;
+    case ALKY_KIND_SPECIAL_CONVERT:
+        return convert(p, pc, op, imm);
+    case ALKY_KIND_SPECIAL_LOCAL_GET:
+    case ALKY_KIND_SPECIAL_LOCAL_SET:
+        if ((s = check_local(p, pc, imm)) != ALKY_OK) return s;
+        return kind == ALKY_KIND_SPECIAL_LOCAL_GET ? push(p, pc, p->mode) : pop_one(p, pc, p->mode);
+    case ALKY_KIND_SPECIAL_SYSCALL:
+    case ALKY_KIND_SPECIAL_NODECALL:
+        return call_import(p, pc, op, imm);
+    case ALKY_KIND_SPECIAL_CALLF: {
+        uint16_t e;
+        if (imm >= p->vm->fn_count) return pfail(p, pc, ALKY_RULE_CALL);
+        e = alky_fn_entry(p->vm, imm);
+        return call(p, pc, (uint16_t)(p->vm->types + alky_rom_u16(p->vm, e + ALKY_FE_TYPES)), alky_rom_u8(p->vm, e + ALKY_FE_PARAMS),
+                    alky_rom_u8(p->vm, e + ALKY_FE_RESULT));
+    }
+    case ALKY_KIND_SPECIAL_RETF:
+        if (p->depth != (p->result == ALKY_TYPE_VOID ? 0 : 1)) return pfail(p, pc, ALKY_RULE_RETURN);
+        return p->result == ALKY_TYPE_VOID ? ALKY_OK : expect_width(p, pc, 0, type_width(p->result));
+    case ALKY_KIND_SPECIAL_JUMP:
+    case ALKY_KIND_SPECIAL_JUMPI:
+        return jump(p, pc, op);
+    case ALKY_KIND_SPECIAL_JUMPDEST:
+        if (p->depth != 0) return pfail(p, pc, ALKY_RULE_JUMP_STACK);
+        p->mode = ALKY_W8;
+        return ALKY_OK;
+    default:
+        return generic(p, pc, op, kind);
+    }
+}
+
+static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
+    code_pass p;
+    uint16_t e = alky_fn_entry(vm, fn), pc = 0, last = 0;
+    uint8_t prev_terminal = 0;
+    alky_status s;
+    p.vm = vm;
+    p.code = (uint16_t)(vm->code + alky_rom_u16(vm, e + ALKY_FE_CODE));
+    p.len = alky_rom_u16(vm, e + ALKY_FE_CODE_LEN);
+    p.locals_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_FE_TYPES));
+    p.local_count = alky_rom_u8(vm, e + ALKY_FE_LOCALS);
+    p.result = alky_rom_u8(vm, e + ALKY_FE_RESULT);
+    p.max_stack = alky_rom_u16(vm, e + ALKY_FE_MAX_STACK);
+    p.depth = 0;
+    p.bytes = 0;
+    p.peak = 0;
+    p.mode = ALKY_W8;
+    p.features = 0;
+    while (pc < p.len) {
+        uint8_t op = code_u8(&p, pc), info = op_kind(op), size;
+        if (!info) return pfail(&p, pc, ALKY_RULE_OPCODE);
+        if (prev_terminal && op != ALKY_OP_JUMPDEST) return pfail(&p, pc, ALKY_RULE_UNREACHABLE);
+        size = (uint8_t)(1 + imm_size(op, info));
+        if ((uint32_t)pc + size > p.len) return pfail(&p, pc, ALKY_RULE_TRUNCATED);
+        if ((s = step(&p, pc, op, (uint8_t)((info & 0x7F) - 1))) != ALKY_OK) return s;
+        prev_terminal = (uint8_t)(info >> 7);
+        if (prev_terminal) {
+            p.depth = 0;
+            p.bytes = 0;
+        }
+        last = pc;
+        pc = (uint16_t)(pc + size);
+    }
+    if (!prev_terminal) return pfail(&p, last, ALKY_RULE_FALLTHROUGH);
+    if (p.peak < p.max_stack) return fail(vm, e + ALKY_FE_MAX_STACK, ALKY_RULE_MAX_STACK);
+    *used |= p.features;
+    return ALKY_OK;
+}
+
+/* ---- verifyImage. ---- */
+
+alky_status alky_verify(alky_vm *vm) {
+    uint16_t want = vm->device_profile ? vm->device_profile : vm->profile_id;
+    uint16_t profile = NO_OFFSET;
+    uint8_t used = 0, i, unused;
+    alky_status s;
+    if (want != 0xFFFF) {
+        if (vm->profile_id != want) return fail(vm, 6, ALKY_RULE_PROFILE);
+        profile = alky_profile_find(want);
+        if (profile == NO_OFFSET) return ALKY_E_PROFILE;
+    }
+    for (i = 0; i < vm->fn_count; i++) {
+        uint16_t e = alky_fn_entry(vm, i);
+        if ((s = check_entry(vm, i, profile)) != ALKY_OK) return s;
+        s = check_type_features(vm, (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_FE_TYPES)), alky_rom_u8(vm, e + ALKY_FE_LOCALS),
+                                e + ALKY_FE_RESULT, &used);
+        if (s != ALKY_OK) return s;
+    }
+    for (i = 0; i < vm->import_count; i++) {
+        uint16_t e = alky_import_entry(vm, i);
+        if ((s = check_import(vm, i, profile)) != ALKY_OK) return s;
+        if (alky_rom_u8(vm, e + ALKY_IE_KIND) == ALKY_IMPORT_NODECALL) {
+            if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
+            used |= ALKY_FEATURE_NODECALLS;
+        }
+        s = check_type_features(vm, (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_IE_TYPES)), alky_rom_u8(vm, e + ALKY_IE_PARAMS),
+                                e + ALKY_IE_RESULT, &used);
+        if (s != ALKY_OK) return s;
+    }
+    for (i = 0; i < vm->fn_count; i++)
+        if ((s = check_code(vm, i, &used)) != ALKY_OK) return s;
+    unused = (uint8_t)(vm->features & ~used & ALKY_FEATURE_MASK);
+    if (unused) return fail(vm, 5, ALKY_RULE_FEATURE);
+    return ALKY_OK;
+}

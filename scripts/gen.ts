@@ -9,6 +9,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { renderProfilesDoc } from "../compiler/profiles/profile-doc.js";
 import { OPCODES, type ImmediateKind, type OpcodeInfo, type OperandClass, type SpecialKind } from "../compiler/ir/opcodes.js";
 
 export interface GeneratedTarget {
@@ -20,7 +21,10 @@ export interface GeneratedTarget {
 }
 
 /** Every generated output. Add a target here for each new generator (e.g. the C opcode header). */
-export const TARGETS: readonly GeneratedTarget[] = [{ file: "docs/ir.md", marker: "opcodes", render: renderOpcodeDocTable }];
+export const TARGETS: readonly GeneratedTarget[] = [
+  { file: "docs/ir.md", marker: "opcodes", render: renderOpcodeDocTable },
+  { file: "docs/profiles.md", marker: undefined, render: renderProfilesDoc },
+];
 
 // ---------------------------------------------------------------- docs/ir.md §7
 

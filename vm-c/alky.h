@@ -64,8 +64,8 @@ typedef uint8_t alky_status;
 enum alky_rule { ALKY_RULE_LIST(ALKY_RULE_ENUM_) ALKY_RULE_COUNT_ };
 #undef ALKY_RULE_ENUM_
 
-/* The rule's name as docs/ir.md spells it ("jump-target"). */
-const char *alky_rule_name(uint8_t rule);
+/* A host tool names rules with ALKY_RULE_LIST(X): X(ENUM_SUFFIX, "docs spelling").
+ * The core keeps no strings (they would sit in an AVR's RAM). */
 
 /* ---- The VM. ---- */
 typedef ALKY_ROM_TYPE alky_rom;
@@ -105,6 +105,7 @@ typedef struct alky_vm {
     uint8_t stopped;       /* 1 when the invocation ended with STOP */
 
     /* Registers of the running (or prepared) invocation. */
+    uint32_t fuel;     /* instructions left */
     uint16_t pc;       /* image offset of the next instruction */
     uint16_t sp;       /* arena offset of the operand stack top */
     uint16_t base;     /* arena offset of the current frame's header */

@@ -65,7 +65,7 @@ alky_status alky_execute(alky_vm *vm) {
     uint8_t *lp = arena + vm->base + ALKY_FRAME_HEADER;
     uint8_t mode = vm->mode;
     uint8_t nb = alky_width_bytes(mode);
-    uint32_t fuel = vm->fuel_budget;
+    uint32_t fuel = vm->fuel;
     alky_status status = ALKY_OK;
     uint8_t op;
 
@@ -327,6 +327,6 @@ done:
     vm->pc = pc;
     vm->sp = (uint16_t)(sp - arena);
     vm->mode = mode;
-    vm->fuel_budget = fuel;
+    vm->fuel = fuel;
     return status;
 }

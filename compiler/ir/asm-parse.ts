@@ -6,7 +6,7 @@
 
 import { lexLine, type Token } from "./asm-lexer.js";
 import type { AsmError } from "./asm.js";
-import { LABEL_PATTERN, NAME_PATTERN, nameOfSymbol, SYMBOL_PATTERN } from "./asm-syntax.js";
+import { LABEL_PATTERN, nameOfSymbol, SYMBOL_PATTERN } from "./asm-syntax.js";
 import { FEATURE_NAMES, FUNCTION_KIND_NAMES, FunctionKind, IMPORT_KIND_NAMES, ImportKind, IMAGE_VERSION, MAX_NAME_LENGTH, type StringBuffer } from "./image.js";
 import { PROFILES, profileByName } from "../profiles/profiles.js";
 import { immediateSize, OPCODE_BY_NAME, type OpcodeInfo } from "./opcodes.js";
@@ -98,6 +98,28 @@ function minimalPushSize(value: bigint): number {
   let n = 0;
   while (value >> BigInt(8 * n) !== 0n) n++;
   return n;
+}
+
+function newFunction(
+  pos: Pos,
+  d: { symbol: string; kind: FunctionKind; id: number | undefined; params: ValueType[]; result: ValueType | undefined },
+): FunctionDraft {
+  return {
+    symbol: d.symbol,
+    kind: d.kind,
+    eventId: d.id,
+    params: d.params,
+    locals: [],
+    result: d.result,
+    buffers: [],
+    maxStack: undefined,
+    items: [],
+    itemOffsets: [],
+    itemPositions: [],
+    size: 0,
+    labels: new Map(),
+    pos,
+  };
 }
 
 /** Reads the tokens of one line, reporting the first mistake of the line. */
@@ -360,7 +382,6 @@ export class Parser {
       }
       if (!r.expectEnd()) return undefined;
     }
-    if (!NAME_PATTERN.test(nameOfSymbol(s.text))) return r.fail(s, `bad ${what} name '${s.text}'`);
     return { kind: kind as K, id, symbol: s.text, symbolToken: s, params, result };
   }
 
@@ -381,7 +402,11 @@ export class Parser {
   }
 
   private funcDirective(r: LineReader, head: Token): void {
+    // A function starts even when its line is wrong, so that the lines after
+    // it are not blamed on the previous function (nothing is built then).
     const d = this.declaration<FunctionKind>(r, FUNCTION_KIND_NAMES, "function");
+    const draft = newFunction(r.pos(head), d ?? { symbol: "", kind: FunctionKind.Helper, id: undefined, params: [], result: undefined });
+    this.program.functions.push(draft);
     if (!d) return;
     const previous = this.functionSymbols.get(d.symbol);
     if (previous !== undefined) {
@@ -392,23 +417,7 @@ export class Parser {
       r.fail(d.symbolToken, "only event functions have an event id");
       return;
     }
-    this.functionSymbols.set(d.symbol, this.program.functions.length);
-    this.program.functions.push({
-      symbol: d.symbol,
-      kind: d.kind,
-      eventId: d.id,
-      params: d.params,
-      locals: [],
-      result: d.result,
-      buffers: [],
-      maxStack: undefined,
-      items: [],
-      itemOffsets: [],
-      itemPositions: [],
-      size: 0,
-      labels: new Map(),
-      pos: r.pos(head),
-    });
+    this.functionSymbols.set(d.symbol, this.program.functions.length - 1);
   }
 
   private functionDirective(r: LineReader, head: Token): void {

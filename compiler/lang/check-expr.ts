@@ -54,6 +54,11 @@ const ARITH_OPS: Partial<Record<string, ArithOp>> = {
 };
 const COMPARE_OPS: Partial<Record<string, CompareOp>> = { "==": "eq", "!=": "ne", "<": "lt", "<=": "le", ">": "gt", ">=": "ge" };
 
+/** The type of an expression known to have a value (not a call of a void function). */
+function ty(e: TExpr): ScalarType {
+  return e.type!;
+}
+
 function value(e: TExpr): Checked {
   return { k: "value", e };
 }
@@ -79,7 +84,7 @@ function intType(bits: IntBits, signed: boolean): IntType {
 function checkedTypeName(c: Checked): string {
   switch (c.k) {
     case "value":
-      return typeName(c.e.type);
+      return typeName(ty(c.e));
     case "untyped":
       return "integer constant";
     case "array":
@@ -157,7 +162,7 @@ export class ExprChecker {
       case "array":
         return this.decay(c.v, target, span);
       case "value": {
-        const from = c.e.type;
+        const from = ty(c.e);
         switch (implicitConversion(from, target)) {
           case "same":
             return c.e;
@@ -253,7 +258,7 @@ export class ExprChecker {
         this.diags.report("E0409", span, checkedTypeName(c));
         return undefined;
       case "value": {
-        const t = c.e.type;
+        const t = ty(c.e);
         if (t.kind === "bool") return c.e;
         if (t.kind === "int") {
           if (c.e.k === "const") return boolConst(c.e.value !== 0n);
@@ -366,7 +371,7 @@ export class ExprChecker {
       this.reportVoid(c.e, span);
       return undefined;
     }
-    if (c.k === "value") return c.e.type;
+    if (c.k === "value") return ty(c.e);
     if (c.k === "array") return c.v.type;
     return undefined;
   }
@@ -575,7 +580,7 @@ export class ExprChecker {
       this.diags.report("E0406", e, constName);
       return undefined;
     }
-    return { place, type: c.e.type };
+    return { place, type: ty(c.e) };
   }
 
   /** The name of the const variable a place writes, if any. */
@@ -623,8 +628,8 @@ export class ExprChecker {
       }
       return constant(to, c.value > intMax({ ...to, signed: false }) ? intMax({ ...to, signed: false }) : c.value);
     }
-    if (c.k === "value" && c.e.type.kind === "int") {
-      const from = c.e.type;
+    const from = c.k === "value" ? ty(c.e) : undefined;
+    if (c.k === "value" && from?.kind === "int") {
       if (from.bits > to.bits) {
         this.diags.report("E0402", span, typeName(from), typeName(to));
         return undefined;
@@ -823,7 +828,7 @@ export class ExprChecker {
       this.reportVoid(c.e, e.operand);
       return ERR;
     }
-    const from = c.e.type;
+    const from = ty(c.e);
     const x = c.e;
     if (from.kind === "int" && target.kind === "int") {
       if (target.bits >= from.bits) return value(this.widen(x, target));

@@ -127,3 +127,37 @@ describe("round trip over random images", () => {
     );
   });
 });
+
+describe("assembler robustness", () => {
+  const vocabulary = [
+    ".func", ".import", ".data", ".locals", ".buffer", ".maxstack", ".byte", ".profile", ".memory", ".features", "helper", "public", "event",
+    "syscall", "nodecall", "f", "g@1", "L0", "L0:", "(", ")", ",", "->", "uint8", "string", "void", "PUSH", "PUSH1", "PUSH32", "RJUMP",
+    "CALLF", "SYSCALL", "ZEXT", "LGET", "JUMPDEST", "STOP", "RETF", "0", "1", "+3", "-70000", "0xff", "256", "\"s\\x41\"", "\"", ";", "\n",
+  ];
+
+  it("never throws, and whatever it accepts decodes", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...vocabulary), { maxLength: 60 }), (tokens) => {
+        const r = assemble(tokens.join(" "));
+        return !r.ok || decodeImage(r.bytes).ok;
+      }),
+      { numRuns: RUNS * 4 },
+    );
+  });
+
+  it("never throws on disassembler output with lines dropped or repeated", () => {
+    fc.assert(
+      fc.property(imageArb, fc.array(fc.nat(), { maxLength: 4 }), (image, picks) => {
+        const lines = disassemble(image).split("\n");
+        for (const p of picks) {
+          const i = p % lines.length;
+          if (p % 2 === 0) lines.splice(i, 1);
+          else lines.splice(i, 0, lines[i]!);
+        }
+        const r = assemble(lines.join("\n"));
+        return !r.ok || decodeImage(r.bytes).ok;
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});

@@ -73,6 +73,15 @@ describe("golden fixtures", () => {
   }
 });
 
+describe("docs/ir.md §8.9", () => {
+  it("shows what the disassembler really prints for its example", () => {
+    const doc = readFileSync(fileURLToPath(new URL("../../docs/ir.md", import.meta.url)), "utf8");
+    const section = doc.slice(doc.indexOf("### 8.9 Example"));
+    const [source, expected] = [...section.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    expect(disassemble(assembled(source!).image)).toBe(expected);
+  });
+});
+
 describe("hand-written programs", () => {
   it("PUSH picks the shortest PUSHn, and PUSH 0 is PUSH0", () => {
     const { image } = assembled(

@@ -57,3 +57,14 @@ describe("writeGenerated", () => {
     expect(statSync(file).mtimeMs).toBe(before);
   });
 });
+
+describe("every generated output", () => {
+  it("is up to date with its source table (run `npm run gen` to fix)", async () => {
+    const { TARGETS, repositoryRoot } = await import("../../scripts/gen.js");
+    for (const target of TARGETS) {
+      const text = readFileSync(join(repositoryRoot(), target.file), "utf8");
+      const current = target.marker === undefined ? text : generatedRegion(text, target.marker);
+      expect(current, target.file).toBe(target.render());
+    }
+  });
+});

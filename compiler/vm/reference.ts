@@ -25,6 +25,18 @@
 // faults with "fuel"; otherwise the budget drops by 1 and the instruction runs.
 // So a budget of N runs exactly N instructions; an invocation that ends on its
 // N-th instruction succeeds, one that would need an (N+1)-th faults.
+//
+// Call stack: every active frame, the entry frame included, uses
+// 8 + frameSize + maxStack bytes. An entry frame larger than the stack faults
+// "stack" before any instruction runs; a CALLF (charged its 1 unit of fuel
+// first) faults "stack" when the callee's frame would take the total past the
+// stack size.
+//
+// Faults carry the first byte address accessed for memory and storage. A
+// string argument of a syscall or node call (parameter kind string) is read
+// from its address up to the NUL; if no NUL lies inside memory the fault
+// address is memorySize (the first byte past the end), or the string's own
+// address if that is already outside memory.
 
 import { FunctionKind, frameSize, localOffsets, stringParamIndexes, type Image, type IrFunction } from "../ir/image.js";
 import { immediateSize, Op, OPCODE_BY_BYTE } from "../ir/opcodes.js";
@@ -252,7 +264,7 @@ export class ReferenceVm {
     return effects;
   }
 
-  /** Reads a string argument: the bytes from `addr` up to the NUL, or the first out-of-bounds address. */
+  /** Reads a string argument: the bytes from `addr` up to the NUL, or the first out-of-bounds address read. */
   private readString(addr: number): Uint8Array | number {
     const size = this.memory.length;
     if (addr >= size) return addr;
@@ -415,7 +427,8 @@ export class ReferenceVm {
             result = this.syscall?.(imm, args);
             if (imp.resultWidth >= 0 && result === undefined) result = 0;
           } else {
-            // A node call blocks for the answer; none (timeout, failure, no node) traps.
+            // A node call blocks for the answer; none (timeout, failure, no node)
+            // traps. A void node call's handler answers any value to acknowledge.
             result = this.nodeCall?.(imm, args);
             if (result === undefined) return fault("trap");
           }

@@ -1,11 +1,13 @@
 // Test-only helpers: a tiny text-to-bytes assembler (opcode names from the
-// opcode table, labels for relative jumps) and an image builder that goes
-// through encodeImage/decodeImage so every test image is a valid container.
-// The real assembler lives elsewhere; these tests must not depend on it.
+// opcode table, labels for relative jumps) and an image builder that fills in
+// maxStack and the feature bits and runs the real verifier, so the reference
+// VM only ever sees verified images, as it assumes. The real assembler lives
+// elsewhere; these tests must not depend on it.
 
-import { decodeImage, encodeImage, FunctionKind, ImportKind, type Image, type StringBuffer } from "../../compiler/ir/image.js";
+import { encodeImage, FunctionKind, ImportKind, type Image, type StringBuffer } from "../../compiler/ir/image.js";
 import { immediateSize, OPCODE_BY_NAME } from "../../compiler/ir/opcodes.js";
 import { parseTypeName, type ValueType } from "../../compiler/ir/types.js";
+import { analyzeImage, formatVerifyError, verifyImage } from "../../compiler/ir/verify.js";
 
 /**
  * Assembles `OPNAME [immediate]` tokens separated by whitespace. `name:` defines
@@ -65,6 +67,7 @@ export interface FunctionSpec {
   /** Locals after the parameters. */
   locals?: string[];
   result?: string;
+  /** When given, must equal what the verifier computes (tests that depend on it say so). */
   maxStack?: number;
   stringBuffers?: StringBuffer[];
   code: string;
@@ -89,7 +92,7 @@ export interface ImageSpec {
 export function buildImage(spec: ImageSpec): Image {
   const image: Image = {
     version: 1,
-    features: 0x0f,
+    features: 0,
     profileId: 0,
     memorySize: spec.memorySize ?? 64,
     storageSize: spec.storageSize ?? 0,
@@ -103,7 +106,7 @@ export function buildImage(spec: ImageSpec): Image {
         locals: [...params, ...(f.locals ?? []).map(type)],
         paramCount: params.length,
         result: f.result === undefined ? undefined : type(f.result),
-        maxStack: f.maxStack ?? 64,
+        maxStack: 0,
         stringBuffers: f.stringBuffers ?? [],
         code: asm(f.code),
       };
@@ -116,9 +119,17 @@ export function buildImage(spec: ImageSpec): Image {
       result: imp.result === undefined ? undefined : type(imp.result),
     })),
   };
-  const decoded = decodeImage(encodeImage(image));
-  if (!decoded.ok) throw new Error(`test image is not a valid container: ${decoded.error.message}`);
-  return decoded.value.image;
+  const analysis = analyzeImage(image);
+  if (!analysis.ok) throw new Error(`test function ${analysis.functionIndex} does not verify: ${formatVerifyError(analysis.error)}`);
+  image.features = analysis.features;
+  image.functions.forEach((fn, i) => {
+    const declared = spec.functions[i]!.maxStack;
+    if (declared !== undefined && declared !== analysis.maxStack[i]) throw new Error(`test function ${i}: maxStack is ${analysis.maxStack[i]}, not ${declared}`);
+    fn.maxStack = analysis.maxStack[i]!;
+  });
+  const verified = verifyImage(encodeImage(image));
+  if (!verified.ok) throw new Error(`test image does not verify: ${formatVerifyError(verified.error)}`);
+  return verified.value.image;
 }
 
 /** The big-endian 32-byte hex of a 256-bit value, for PUSH32 immediates. */

@@ -1,0 +1,54 @@
+// The Alkyl compiler's entry point: source text → verified Alkyl IR image.
+// Passes, each its own module under compiler/lang/: lexer → parser → checker
+// → layout → lowering; the result is encoded and run through the verifier
+// against the target profile. A user's mistake comes back as diagnostics
+// (all of them, up to a cap), never as an exception.
+
+import { encodeImage, type Image } from "./ir/image.js";
+import { formatVerifyError, verifyImage } from "./ir/verify.js";
+import { check } from "./lang/checker.js";
+import { DiagnosticBag, formatDiagnostic as formatOne, type Diagnostic } from "./lang/diagnostics.js";
+import { layoutProgram } from "./lang/layout.js";
+import { lex } from "./lang/lexer.js";
+import { lowerProgram } from "./lang/lower.js";
+import { parse } from "./lang/parser.js";
+import type { Profile } from "./profiles/profiles.js";
+
+export type { Diagnostic } from "./lang/diagnostics.js";
+
+export interface CompileOptions {
+  profile: Profile;
+}
+
+export type CompileResult = { ok: true; image: Image; bytes: Uint8Array } | { ok: false; diagnostics: Diagnostic[] };
+
+export function compileAlkyl(source: string, file: string, options: CompileOptions): CompileResult {
+  const diags = new DiagnosticBag();
+  const failed = (): CompileResult => ({ ok: false, diagnostics: diags.toDiagnostics(source, file) });
+  try {
+    const program = parse(lex(source, diags), diags);
+    if (diags.count > 0) return failed();
+    const checked = check(program, options.profile, diags);
+    if (diags.count > 0) return failed();
+    const layout = layoutProgram(checked, diags);
+    if (!layout) return failed();
+    const image = lowerProgram(checked, layout, options.profile, diags);
+    if (!image) return failed();
+    const bytes = encodeImage(image);
+    const verified = verifyImage(bytes, { profile: options.profile });
+    if (!verified.ok) {
+      diags.report("E0901", { start: 0, end: 0 }, `the image does not verify (${formatVerifyError(verified.error)})`);
+      return failed();
+    }
+    return { ok: true, image, bytes };
+  } catch (e) {
+    // Only a compiler bug gets here; the user still gets a diagnostic, not a stack trace.
+    diags.report("E0901", { start: 0, end: 0 }, e instanceof Error ? e.message : String(e));
+    return failed();
+  }
+}
+
+/** `file:line:col: error: message`, the source line, and `^~~~` under the range. */
+export function formatDiagnostic(d: Diagnostic, source: string): string {
+  return formatOne(d, source);
+}

@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { renderProfilesDoc } from "../compiler/profiles/profile-doc.js";
+import { LINK_HEADER_FILE, renderLinkHeader } from "../compiler/link/c-header.js";
 import { OPCODES, type ImmediateKind, type OpcodeInfo, type OperandClass, type SpecialKind } from "../compiler/ir/opcodes.js";
 
 export interface GeneratedTarget {
@@ -24,6 +25,7 @@ export interface GeneratedTarget {
 export const TARGETS: readonly GeneratedTarget[] = [
   { file: "docs/ir.md", marker: "opcodes", render: renderOpcodeDocTable },
   { file: "docs/profiles.md", marker: undefined, render: renderProfilesDoc },
+  { file: LINK_HEADER_FILE, marker: undefined, render: renderLinkHeader },
 ];
 
 // ---------------------------------------------------------------- docs/ir.md §7

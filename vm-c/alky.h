@@ -130,6 +130,11 @@ void alky_init(alky_vm *vm, void *user);
  * resets memory. Storage is the HAL's: clear it when installing a new app. */
 alky_status alky_load(alky_vm *vm, alky_rom rom, uint32_t length);
 
+/* Makes an image current with the checks of alky_load but keeps memory as it
+ * is: after alky_load refused a candidate image, the device re-attaches the
+ * app it was running without losing the app's globals. */
+alky_status alky_attach(alky_vm *vm, alky_rom rom, uint32_t length);
+
 /* Device reset: memory back to the data section followed by zeros. */
 void alky_reset(alky_vm *vm);
 
@@ -144,10 +149,18 @@ alky_status alky_call_run(alky_vm *vm);
 const uint8_t *alky_result(const alky_vm *vm, uint8_t *length);
 
 /* ---- Reading the loaded image (for the HAL and the link layer). ---- */
+/* The function handling profile event `event`, or 0xFF if the app has none
+ * (a device drops events the app does not handle). */
+uint8_t alky_event_handler(const alky_vm *vm, uint8_t event);
 uint8_t alky_function_kind(const alky_vm *vm, uint8_t fn);
 uint8_t alky_function_param_count(const alky_vm *vm, uint8_t fn);
 uint8_t alky_function_param_type(const alky_vm *vm, uint8_t fn, uint8_t param);
 uint8_t alky_function_result_type(const alky_vm *vm, uint8_t fn);
+/* The buffer of string parameter number `k` (counting string parameters
+ * only) of public function `fn`: its capacity (NUL included), its address in
+ * *address. For the link layer, which streams a long string argument into the
+ * buffer before passing it to alky_call_arg. */
+uint8_t alky_function_string_buffer(const alky_vm *vm, uint8_t fn, uint8_t k, uint16_t *address);
 uint8_t alky_import_kind(const alky_vm *vm, uint8_t imp);
 uint8_t alky_import_id(const alky_vm *vm, uint8_t imp);
 uint8_t alky_import_param_count(const alky_vm *vm, uint8_t imp);

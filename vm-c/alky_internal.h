@@ -6,12 +6,12 @@
 #include "generated/alky_opcodes.h"
 #include "generated/alky_profiles.h"
 
-/* ---- Image bytes: every read goes through ALKY_ROM_U8. ---- */
-#define alky_rom_u8(vm, off) ((uint8_t)ALKY_ROM_U8((vm)->rom, (off)))
-
-static inline uint16_t alky_rom_u16(const alky_vm *vm, uint16_t off) {
-    return (uint16_t)(alky_rom_u8(vm, off) | ((uint16_t)alky_rom_u8(vm, (uint16_t)(off + 1)) << 8));
-}
+/* ---- Image bytes: every read goes through ALKY_ROM_U8. ----
+ * The interpreter's instruction fetch uses the macro directly (speed); every
+ * other read goes through these two functions (size: one call site each). */
+#define alky_rom_fetch(vm, off) ((uint8_t)ALKY_ROM_U8((vm)->rom, (off)))
+uint8_t alky_rom_u8(const alky_vm *vm, uint16_t off);
+uint16_t alky_rom_u16(const alky_vm *vm, uint16_t off);
 
 /* Field offsets of a function table entry (docs/ir.md §6). */
 #define ALKY_FE_KIND 0
@@ -39,6 +39,23 @@ static inline uint16_t alky_rom_u16(const alky_vm *vm, uint16_t off) {
  * function u8, caller mode u8. */
 #define ALKY_FRAME_HEADER 8
 
+/* A function table entry, decoded (docs/ir.md §6). */
+typedef struct alky_fn_info {
+    uint8_t kind, event, params, locals, result, reserved;
+    uint16_t frame, max_stack, code, code_len, types, name;
+} alky_fn_info;
+
+/* An import table entry, decoded. */
+typedef struct alky_import_info {
+    uint8_t kind, id, params, result;
+    uint16_t types, name;
+} alky_import_info;
+
+/* Reads function `fn`'s entry; returns its image offset. */
+uint16_t alky_read_fn(const alky_vm *vm, uint8_t fn, alky_fn_info *f);
+/* Reads import `imp`'s entry; returns its image offset. */
+uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f);
+
 static inline uint16_t alky_fn_entry(const alky_vm *vm, uint8_t fn) {
     return (uint16_t)(vm->fn_table + (uint16_t)fn * ALKY_FUNCTION_ENTRY_SIZE);
 }
@@ -63,13 +80,26 @@ uint8_t alky_type_valid(uint8_t type);
 /* ---- verify.c ---- */
 /* The rules of docs/ir.md §5 on a structurally valid image. */
 alky_status alky_verify(alky_vm *vm);
-/* Offset of profile `id`'s blob entry in ALKY_PROFILES_BLOB, or 0xFFFF. */
+
+/* ---- profile.c ---- */
+/* Offset of profile `id`'s entry in ALKY_PROFILES_BLOB, or 0xFFFF. */
 uint16_t alky_profile_find(uint16_t id);
-/* Blob offset of syscall `id` of the profile at `profile`, or 0xFFFF. */
+/* Blob offset of event / syscall `id` of the profile at `profile`, or 0xFFFF. */
+uint16_t alky_profile_event(uint16_t profile, uint8_t id);
 uint16_t alky_profile_syscall(uint16_t profile, uint8_t id);
 uint8_t alky_profile_byte(uint16_t off);
 
-/* ---- arith.c: widths 8, 16, 32 on uint32_t (the low `nb` bytes matter). ---- */
+/* ---- arith.c: widths 8, 16, 32 on uint32_t (the low `nb` bytes matter). ----
+ * When the byte-array routines are built (64- or 256-bit support), the rarely
+ * used, code-heavy operations run on them at every width and arith.c keeps
+ * only the cheap ones; without them, arith.c does all of its widths. */
+#if ALKY_WITH_BIG
+#define alky_small_native(op)                                                                             \
+    ((op) == ALKY_OP_ADD || (op) == ALKY_OP_MUL || (op) == ALKY_OP_SUB || (op) == ALKY_OP_AND || (op) == ALKY_OP_OR || \
+     (op) == ALKY_OP_XOR || (op) == ALKY_OP_SHL || (op) == ALKY_OP_SHR)
+#else
+#define alky_small_native(op) 1
+#endif
 uint32_t alky_small_load(const uint8_t *p, uint8_t nb);
 void alky_small_store(uint8_t *p, uint32_t v, uint8_t nb);
 uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb);

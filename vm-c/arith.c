@@ -26,6 +26,7 @@ static uint32_t sign_bit(uint8_t nb) {
     return (uint32_t)1 << (8 * nb - 1);
 }
 
+#if !ALKY_WITH_BIG
 /* The W-bit two's-complement value sign-extended to 32 bits. */
 static uint32_t sext32(uint32_t v, uint8_t nb) {
     if (nb < 4 && (v & sign_bit(nb))) v |= ~(((uint32_t)1 << (8 * nb)) - 1);
@@ -57,12 +58,20 @@ static uint32_t add_mod(uint32_t x, uint32_t y, uint32_t n) {
     return (s < x || s >= n) ? s - n : s;
 }
 
+#endif /* !ALKY_WITH_BIG */
+
 uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
     uint8_t bits = (uint8_t)(8 * nb);
     switch (op) {
     case ALKY_OP_ADD: return a + b;
     case ALKY_OP_MUL: return a * b;
     case ALKY_OP_SUB: return a - b;
+    case ALKY_OP_AND: return a & b;
+    case ALKY_OP_OR: return a | b;
+    case ALKY_OP_XOR: return a ^ b;
+    case ALKY_OP_SHL: return a >= bits ? 0 : b << a;
+    case ALKY_OP_SHR: return a >= bits ? 0 : b >> a;
+#if !ALKY_WITH_BIG
     case ALKY_OP_DIV: return b ? a / b : 0;
     case ALKY_OP_MOD: return b ? a % b : 0;
     case ALKY_OP_SDIV:
@@ -81,17 +90,13 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
     case ALKY_OP_SIGNEXTEND:
         if (a >= (uint32_t)nb - 1) return b;
         return sext32(b & (((uint32_t)1 << (8 * (a + 1))) - 1), (uint8_t)(a + 1));
-    case ALKY_OP_AND: return a & b;
-    case ALKY_OP_OR: return a | b;
-    case ALKY_OP_XOR: return a ^ b;
     case ALKY_OP_BYTE: return a >= nb ? 0 : (b >> (8 * (nb - 1 - a))) & 0xFF;
-    case ALKY_OP_SHL: return a >= bits ? 0 : b << a;
-    case ALKY_OP_SHR: return a >= bits ? 0 : b >> a;
     case ALKY_OP_SAR: {
         uint32_t v = sext32(b, nb);
         uint8_t s = (uint8_t)(a >= bits ? 31 : a);
         return (v & 0x80000000UL) ? ~(~v >> s) : v >> s;
     }
+#endif
     default: return 0;
     }
 }
@@ -107,6 +112,7 @@ uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
     }
 }
 
+#if !ALKY_WITH_BIG
 uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
     uint32_t r = 0, bit;
     if (!n) return 0;
@@ -120,3 +126,4 @@ uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
     }
     return r;
 }
+#endif /* !ALKY_WITH_BIG */

@@ -4,6 +4,56 @@
  * compiler/ir/image.ts, so both report the same rule at the same offset. */
 #include "alky_internal.h"
 
+uint8_t alky_rom_u8(const alky_vm *vm, uint16_t off) {
+    return (uint8_t)ALKY_ROM_U8(vm->rom, off);
+}
+
+uint16_t alky_rom_u16(const alky_vm *vm, uint16_t off) {
+    return (uint16_t)(alky_rom_u8(vm, off) | ((uint16_t)alky_rom_u8(vm, (uint16_t)(off + 1)) << 8));
+}
+
+/* Copies n image bytes at off to RAM. */
+static void rom_read(const alky_vm *vm, uint16_t off, uint8_t *dst, uint8_t n) {
+    uint8_t i;
+    for (i = 0; i < n; i++) dst[i] = alky_rom_u8(vm, (uint16_t)(off + i));
+}
+
+static uint16_t le16(const uint8_t *p) {
+    return (uint16_t)(p[0] | ((uint16_t)p[1] << 8));
+}
+
+uint16_t alky_read_fn(const alky_vm *vm, uint8_t fn, alky_fn_info *f) {
+    uint8_t b[ALKY_FUNCTION_ENTRY_SIZE];
+    uint16_t e = alky_fn_entry(vm, fn);
+    rom_read(vm, e, b, sizeof b);
+    f->kind = b[ALKY_FE_KIND];
+    f->event = b[ALKY_FE_EVENT];
+    f->params = b[ALKY_FE_PARAMS];
+    f->locals = b[ALKY_FE_LOCALS];
+    f->result = b[ALKY_FE_RESULT];
+    f->reserved = b[ALKY_FE_RESERVED];
+    f->frame = le16(b + ALKY_FE_FRAME);
+    f->max_stack = le16(b + ALKY_FE_MAX_STACK);
+    f->code = le16(b + ALKY_FE_CODE);
+    f->code_len = le16(b + ALKY_FE_CODE_LEN);
+    f->types = le16(b + ALKY_FE_TYPES);
+    f->name = le16(b + ALKY_FE_NAME);
+    return e;
+}
+
+uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
+    uint8_t b[ALKY_IMPORT_ENTRY_SIZE];
+    uint16_t e = alky_import_entry(vm, imp);
+    rom_read(vm, e, b, sizeof b);
+    f->kind = b[ALKY_IE_KIND];
+    f->id = b[ALKY_IE_ID];
+    f->params = b[ALKY_IE_PARAMS];
+    f->result = b[ALKY_IE_RESULT];
+    f->types = le16(b + ALKY_IE_TYPES);
+    f->name = le16(b + ALKY_IE_NAME);
+    return e;
+}
+
 static const uint8_t ALKY_PROGMEM width_bytes[ALKY_WIDTH_CODES] = ALKY_WIDTH_BYTES_LIST;
 
 uint8_t alky_width_bytes(uint8_t width_code) {
@@ -47,6 +97,7 @@ static uint32_t crc32_rom(const alky_vm *vm, uint16_t end) {
     return ~c;
 }
 
+#if ALKY_WITH_VERIFY
 static uint8_t is_name_char(uint8_t c, uint8_t first) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') return 1;
     return (uint8_t)(!first && c >= '0' && c <= '9');
@@ -86,41 +137,33 @@ static alky_status check_result(alky_vm *vm, uint16_t at) {
 }
 
 static alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code) {
-    uint16_t e = alky_fn_entry(vm, i);
-    uint8_t kind = alky_rom_u8(vm, e + ALKY_FE_KIND);
-    uint8_t params = alky_rom_u8(vm, e + ALKY_FE_PARAMS);
-    uint8_t locals = alky_rom_u8(vm, e + ALKY_FE_LOCALS);
-    uint16_t code_start, code_len, types_at, frame, at, buf_at;
+    alky_fn_info f;
+    uint16_t e = alky_read_fn(vm, i, &f), at, buf_at;
     uint16_t code_section = (uint16_t)(vm->names - vm->code);
-    uint16_t types_len = (uint16_t)(vm->data - vm->types);
     uint8_t k;
     alky_status s;
 
-    if (kind > ALKY_FN_EVENT) return fail(vm, e, ALKY_RULE_FUNCTION_KIND);
-    if (kind != ALKY_FN_EVENT && alky_rom_u8(vm, e + ALKY_FE_EVENT) != 0) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_FUNCTION_EVENT);
-    if (params > locals) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
+    if (f.kind > ALKY_FN_EVENT) return fail(vm, e, ALKY_RULE_FUNCTION_KIND);
+    if (f.kind != ALKY_FN_EVENT && f.event != 0) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_FUNCTION_EVENT);
+    if (f.params > f.locals) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
     if ((s = check_result(vm, e + ALKY_FE_RESULT)) != ALKY_OK) return s;
-    if (alky_rom_u8(vm, e + ALKY_FE_RESERVED) != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
-    frame = alky_rom_u16(vm, e + ALKY_FE_FRAME);
-    code_start = alky_rom_u16(vm, e + ALKY_FE_CODE);
-    code_len = alky_rom_u16(vm, e + ALKY_FE_CODE_LEN);
-    types_at = alky_rom_u16(vm, e + ALKY_FE_TYPES);
+    if (f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
     if ((s = check_name(vm, e + ALKY_FE_NAME)) != ALKY_OK) return s;
-    if (code_start != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
-    if (code_len == 0) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
-    if ((uint32_t)code_start + code_len > code_section) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
-    *expected_code = (uint16_t)(code_start + code_len);
-    if ((s = check_types(vm, e + ALKY_FE_TYPES, types_at, locals)) != ALKY_OK) return s;
-    if (alky_types_bytes(vm, types_at, locals) != frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
+    if (f.code != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
+    /* code + length inside the section, without overflowing 16 bits */
+    if (f.code_len == 0 || f.code_len > code_section - f.code) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
+    *expected_code = (uint16_t)(f.code + f.code_len);
+    if ((s = check_types(vm, e + ALKY_FE_TYPES, f.types, f.locals)) != ALKY_OK) return s;
+    if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
     /* The last local must start within LGET/LSET's one-byte offset. */
-    if (locals > 0 && alky_types_bytes(vm, types_at, (uint8_t)(locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
-    if (kind != ALKY_FN_PUBLIC) return ALKY_OK;
-    buf_at = (uint16_t)(types_at + locals);
-    for (k = 0; k < params; k++) {
+    if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
+    if (f.kind != ALKY_FN_PUBLIC) return ALKY_OK;
+    buf_at = (uint16_t)(f.types + f.locals);
+    for (k = 0; k < f.params; k++) {
         uint16_t address;
         uint8_t capacity;
-        if (alky_rom_u8(vm, (uint16_t)(vm->types + types_at + k)) >> 4 != ALKY_VALUE_STRING) continue;
-        if ((uint32_t)buf_at + 3 > types_len) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
+        if (alky_rom_u8(vm, (uint16_t)(vm->types + f.types + k)) >> 4 != ALKY_VALUE_STRING) continue;
+        if ((uint32_t)buf_at + 3 > (uint16_t)(vm->data - vm->types)) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
         at = (uint16_t)(vm->types + buf_at);
         address = alky_rom_u16(vm, at);
         capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
@@ -131,67 +174,83 @@ static alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_cod
 }
 
 static alky_status check_import(alky_vm *vm, uint8_t i) {
-    uint16_t e = alky_import_entry(vm, i);
-    uint8_t kind = alky_rom_u8(vm, e + ALKY_IE_KIND);
+    alky_import_info f;
+    uint16_t e = alky_read_import(vm, i, &f);
     alky_status s;
-    if (kind > ALKY_IMPORT_NODECALL) return fail(vm, e, ALKY_RULE_IMPORT_KIND);
-    if (kind == ALKY_IMPORT_NODECALL && alky_rom_u8(vm, e + ALKY_IE_ID) != 0) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_IMPORT_ID);
+    if (f.kind > ALKY_IMPORT_NODECALL) return fail(vm, e, ALKY_RULE_IMPORT_KIND);
+    if (f.kind == ALKY_IMPORT_NODECALL && f.id != 0) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_IMPORT_ID);
     if ((s = check_result(vm, e + ALKY_IE_RESULT)) != ALKY_OK) return s;
-    if ((s = check_types(vm, e + ALKY_IE_TYPES, alky_rom_u16(vm, e + ALKY_IE_TYPES), alky_rom_u8(vm, e + ALKY_IE_PARAMS))) != ALKY_OK) return s;
+    if ((s = check_types(vm, e + ALKY_IE_TYPES, f.types, f.params)) != ALKY_OK) return s;
     return check_name(vm, e + ALKY_IE_NAME);
 }
 
+#endif /* ALKY_WITH_VERIFY */
+
+static const uint8_t ALKY_PROGMEM magic[4] = {ALKY_MAGIC_0, ALKY_MAGIC_1, ALKY_MAGIC_2, ALKY_MAGIC_3};
+
 alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
-    uint32_t types, data, code, names, trailer, stored;
-    uint16_t expected_code = 0, data_len, code_len;
+    uint8_t h[ALKY_HEADER_SIZE]; /* the header, read once */
+    uint32_t names, trailer;
+    uint16_t data_len;
     uint8_t i;
-    alky_status s;
 
     vm->loaded = 0;
     if (length > 0xFFFFUL) return ALKY_E_TOO_LARGE;
     vm->rom = rom;
     vm->image_len = (uint16_t)length;
     if (length < ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE) return fail(vm, 0, ALKY_RULE_HEADER);
-    if (alky_rom_u8(vm, 0) != ALKY_MAGIC_0) return fail(vm, 0, ALKY_RULE_MAGIC);
-    if (alky_rom_u8(vm, 1) != ALKY_MAGIC_1) return fail(vm, 1, ALKY_RULE_MAGIC);
-    if (alky_rom_u8(vm, 2) != ALKY_MAGIC_2) return fail(vm, 2, ALKY_RULE_MAGIC);
-    if (alky_rom_u8(vm, 3) != ALKY_MAGIC_3) return fail(vm, 3, ALKY_RULE_MAGIC);
-    if (alky_rom_u8(vm, 4) != ALKY_IMAGE_VERSION) return fail(vm, 4, ALKY_RULE_VERSION);
-    vm->features = alky_rom_u8(vm, 5);
-    if (vm->features & ~ALKY_FEATURE_MASK) return fail(vm, 5, ALKY_RULE_FEATURES);
-    vm->profile_id = alky_rom_u16(vm, 6);
-    vm->mem_size = alky_rom_u16(vm, 8);
-    vm->storage_size = alky_rom_u16(vm, 10);
-    vm->fn_count = alky_rom_u8(vm, 12);
-    vm->import_count = alky_rom_u8(vm, 13);
-    data_len = alky_rom_u16(vm, 16);
-    code_len = alky_rom_u16(vm, 18);
-    if (alky_rom_u16(vm, 22) != 0) return fail(vm, 22, ALKY_RULE_RESERVED);
+    rom_read(vm, 0, h, ALKY_HEADER_SIZE);
+    for (i = 0; i < 4; i++)
+        if (h[i] != ALKY_PROGMEM_U8(&magic[i])) return fail(vm, i, ALKY_RULE_MAGIC);
+    if (h[4] != ALKY_IMAGE_VERSION) return fail(vm, 4, ALKY_RULE_VERSION);
+    if (h[5] & ~ALKY_FEATURE_MASK) return fail(vm, 5, ALKY_RULE_FEATURES);
+    if (le16(h + 22) != 0) return fail(vm, 22, ALKY_RULE_RESERVED);
+    vm->features = h[5];
+    vm->profile_id = le16(h + 6);
+    vm->mem_size = le16(h + 8);
+    vm->storage_size = le16(h + 10);
+    vm->fn_count = h[12];
+    vm->import_count = h[13];
+    data_len = le16(h + 16);
+    /* Section offsets: at most 24 + 255 * 26 + 4 * 65535, so 32-bit sums until the size check. */
     vm->fn_table = ALKY_HEADER_SIZE;
-    vm->import_table = (uint16_t)(ALKY_HEADER_SIZE + (uint16_t)vm->fn_count * ALKY_FUNCTION_ENTRY_SIZE);
-    types = (uint32_t)vm->import_table + (uint32_t)vm->import_count * ALKY_IMPORT_ENTRY_SIZE;
-    data = types + alky_rom_u16(vm, 14);
-    code = data + data_len;
-    names = code + code_len;
-    trailer = names + alky_rom_u16(vm, 20);
+    vm->import_table = (uint16_t)(ALKY_HEADER_SIZE + (uint16_t)h[12] * ALKY_FUNCTION_ENTRY_SIZE);
+    vm->types = (uint16_t)(vm->import_table + (uint16_t)h[13] * ALKY_IMPORT_ENTRY_SIZE);
+    names = (uint32_t)vm->types + le16(h + 14) + data_len + le16(h + 18);
+    trailer = names + le16(h + 20);
     if (trailer + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
-    stored = (uint32_t)alky_rom_u16(vm, (uint16_t)trailer) | ((uint32_t)alky_rom_u16(vm, (uint16_t)(trailer + 2)) << 16);
-    if (stored != crc32_rom(vm, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
-    if (data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
-    vm->types = (uint16_t)types;
-    vm->data = (uint16_t)data;
+    vm->data = (uint16_t)(vm->types + le16(h + 14));
     vm->data_len = data_len;
-    vm->code = (uint16_t)code;
+    vm->code = (uint16_t)(vm->data + data_len);
     vm->names = (uint16_t)names;
-    for (i = 0; i < vm->fn_count; i++)
-        if ((s = check_function(vm, i, &expected_code)) != ALKY_OK) return s;
-    if (expected_code != code_len) return fail(vm, 18, ALKY_RULE_CODE);
-    for (i = 0; i < vm->import_count; i++)
-        if ((s = check_import(vm, i)) != ALKY_OK) return s;
+    rom_read(vm, (uint16_t)trailer, h, 4);
+    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != crc32_rom(vm, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
+    if (data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
+#if ALKY_WITH_VERIFY
+    {
+        uint16_t expected_code = 0;
+        alky_status s;
+        for (i = 0; i < vm->fn_count; i++)
+            if ((s = check_function(vm, i, &expected_code)) != ALKY_OK) return s;
+        if (expected_code != (uint16_t)(vm->names - vm->code)) return fail(vm, 18, ALKY_RULE_CODE);
+        for (i = 0; i < vm->import_count; i++)
+            if ((s = check_import(vm, i)) != ALKY_OK) return s;
+    }
+#endif
     return ALKY_OK;
 }
 
 /* ---- Reading the loaded image. ---- */
+
+uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
+    alky_fn_info f;
+    uint8_t i;
+    for (i = 0; i < vm->fn_count; i++) {
+        alky_read_fn(vm, i, &f);
+        if (f.kind == ALKY_FN_EVENT && f.event == event) return i;
+    }
+    return 0xFF;
+}
 
 uint8_t alky_function_kind(const alky_vm *vm, uint8_t fn) {
     return alky_rom_u8(vm, alky_fn_entry(vm, fn) + ALKY_FE_KIND);

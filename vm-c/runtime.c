@@ -17,15 +17,22 @@ void alky_init(alky_vm *vm, void *user) {
 }
 
 alky_status alky_load(alky_vm *vm, alky_rom rom, uint32_t length) {
+    alky_status s = alky_attach(vm, rom, length);
+    if (s == ALKY_OK) alky_reset(vm);
+    return s;
+}
+
+alky_status alky_attach(alky_vm *vm, alky_rom rom, uint32_t length) {
     alky_status s = alky_image_parse(vm, rom, length);
+#if ALKY_WITH_VERIFY
     if (s == ALKY_OK) s = alky_verify(vm);
+#endif
     if (s != ALKY_OK) return s;
     if (vm->features & ~ALKY_FEATURES) return ALKY_E_FEATURES;
 #if ALKY_MEMORY_SIZE < 65535
     if (vm->mem_size > ALKY_MEMORY_SIZE) return ALKY_E_MEMORY_SIZE;
 #endif
     vm->loaded = 1;
-    alky_reset(vm);
     return ALKY_OK;
 }
 
@@ -36,48 +43,44 @@ void alky_reset(alky_vm *vm) {
 
 /* ---- Invocations. ---- */
 
-static uint16_t entry_frame_bytes(const alky_vm *vm, uint16_t e) {
-    return (uint16_t)(ALKY_FRAME_HEADER + alky_rom_u16(vm, e + ALKY_FE_FRAME) + alky_rom_u16(vm, e + ALKY_FE_MAX_STACK));
-}
-
-/* Whether the entry frame fits the arena; if not, the run faults "stack" and
- * scalar arguments are dropped (string arguments are still copied, as in the
- * reference VM, whose copies happen before the check). */
-static uint8_t entry_fits(const alky_vm *vm, uint16_t e) {
-    return (uint8_t)((uint32_t)entry_frame_bytes(vm, e) <= vm->stack_limit);
+/* Arena bytes of the entry frame, or 0 when it does not fit: then the run
+ * faults "stack" and scalar arguments are dropped (string arguments are
+ * still copied, as in the reference VM, whose copies happen before the check). */
+static uint16_t entry_frame(const alky_vm *vm, const alky_fn_info *f) {
+    uint32_t size = (uint32_t)ALKY_FRAME_HEADER + f->frame + f->max_stack;
+    return size <= vm->stack_limit ? (uint16_t)size : 0;
 }
 
 alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {
-    uint16_t e, i, frame;
+    alky_fn_info f;
+    uint16_t i;
     if (!vm->loaded) return ALKY_E_NO_IMAGE;
     if (fn >= vm->fn_count) return ALKY_E_FUNCTION;
-    e = alky_fn_entry(vm, fn);
+    alky_read_fn(vm, fn, &f);
     vm->call_fn = fn;
     vm->call_args = 0;
     vm->call_strings = 0;
     vm->call_off = 0;
-    if (entry_fits(vm, e)) {
-        frame = alky_rom_u16(vm, e + ALKY_FE_FRAME);
-        for (i = 0; i < frame; i++) vm->stack[ALKY_FRAME_HEADER + i] = 0;
-    }
+    if (entry_frame(vm, &f))
+        for (i = 0; i < f.frame; i++) vm->stack[ALKY_FRAME_HEADER + i] = 0;
     return ALKY_OK;
 }
 
 alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
-    uint16_t e, types_at, k;
+    alky_fn_info f;
+    uint16_t k;
     uint8_t type, width, value[ALKY_MAX_VALUE_BYTES];
     const uint8_t *src = bytes;
     if (!vm->loaded) return ALKY_E_NO_IMAGE;
-    e = alky_fn_entry(vm, vm->call_fn);
-    if (vm->call_args >= alky_rom_u8(vm, e + ALKY_FE_PARAMS)) return ALKY_E_ARG;
-    types_at = alky_rom_u16(vm, e + ALKY_FE_TYPES);
-    type = alky_rom_u8(vm, (uint16_t)(vm->types + types_at + vm->call_args));
+    alky_read_fn(vm, vm->call_fn, &f);
+    if (vm->call_args >= f.params) return ALKY_E_ARG;
+    type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args));
     width = alky_type_bytes(type);
     if ((type >> 4) == ALKY_VALUE_STRING) {
-        uint16_t rec, address;
+        /* The buffer records follow the local types, one per string parameter. */
+        uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings), address;
         uint8_t capacity;
-        if (alky_rom_u8(vm, e + ALKY_FE_KIND) != ALKY_FN_PUBLIC) return ALKY_E_ARG;
-        rec = (uint16_t)(vm->types + types_at + alky_rom_u8(vm, e + ALKY_FE_LOCALS) + 3 * vm->call_strings);
+        if (f.kind != ALKY_FN_PUBLIC) return ALKY_E_ARG;
         address = alky_rom_u16(vm, rec);
         capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
         if (length >= capacity) return ALKY_E_ARG;
@@ -90,27 +93,36 @@ alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
     } else if (length != width) {
         return ALKY_E_ARG;
     }
-    if (entry_fits(vm, e))
+    if (entry_frame(vm, &f))
         for (k = 0; k < width; k++) vm->stack[ALKY_FRAME_HEADER + vm->call_off + k] = src[k];
     vm->call_off = (uint16_t)(vm->call_off + width);
     vm->call_args++;
     return ALKY_OK;
 }
 
+uint8_t alky_function_string_buffer(const alky_vm *vm, uint8_t fn, uint8_t k, uint16_t *address) {
+    alky_fn_info f;
+    uint16_t rec;
+    alky_read_fn(vm, fn, &f);
+    rec = (uint16_t)(vm->types + f.types + f.locals + 3 * k);
+    *address = alky_rom_u16(vm, rec);
+    return alky_rom_u8(vm, (uint16_t)(rec + 2));
+}
+
 alky_status alky_call_run(alky_vm *vm) {
-    uint16_t e;
+    alky_fn_info f;
     if (!vm->loaded) return ALKY_E_NO_IMAGE;
-    e = alky_fn_entry(vm, vm->call_fn);
-    if (vm->call_args != alky_rom_u8(vm, e + ALKY_FE_PARAMS)) return ALKY_E_ARG;
+    alky_read_fn(vm, vm->call_fn, &f);
+    if (vm->call_args != f.params) return ALKY_E_ARG;
     vm->result_len = 0;
     vm->stopped = 0;
     vm->call_args = 0xFF; /* consumed: the next invocation starts with alky_call_begin */
-    if (!entry_fits(vm, e)) return ALKY_FAULT_STACK;
+    vm->frame_end = entry_frame(vm, &f);
+    if (!vm->frame_end) return ALKY_FAULT_STACK;
     vm->fn = vm->call_fn;
     vm->base = 0;
-    vm->frame_end = entry_frame_bytes(vm, e);
-    vm->sp = (uint16_t)(ALKY_FRAME_HEADER + alky_rom_u16(vm, e + ALKY_FE_FRAME));
-    vm->pc = (uint16_t)(vm->code + alky_rom_u16(vm, e + ALKY_FE_CODE));
+    vm->sp = (uint16_t)(ALKY_FRAME_HEADER + f.frame);
+    vm->pc = (uint16_t)(vm->code + f.code);
     vm->mode = ALKY_W8;
     vm->fuel = vm->fuel_budget;
     return alky_execute(vm);
@@ -148,17 +160,19 @@ const uint8_t *alky_string(const alky_vm *vm, uint16_t addr, uint16_t *length) {
 }
 
 alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp) {
-    uint16_t e = alky_import_entry(vm, imp);
-    uint16_t types_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_IE_TYPES));
-    uint8_t count = alky_rom_u8(vm, e + ALKY_IE_PARAMS), i;
-    uint8_t rb = alky_type_bytes(alky_rom_u8(vm, e + ALKY_IE_RESULT));
-    uint16_t params = alky_types_bytes(vm, alky_rom_u16(vm, e + ALKY_IE_TYPES), count), off = params;
-    uint8_t *args = vm->stack + *sp - params;
+    alky_import_info f;
+    uint16_t types_at, params, off;
+    uint8_t i, rb, *args;
     uint8_t result[ALKY_MAX_VALUE_BYTES];
     alky_status s;
     (void)op;
+    alky_read_import(vm, imp, &f);
+    types_at = (uint16_t)(vm->types + f.types);
+    rb = alky_type_bytes(f.result);
+    off = params = alky_types_bytes(vm, f.types, f.params);
+    args = vm->stack + *sp - params;
     /* String arguments are read last parameter first, as they are popped. */
-    for (i = count; i-- > 0;) {
+    for (i = f.params; i-- > 0;) {
         uint8_t type = alky_rom_u8(vm, (uint16_t)(types_at + i));
         off = (uint16_t)(off - alky_type_bytes(type));
         if ((type >> 4) == ALKY_VALUE_STRING) {

@@ -7,6 +7,10 @@
  * targets are checked by re-walking the code, not with a bitmap. */
 #include "alky_internal.h"
 
+#if ALKY_WITH_VERIFY
+
+#define NO_OFFSET 0xFFFF
+
 /* ---- Opcode kinds: 256 bytes of flash, kind + 1 (0 = not an opcode), bit 7 = terminal. ---- */
 #define OPINFO_(name, byte, kind, imm, terminal) [byte] = (uint8_t)((kind) + 1 + ((terminal) << 7)),
 static const uint8_t ALKY_PROGMEM op_info[256] = {ALKY_OPCODE_LIST(OPINFO_)};
@@ -16,65 +20,6 @@ static const uint8_t ALKY_PROGMEM op_info[256] = {ALKY_OPCODE_LIST(OPINFO_)};
 #define KINDINFO_(kind, imm, pops, classes, push) {imm, pops, classes, push},
 static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIST(KINDINFO_)};
 #undef KINDINFO_
-
-static const uint8_t ALKY_PROGMEM profiles_blob[] = {ALKY_PROFILES_BLOB};
-
-#define NO_OFFSET 0xFFFF
-
-/* ---- Profiles. ---- */
-
-uint8_t alky_profile_byte(uint16_t off) {
-    return ALKY_PROGMEM_U8(&profiles_blob[off]);
-}
-
-static uint16_t blob_u16(uint16_t off) {
-    return (uint16_t)(alky_profile_byte(off) | ((uint16_t)alky_profile_byte((uint16_t)(off + 1)) << 8));
-}
-
-static uint16_t event_size(uint16_t off) {
-    return (uint16_t)(2 + alky_profile_byte((uint16_t)(off + 1)));
-}
-
-static uint16_t syscall_size(uint16_t off) {
-    return (uint16_t)(5 + alky_profile_byte((uint16_t)(off + 4)) + alky_profile_byte((uint16_t)(off + 1)));
-}
-
-/* Offset of the first syscall of the profile at `profile`. */
-static uint16_t profile_syscalls(uint16_t profile) {
-    uint16_t off = (uint16_t)(profile + 4);
-    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
-    for (i = 0; i < n; i++) off = (uint16_t)(off + event_size(off));
-    return off;
-}
-
-uint16_t alky_profile_find(uint16_t id) {
-    uint16_t off = 0;
-    for (;;) {
-        uint16_t pid = blob_u16(off), p = off;
-        uint8_t i, n;
-        if (pid == 0xFFFF) return NO_OFFSET;
-        if (pid == id) return off;
-        off = profile_syscalls(p);
-        n = alky_profile_byte((uint16_t)(p + 3));
-        for (i = 0; i < n; i++) off = (uint16_t)(off + syscall_size(off));
-    }
-}
-
-static uint16_t profile_event(uint16_t profile, uint8_t id) {
-    uint16_t off = (uint16_t)(profile + 4);
-    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
-    for (i = 0; i < n; i++, off = (uint16_t)(off + event_size(off)))
-        if (alky_profile_byte(off) == id) return off;
-    return NO_OFFSET;
-}
-
-uint16_t alky_profile_syscall(uint16_t profile, uint8_t id) {
-    uint16_t off = profile_syscalls(profile);
-    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 3));
-    for (i = 0; i < n; i++, off = (uint16_t)(off + syscall_size(off)))
-        if (alky_profile_byte(off) == id) return off;
-    return NO_OFFSET;
-}
 
 /* ---- Shared helpers. ---- */
 
@@ -94,19 +39,18 @@ static uint8_t type_width(uint8_t type) {
     return (uint8_t)(type & 0x0F);
 }
 
-/* Whether the names at the two name fields are equal. */
-static uint8_t same_name(const alky_vm *vm, uint16_t field_a, uint16_t field_b) {
-    uint16_t a = (uint16_t)(vm->names + alky_rom_u16(vm, field_a));
-    uint16_t b = (uint16_t)(vm->names + alky_rom_u16(vm, field_b));
-    uint8_t n = alky_rom_u8(vm, a), i;
-    if (n != alky_rom_u8(vm, b)) return 0;
-    for (i = 1; i <= n; i++)
-        if (alky_rom_u8(vm, (uint16_t)(a + i)) != alky_rom_u8(vm, (uint16_t)(b + i))) return 0;
+/* Whether the names at two names-section offsets are equal (length byte first). */
+static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
+    uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
+    for (i = 0; i <= n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(vm->names + a + i)) != alky_rom_u8(vm, (uint16_t)(vm->names + b + i))) return 0;
     return 1;
 }
 
-/* checkTypeFeatures: the first type of the list, then the result, needing an undeclared feature. */
-static alky_status check_type_features(alky_vm *vm, uint16_t types_at, uint8_t count, uint16_t result_at, uint8_t *used) {
+/* checkTypeFeatures: the first type of the list (at types-section offset
+ * `types`), then the result, needing an undeclared feature. */
+static alky_status check_type_features(alky_vm *vm, uint16_t types, uint8_t count, uint16_t result_at, uint8_t *used) {
+    uint16_t types_at = (uint16_t)(vm->types + types);
     uint8_t i, f, t;
     for (i = 0; i < count; i++) {
         f = width_feature(type_width(alky_rom_u8(vm, (uint16_t)(types_at + i))));
@@ -122,57 +66,47 @@ static alky_status check_type_features(alky_vm *vm, uint16_t types_at, uint8_t c
 
 /* checkEntry: `profile` is the blob offset, or NO_OFFSET to skip profile checks. */
 static alky_status check_entry(alky_vm *vm, uint8_t index, uint16_t profile) {
-    uint16_t e = alky_fn_entry(vm, index);
-    uint16_t types_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_FE_TYPES));
-    uint8_t kind = alky_rom_u8(vm, e + ALKY_FE_KIND);
-    uint8_t event = alky_rom_u8(vm, e + ALKY_FE_EVENT);
-    uint8_t params = alky_rom_u8(vm, e + ALKY_FE_PARAMS);
-    uint8_t result = alky_rom_u8(vm, e + ALKY_FE_RESULT);
-    uint16_t ev;
+    alky_fn_info f, o;
+    uint16_t e = alky_read_fn(vm, index, &f), types_at = (uint16_t)(vm->types + f.types), ev;
     uint8_t j, i;
-    if (kind == ALKY_FN_HELPER) return ALKY_OK;
+    if (f.kind == ALKY_FN_HELPER) return ALKY_OK;
     for (j = 0; j < index; j++) {
-        uint16_t o = alky_fn_entry(vm, j);
-        uint8_t other = alky_rom_u8(vm, o + ALKY_FE_KIND);
-        if (other != ALKY_FN_HELPER && same_name(vm, o + ALKY_FE_NAME, e + ALKY_FE_NAME)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
-        if (kind == ALKY_FN_EVENT && other == ALKY_FN_EVENT && alky_rom_u8(vm, o + ALKY_FE_EVENT) == event)
-            return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+        alky_read_fn(vm, j, &o);
+        if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
+        if (f.kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
     }
-    if (kind == ALKY_FN_PUBLIC) {
-        if (result != ALKY_TYPE_VOID && (result >> 4) == ALKY_VALUE_STRING) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+    if (f.kind == ALKY_FN_PUBLIC) {
+        if (f.result != ALKY_TYPE_VOID && (f.result >> 4) == ALKY_VALUE_STRING) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
         return ALKY_OK;
     }
-    for (i = 0; i < params; i++)
+    for (i = 0; i < f.params; i++)
         if ((alky_rom_u8(vm, (uint16_t)(types_at + i)) >> 4) == ALKY_VALUE_STRING) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_ENTRY);
-    if (result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+    if (f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
     if (profile == NO_OFFSET) return ALKY_OK;
-    ev = profile_event(profile, event);
+    ev = alky_profile_event(profile, f.event);
     if (ev == NO_OFFSET) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
-    if (alky_profile_byte((uint16_t)(ev + 1)) != params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
-    for (i = 0; i < params; i++)
+    if (alky_profile_byte((uint16_t)(ev + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
+    for (i = 0; i < f.params; i++)
         if (alky_profile_byte((uint16_t)(ev + 2 + i)) != alky_rom_u8(vm, (uint16_t)(types_at + i))) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_ENTRY);
     return ALKY_OK;
 }
 
 /* checkImport: name, parameters and result against the profile's syscall. */
 static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
-    uint16_t e = alky_import_entry(vm, index);
-    uint16_t types_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_IE_TYPES));
-    uint8_t params = alky_rom_u8(vm, e + ALKY_IE_PARAMS);
-    uint16_t sc, name;
+    alky_import_info f;
+    uint16_t e = alky_read_import(vm, index, &f), types_at = (uint16_t)(vm->types + f.types), name = (uint16_t)(vm->names + f.name), sc;
     uint8_t i, n;
-    if (profile == NO_OFFSET || alky_rom_u8(vm, e + ALKY_IE_KIND) != ALKY_IMPORT_SYSCALL) return ALKY_OK;
-    sc = alky_profile_syscall(profile, alky_rom_u8(vm, e + ALKY_IE_ID));
+    if (profile == NO_OFFSET || f.kind != ALKY_IMPORT_SYSCALL) return ALKY_OK;
+    sc = alky_profile_syscall(profile, f.id);
     if (sc == NO_OFFSET) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_PROFILE);
-    name = (uint16_t)(vm->names + alky_rom_u16(vm, e + ALKY_IE_NAME));
     n = alky_profile_byte((uint16_t)(sc + 4));
-    if (alky_rom_u8(vm, name) != n) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
-    for (i = 0; i < n; i++)
-        if (alky_rom_u8(vm, (uint16_t)(name + 1 + i)) != alky_profile_byte((uint16_t)(sc + 5 + i))) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
-    if (alky_profile_byte((uint16_t)(sc + 1)) != params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
-    for (i = 0; i < params; i++)
+    /* i = 0 compares the length bytes, then the characters. */
+    for (i = 0; i <= n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(name + i)) != alky_profile_byte((uint16_t)(sc + 4 + i))) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    if (alky_profile_byte((uint16_t)(sc + 1)) != f.params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
+    for (i = 0; i < f.params; i++)
         if (alky_profile_byte((uint16_t)(sc + 5 + n + i)) != alky_rom_u8(vm, (uint16_t)(types_at + i))) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_PROFILE);
-    if (alky_profile_byte((uint16_t)(sc + 2)) != alky_rom_u8(vm, e + ALKY_IE_RESULT)) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    if (alky_profile_byte((uint16_t)(sc + 2)) != f.result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 
@@ -268,8 +202,9 @@ static alky_status generic(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) 
     return push_class ? push(p, pc, class_width(p, push_class)) : ALKY_OK;
 }
 
-/* CALLF, SYSCALL, NCALL: `count` parameter types at image offset `types_at`. */
-static alky_status call(code_pass *p, uint16_t pc, uint16_t types_at, uint8_t count, uint8_t result) {
+/* CALLF, SYSCALL, NCALL: `count` parameter types at types-section offset `types`. */
+static alky_status call(code_pass *p, uint16_t pc, uint16_t types, uint8_t count, uint8_t result) {
+    uint16_t types_at = (uint16_t)(p->vm->types + types);
     uint8_t i;
     alky_status s = underflow(p, pc, count);
     if (s != ALKY_OK) return s;
@@ -305,15 +240,13 @@ static alky_status check_local(code_pass *p, uint16_t pc, uint8_t offset) {
 }
 
 static alky_status call_import(code_pass *p, uint16_t pc, uint8_t op, uint8_t imp) {
-    uint16_t e;
+    alky_import_info f;
     alky_status s;
     if (imp >= p->vm->import_count) return pfail(p, pc, ALKY_RULE_IMPORT);
-    e = alky_import_entry(p->vm, imp);
-    if (alky_rom_u8(p->vm, e + ALKY_IE_KIND) != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL))
-        return pfail(p, pc, ALKY_RULE_IMPORT);
+    alky_read_import(p->vm, imp, &f);
+    if (f.kind != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) return pfail(p, pc, ALKY_RULE_IMPORT);
     if (op == ALKY_OP_NCALL && (s = use_feature(p, pc, ALKY_FEATURE_NODECALLS)) != ALKY_OK) return s;
-    return call(p, pc, (uint16_t)(p->vm->types + alky_rom_u16(p->vm, e + ALKY_IE_TYPES)), alky_rom_u8(p->vm, e + ALKY_IE_PARAMS),
-                alky_rom_u8(p->vm, e + ALKY_IE_RESULT));
+    return call(p, pc, f.types, f.params, f.result);
 }
 
 /* startsInstruction: whether an instruction starts at `target`, walking from `from`. */
@@ -367,11 +300,10 @@ static alky_status step(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
     case ALKY_KIND_SPECIAL_NODECALL:
         return call_import(p, pc, op, imm);
     case ALKY_KIND_SPECIAL_CALLF: {
-        uint16_t e;
+        alky_fn_info f;
         if (imm >= p->vm->fn_count) return pfail(p, pc, ALKY_RULE_CALL);
-        e = alky_fn_entry(p->vm, imm);
-        return call(p, pc, (uint16_t)(p->vm->types + alky_rom_u16(p->vm, e + ALKY_FE_TYPES)), alky_rom_u8(p->vm, e + ALKY_FE_PARAMS),
-                    alky_rom_u8(p->vm, e + ALKY_FE_RESULT));
+        alky_read_fn(p->vm, imm, &f);
+        return call(p, pc, f.types, f.params, f.result);
     }
     case ALKY_KIND_SPECIAL_RETF:
         if (p->depth != (p->result == ALKY_TYPE_VOID ? 0 : 1)) return pfail(p, pc, ALKY_RULE_RETURN);
@@ -390,16 +322,17 @@ static alky_status step(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
 
 static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     code_pass p;
-    uint16_t e = alky_fn_entry(vm, fn), pc = 0, last = 0;
+    alky_fn_info f;
+    uint16_t e = alky_read_fn(vm, fn, &f), pc = 0, last = 0;
     uint8_t prev_terminal = 0;
     alky_status s;
     p.vm = vm;
-    p.code = (uint16_t)(vm->code + alky_rom_u16(vm, e + ALKY_FE_CODE));
-    p.len = alky_rom_u16(vm, e + ALKY_FE_CODE_LEN);
-    p.locals_at = (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_FE_TYPES));
-    p.local_count = alky_rom_u8(vm, e + ALKY_FE_LOCALS);
-    p.result = alky_rom_u8(vm, e + ALKY_FE_RESULT);
-    p.max_stack = alky_rom_u16(vm, e + ALKY_FE_MAX_STACK);
+    p.code = (uint16_t)(vm->code + f.code);
+    p.len = f.code_len;
+    p.locals_at = (uint16_t)(vm->types + f.types);
+    p.local_count = f.locals;
+    p.result = f.result;
+    p.max_stack = f.max_stack;
     p.depth = 0;
     p.bytes = 0;
     p.peak = 0;
@@ -439,22 +372,20 @@ alky_status alky_verify(alky_vm *vm) {
         if (profile == NO_OFFSET) return ALKY_E_PROFILE;
     }
     for (i = 0; i < vm->fn_count; i++) {
-        uint16_t e = alky_fn_entry(vm, i);
+        alky_fn_info f;
+        uint16_t e = alky_read_fn(vm, i, &f);
         if ((s = check_entry(vm, i, profile)) != ALKY_OK) return s;
-        s = check_type_features(vm, (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_FE_TYPES)), alky_rom_u8(vm, e + ALKY_FE_LOCALS),
-                                e + ALKY_FE_RESULT, &used);
-        if (s != ALKY_OK) return s;
+        if ((s = check_type_features(vm, f.types, f.locals, e + ALKY_FE_RESULT, &used)) != ALKY_OK) return s;
     }
     for (i = 0; i < vm->import_count; i++) {
-        uint16_t e = alky_import_entry(vm, i);
+        alky_import_info f;
+        uint16_t e = alky_read_import(vm, i, &f);
         if ((s = check_import(vm, i, profile)) != ALKY_OK) return s;
-        if (alky_rom_u8(vm, e + ALKY_IE_KIND) == ALKY_IMPORT_NODECALL) {
+        if (f.kind == ALKY_IMPORT_NODECALL) {
             if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
             used |= ALKY_FEATURE_NODECALLS;
         }
-        s = check_type_features(vm, (uint16_t)(vm->types + alky_rom_u16(vm, e + ALKY_IE_TYPES)), alky_rom_u8(vm, e + ALKY_IE_PARAMS),
-                                e + ALKY_IE_RESULT, &used);
-        if (s != ALKY_OK) return s;
+        if ((s = check_type_features(vm, f.types, f.params, e + ALKY_IE_RESULT, &used)) != ALKY_OK) return s;
     }
     for (i = 0; i < vm->fn_count; i++)
         if ((s = check_code(vm, i, &used)) != ALKY_OK) return s;
@@ -462,3 +393,5 @@ alky_status alky_verify(alky_vm *vm) {
     if (unused) return fail(vm, 5, ALKY_RULE_FEATURE);
     return ALKY_OK;
 }
+
+#endif /* ALKY_WITH_VERIFY */

@@ -48,11 +48,6 @@ static void store16(uint8_t *p, uint16_t v) {
     p[1] = (uint8_t)(v >> 8);
 }
 
-/* Arena bytes the function's frame takes while it is active. */
-static uint16_t frame_bytes(const alky_vm *vm, uint16_t entry) {
-    return (uint16_t)(ALKY_FRAME_HEADER + alky_rom_u16(vm, entry + ALKY_FE_FRAME) + alky_rom_u16(vm, entry + ALKY_FE_MAX_STACK));
-}
-
 alky_status alky_execute(alky_vm *vm) {
 #if ALKY_USE_COMPUTED_GOTO
 #define JT_(name, byte, kind, imm, terminal) [byte] = &&L_##name,
@@ -78,7 +73,7 @@ alky_status alky_execute(alky_vm *vm) {
             goto done;
         }
         fuel--;
-        op = alky_rom_u8(vm, pc);
+        op = alky_rom_fetch(vm, pc);
         pc++;
         vmdispatch(op) {
             vmcase(STOP) {
@@ -89,7 +84,7 @@ alky_status alky_execute(alky_vm *vm) {
             /* a = top, b = next; the result replaces b. */
             ALKY_OPS_G_WW_W(vmcase) {
 #if ALKY_WITH_BIG
-                if (nb > 4) {
+                if (nb > 4 || !alky_small_native(op)) {
                     alky_big_binop(op, sp - 2 * nb, sp - nb, nb);
                     sp -= nb;
                     vmbreak;
@@ -112,16 +107,15 @@ alky_status alky_execute(alky_vm *vm) {
             }
             ALKY_OPS_G_WWW_W(vmcase) {
 #if ALKY_WITH_BIG
-                if (nb > 4) {
-                    alky_big_modop(op, sp - 3 * nb, sp - 2 * nb, sp - nb, nb);
-                    sp -= 2 * nb;
-                    vmbreak;
-                }
-#endif
+                alky_big_modop(op, sp - 3 * nb, sp - 2 * nb, sp - nb, nb);
+                sp -= 2 * nb;
+                vmbreak;
+#else
                 sp -= 2 * nb;
                 alky_small_store(sp - nb,
                                  alky_small_modop(op, alky_small_load(sp + nb, nb), alky_small_load(sp, nb), alky_small_load(sp - nb, nb)), nb);
                 vmbreak;
+#endif
             }
             vmcase(ISZERO) {
                 uint8_t i, any = 0;
@@ -203,7 +197,7 @@ alky_status alky_execute(alky_vm *vm) {
             ALKY_OPS_SPECIAL_PUSH(vmcase) {
                 /* n big-endian immediate bytes, zero-extended to W, stored little-endian. */
                 uint8_t n = (uint8_t)(op - ALKY_OP_PUSH0), i;
-                for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_u8(vm, (uint16_t)(pc + n - 1 - i)) : 0;
+                for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_fetch(vm, (uint16_t)(pc + n - 1 - i)) : 0;
                 pc = (uint16_t)(pc + n);
                 sp += nb;
                 vmbreak;
@@ -223,7 +217,7 @@ alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
             ALKY_OPS_SPECIAL_CONVERT(vmcase) {
-                uint8_t to = alky_width_bytes(alky_rom_u8(vm, pc)), i;
+                uint8_t to = alky_width_bytes(alky_rom_fetch(vm, pc)), i;
                 pc++;
                 if (op == ALKY_OP_TRUNC) {
                     sp -= nb - to;
@@ -234,14 +228,14 @@ alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
             vmcase(LGET) {
-                copy(sp, lp + alky_rom_u8(vm, pc), nb);
+                copy(sp, lp + alky_rom_fetch(vm, pc), nb);
                 pc++;
                 sp += nb;
                 vmbreak;
             }
             vmcase(LSET) {
                 sp -= nb;
-                copy(lp + alky_rom_u8(vm, pc), sp, nb);
+                copy(lp + alky_rom_fetch(vm, pc), sp, nb);
                 pc++;
                 vmbreak;
             }
@@ -249,7 +243,7 @@ alky_status alky_execute(alky_vm *vm) {
             vmcase(SYSCALL)
             vmcase(NCALL) {
                 uint16_t top = (uint16_t)(sp - arena);
-                status = alky_call_import(vm, op, alky_rom_u8(vm, pc), &top);
+                status = alky_call_import(vm, op, alky_rom_fetch(vm, pc), &top);
                 if (status != ALKY_OK) goto done;
                 sp = arena + top;
                 pc++;
@@ -258,39 +252,40 @@ alky_status alky_execute(alky_vm *vm) {
 
             vmcase(RJUMP)
             vmcase(RJUMPI) {
-                uint16_t rel = (uint16_t)(((uint16_t)alky_rom_u8(vm, pc) << 8) | alky_rom_u8(vm, (uint16_t)(pc + 1)));
+                uint16_t rel = (uint16_t)(((uint16_t)alky_rom_fetch(vm, pc) << 8) | alky_rom_fetch(vm, (uint16_t)(pc + 1)));
                 pc = (uint16_t)(pc + 2);
                 if (op == ALKY_OP_RJUMP || *--sp) pc = (uint16_t)(pc + rel); /* wraps: rel is two's complement */
                 vmbreak;
             }
 
             vmcase(CALLF) {
-                uint8_t callee = alky_rom_u8(vm, pc);
-                uint16_t e = alky_fn_entry(vm, callee);
-                uint16_t size = frame_bytes(vm, e), frame = alky_rom_u16(vm, e + ALKY_FE_FRAME);
-                uint16_t params = alky_types_bytes(vm, alky_rom_u16(vm, e + ALKY_FE_TYPES), alky_rom_u8(vm, e + ALKY_FE_PARAMS));
-                uint8_t *callee_base = arena + vm->frame_end, *h = callee_base, *locals = callee_base + ALKY_FRAME_HEADER;
-                uint16_t i;
+                alky_fn_info f;
+                uint8_t callee = alky_rom_fetch(vm, pc);
+                uint16_t size, params, i;
+                uint8_t *h = arena + vm->frame_end, *locals = h + ALKY_FRAME_HEADER;
+                alky_read_fn(vm, callee, &f);
+                size = (uint16_t)(ALKY_FRAME_HEADER + f.frame + f.max_stack);
                 if ((uint32_t)vm->frame_end + size > vm->stack_limit) {
                     status = ALKY_FAULT_STACK;
                     goto done;
                 }
                 pc++;
                 /* The parameters are contiguous on the stack in local order: one copy. */
+                params = alky_types_bytes(vm, f.types, f.params);
                 sp -= params;
                 for (i = 0; i < params; i++) locals[i] = sp[i];
-                for (; i < frame; i++) locals[i] = 0;
+                for (; i < f.frame; i++) locals[i] = 0;
                 store16(h, pc);
                 store16(h + 2, (uint16_t)(sp - arena));
                 store16(h + 4, vm->base);
                 h[6] = vm->fn;
                 h[7] = mode;
                 vm->fn = callee;
-                vm->base = (uint16_t)(callee_base - arena);
+                vm->base = vm->frame_end;
                 vm->frame_end = (uint16_t)(vm->base + size);
                 lp = locals;
-                sp = locals + frame;
-                pc = (uint16_t)(vm->code + alky_rom_u16(vm, e + ALKY_FE_CODE));
+                sp = locals + f.frame;
+                pc = (uint16_t)(vm->code + f.code);
                 mode = ALKY_W8;
                 nb = 1;
                 vmbreak;

@@ -105,9 +105,11 @@ export interface DoWhileStmt extends Span {
 
 export interface ForStmt extends Span {
   kind: "for";
-  init: DeclStmt | ExprStmt | undefined;
+  /** Declarations, or expressions separated by commas (`i = 0, j = n`). */
+  init: DeclStmt | ExprStmt[] | undefined;
   cond: Expr | undefined;
-  step: Expr | undefined;
+  /** Expressions separated by commas (`i++, j--`); the only place a comma list is allowed. */
+  step: Expr[];
   body: Stmt;
 }
 

@@ -385,6 +385,10 @@ export class ExprChecker {
     const l = this.check(e.left, hint);
     const r = this.check(e.right, hint);
     if (l.k === "untyped" && r.k === "untyped") return this.untypedResult(foldUntyped(op, l.value, r.value), e);
+    if ((l.k === "value" && ty(l.e).kind === "string") || (r.k === "value" && ty(r.e).kind === "string")) {
+      this.diags.report("E0420", e.opSpan);
+      return ERR;
+    }
     const u = this.unify(l, r, e, e.op, op === "and" || op === "or" || op === "xor");
     if (!u) return ERR;
     const [left, right, type] = u;
@@ -583,10 +587,11 @@ export class ExprChecker {
     return { place, type: ty(c.e) };
   }
 
-  /** The name of the const variable a place writes, if any. */
+  /** The name of the const variable a place writes (or writes through, for a `char*`), if any. */
   private constOf(p: TPlace): string | undefined {
-    if (p.k === "local") return p.v.isConst ? p.v.name : undefined;
-    if (p.k === "static") return p.v.isConst ? p.v.name : undefined;
+    if (p.k === "local" || p.k === "static") return p.v.isConst ? p.v.name : undefined;
+    const ptr = p.pointer;
+    if (ptr.k === "load" && ptr.place.k !== "deref") return this.constOf(ptr.place);
     return undefined;
   }
 

@@ -10,9 +10,16 @@ import { ExprChecker, INTRINSICS, type ExprContext, type SymbolEntry } from "./c
 import type { DiagnosticBag, Span } from "./diagnostics.js";
 import type { Profile, ProfileSyscall } from "../profiles/profiles.js";
 import { constTruth, type CheckedProgram, type FunctionInfo, type InitValue, type LocalVar, type StaticVar, type TBlock, type TExpr, type TStmt } from "./tree.js";
-import { BOOL, CHAR, sameType, STRING, typeName, typeOfValueType, UINT16, type ArrayType, type IntType, type ScalarType, type Type } from "./types.js";
+import { BOOL, CHAR, sameType, STRING, typeName, typeOfValueType, UINT16, type ArrayType, type IntType, type ScalarType } from "./types.js";
 
 const DEFAULT_STRING_CAPACITY = 32;
+
+/**
+ * Stands for a condition that failed to check, so the statement stays in the
+ * tree and the reachability analysis does not report a consequence (a missing
+ * return) of an error already reported. Never lowered: errors stop compilation.
+ */
+const UNKNOWN_CONDITION: TExpr = { k: "convert", op: "retype", type: BOOL, operand: { k: "const", type: BOOL, value: 0n } };
 const MAX_NAME = 63;
 
 interface LoopState {
@@ -27,6 +34,8 @@ class Checker implements ExprContext {
   private readonly strings: Uint8Array[] = [];
   private readonly stringIds = new Map<string, number>();
   private readonly syscalls: ProfileSyscall[] = [];
+  /** Parameters whose declaration was reported: their uses are not reported again. */
+  private readonly badParams = new Set<LocalVar>();
   private current: FunctionInfo | undefined;
   private loop: LoopState = { depth: 0 };
   private readonly exprs: ExprChecker;
@@ -226,7 +235,9 @@ class Checker implements ExprContext {
    */
   private arrayInit(d: ast.VarDecl, type: ArrayType, constantOnly: boolean): TExpr[] | undefined {
     const init = d.init!;
-    const zero = (): TExpr => (type.elem.kind === "string" ? { k: "convert", op: "retype", type: STRING, operand: { k: "const", type: UINT16, value: 0n } } : { k: "const", type: type.elem as IntType, value: 0n });
+    const elem = type.elem;
+    const zero = (): TExpr =>
+      elem.kind === "string" ? { k: "convert", op: "retype", type: STRING, operand: { k: "const", type: UINT16, value: 0n } } : { k: "const", type: elem, value: 0n };
     if (!("items" in init)) {
       if (init.kind === "string" && type.elem.kind === "int" && type.elem.isChar) {
         if (init.bytes.length + 1 > type.length) {
@@ -286,18 +297,25 @@ class Checker implements ExprContext {
       const t = this.exprs.typeOf(p.type);
       let type: ScalarType = t.kind === "void" ? BOOL : (t as ScalarType);
       let capacity = 0;
-      if (t.kind === "void") this.diags.report("E0610", p.type, "void");
+      let bad = false;
+      if (t.kind === "void") {
+        this.diags.report("E0610", p.type, "void");
+        bad = true;
+      }
       if (p.arraySize) {
         if (d.modifier === "public" && p.type.name === "char" && !p.type.pointer) {
           capacity = this.constantSize(p.arraySize, 2, 255, "E0608") ?? DEFAULT_STRING_CAPACITY;
           type = STRING;
         } else {
           this.diags.report("E0607", p.arraySpan!, p.name.name);
+          bad = true;
         }
       } else if (type.kind === "string" && d.modifier === "public") {
         capacity = DEFAULT_STRING_CAPACITY;
       }
-      fn.params.push({ name: p.name.name, type, isConst: p.isConst, span: p.name, inLoop: false });
+      const param: LocalVar = { name: p.name.name, type, isConst: p.isConst, span: p.name, inLoop: false };
+      if (bad) this.badParams.add(param);
+      fn.params.push(param);
       fn.stringCapacities.push(capacity);
     }
     if (d.modifier === "deviceevent") this.checkEvent(fn, d);
@@ -327,7 +345,10 @@ class Checker implements ExprContext {
     this.loop = { depth: 0 };
     const scope = new Map<string, SymbolEntry>();
     this.scopes.push(scope);
-    d.params.forEach((p, i) => this.declareLocal(p.name, { k: "local", v: fn.params[i]! }));
+    d.params.forEach((p, i) => {
+      const v = fn.params[i]!;
+      this.declareLocal(p.name, this.badParams.has(v) ? { k: "poisoned" } : { k: "local", v });
+    });
     // The parameters and the body's outermost declarations share one scope, as in C.
     const stmts = this.statements(d.body.statements);
     this.scopes.pop();
@@ -385,28 +406,27 @@ class Checker implements ExprContext {
         const cond = this.exprs.condition(s.cond);
         const then = this.nested(s.then);
         const otherwise = s.else ? this.nested(s.else) : undefined;
-        return cond ? [{ k: "if", cond, then, else: otherwise }] : [];
+        return [{ k: "if", cond: cond ?? UNKNOWN_CONDITION, then, else: otherwise }];
       }
       case "while": {
         const cond = this.exprs.condition(s.cond);
         const body = this.loopBody(s.body);
-        return cond ? [{ k: "while", cond, body }] : [];
+        return [{ k: "while", cond: cond ?? UNKNOWN_CONDITION, body }];
       }
       case "do": {
         const body = this.loopBody(s.body);
         const cond = this.exprs.condition(s.cond);
-        return cond ? [{ k: "do", body, cond }] : [];
+        return [{ k: "do", body, cond: cond ?? UNKNOWN_CONDITION }];
       }
       case "for": {
         this.scopes.push(new Map());
-        const init = s.init ? this.statement(s.init) : [];
+        const init = s.init === undefined ? [] : Array.isArray(s.init) ? s.init.flatMap((e) => this.statement(e)) : this.statement(s.init);
         const cond = s.cond ? this.exprs.condition(s.cond) : undefined;
-        const step = s.step ? this.exprs.rvalue(s.step) : undefined;
+        const step = s.step.flatMap((e) => this.exprs.rvalue(e) ?? []);
         const body = this.loopBody(s.body);
         this.scopes.pop();
-        if ((s.cond && !cond) || (s.step && !step)) return [];
         const initStmt: TStmt | undefined = init.length === 0 ? undefined : init.length === 1 ? init[0] : { k: "block", stmts: init };
-        return [{ k: "for", init: initStmt, cond, step, body }];
+        return [{ k: "for", init: initStmt, cond: s.cond && !cond ? UNKNOWN_CONDITION : cond, step, body }];
       }
       case "break":
       case "continue":
@@ -433,10 +453,10 @@ class Checker implements ExprContext {
     }
     if (!s.value) {
       this.diags.report("E0505", s, fn.name, typeName(fn.result));
-      return [];
+      return [{ k: "return", value: undefined }];
     }
-    const value = this.exprs.expect(s.value, fn.result);
-    return value ? [{ k: "return", value }] : [];
+    // A return whose value failed to check still ends its path.
+    return [{ k: "return", value: this.exprs.expect(s.value, fn.result) }];
   }
 
   private localVar(d: ast.VarDecl): TStmt[] {
@@ -565,5 +585,3 @@ export function completesNormally(s: TStmt): boolean {
 export function check(program: ast.Program, profile: Profile, diags: DiagnosticBag): CheckedProgram {
   return new Checker(diags, profile).run(program);
 }
-
-export type { Type };

@@ -73,6 +73,8 @@ export class Emitter {
   /** False after an unconditional transfer, until a label that is jumped to. */
   reachable = true;
   private readonly labels: Label[] = [];
+  /** Offset of the last JUMPDEST emitted, to let adjacent labels share it. */
+  private lastJumpdest = -1;
 
   constructor(readonly frame: Frame) {}
 
@@ -237,7 +239,12 @@ export class Emitter {
     if (l.refs.length === 0 && !backward) return;
     if (!this.reachable && l.refs.length === 0) return;
     if (this.reachable && this.stack.length !== 0) throw new Error(`emitter: label with ${this.stack.length} value(s) on the stack`);
+    if (this.reachable && this.lastJumpdest === this.code.length - 1) {
+      l.at = this.lastJumpdest;
+      return;
+    }
     this.reachable = true;
+    this.lastJumpdest = this.code.length;
     l.at = this.code.length;
     this.code.push(Op.JUMPDEST);
     this.mode = 0;

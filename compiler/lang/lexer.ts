@@ -4,7 +4,7 @@
 
 import type { DiagnosticBag, Span } from "./diagnostics.js";
 
-export type TokenKind = "ident" | "keyword" | "int" | "char" | "string" | "punct" | "eof";
+export type TokenKind = "ident" | "keyword" | "int" | "char" | "string" | "punct" | "invalid" | "eof";
 
 export interface Token extends Span {
   kind: TokenKind;
@@ -16,6 +16,8 @@ export interface Token extends Span {
   charValue?: number;
   /** String literals: the bytes (UTF-8), without the terminating NUL. */
   bytes?: Uint8Array;
+  /** A lexical error was reported here: the parser stays quiet about what follows in the same statement. */
+  malformed?: boolean;
 }
 
 export const TYPE_KEYWORDS = [
@@ -124,6 +126,7 @@ class Lexer {
     const width = cp > 0xffff ? 2 : 1;
     this.pos += width;
     this.diags.report("E0101", { start, end: this.pos }, s.slice(start, this.pos));
+    this.push("invalid", start, { malformed: true });
   }
 
   private number(start: number): void {
@@ -136,14 +139,17 @@ class Lexer {
     if (/^0[xX][0-9a-fA-F]+$/.test(digits)) value = BigInt(digits);
     else if (/^0[bB][01]+$/.test(digits)) value = BigInt(digits);
     else if (/^(0|[1-9][0-9]*)$/.test(digits)) value = BigInt(digits);
+    let malformed = true;
     if (value === undefined || text.includes("__") || text.endsWith("_")) {
       this.diags.report("E0107", span, text);
       value = 0n;
     } else if (value > MAX_LITERAL) {
       this.diags.report("E0106", span, text);
       value = 0n;
+    } else {
+      malformed = false;
     }
-    this.push("int", start, { intValue: value });
+    this.push("int", start, { intValue: value, malformed });
   }
 
   /**
@@ -182,6 +188,7 @@ class Lexer {
   }
 
   private charLiteral(start: number): void {
+    const errorsBefore = this.diags.count;
     this.pos++;
     const bytes: number[] = [];
     let chars = 0;
@@ -189,7 +196,7 @@ class Lexer {
       const b = this.literalChar();
       if (b === undefined) {
         this.diags.report("E0103", { start, end: this.pos });
-        this.push("char", start, { charValue: 0 });
+        this.push("char", start, { charValue: 0, malformed: true });
         return;
       }
       bytes.push(...b);
@@ -199,23 +206,24 @@ class Lexer {
     const span = { start, end: this.pos };
     if (chars !== 1) this.diags.report("E0105", span);
     else if (bytes.length !== 1) this.diags.report("E0109", span, this.src.slice(start + 1, this.pos - 1));
-    this.push("char", start, { charValue: bytes[0] ?? 0 });
+    this.push("char", start, { charValue: bytes[0] ?? 0, malformed: this.diags.count > errorsBefore });
   }
 
   private stringLiteral(start: number): void {
+    const errorsBefore = this.diags.count;
     this.pos++;
     const bytes: number[] = [];
     while (this.src[this.pos] !== '"') {
       const b = this.literalChar();
       if (b === undefined) {
         this.diags.report("E0102", { start, end: this.pos });
-        this.push("string", start, { bytes: Uint8Array.from(bytes) });
+        this.push("string", start, { bytes: Uint8Array.from(bytes), malformed: true });
         return;
       }
       bytes.push(...b);
     }
     this.pos++;
-    this.push("string", start, { bytes: Uint8Array.from(bytes) });
+    this.push("string", start, { bytes: Uint8Array.from(bytes), malformed: this.diags.count > errorsBefore });
   }
 }
 

@@ -57,6 +57,27 @@ function tempType(width: WidthCode): ValueType {
   return { kind: width === BOOLW ? ValueKind.Bool : ValueKind.Uint, width };
 }
 
+/** Small enough, and free of effects and faults (no calls, no computed addresses): may be evaluated when not needed. */
+function isCheapAndSafe(e: TExpr, budget = { nodes: 6 }): boolean {
+  if (--budget.nodes < 0) return false;
+  switch (e.k) {
+    case "const":
+      return true;
+    case "load":
+      return e.place.k === "local" || (e.place.k === "static" && (e.place.index === undefined || e.place.index.k === "const"));
+    case "not":
+    case "neg":
+    case "bitnot":
+    case "convert":
+      return isCheapAndSafe(e.operand, budget);
+    case "compare":
+    case "arith":
+      return isCheapAndSafe(e.left, budget) && isCheapAndSafe(e.right, budget);
+    default:
+      return false;
+  }
+}
+
 function log2(n: number): number | undefined {
   const l = Math.log2(n);
   return Number.isInteger(l) ? l : undefined;
@@ -259,11 +280,6 @@ export class ExprLowering {
     let { op } = e;
     let { left, right } = e;
     if (left.k === "const" && left.value === 0n && (op === "eq" || op === "ne")) [left, right] = [right, left];
-    if (right.k === "const" && right.value === 0n && (op === "eq" || op === "ne")) {
-      this.value(left);
-      em.op(Op.ISZERO, width, 1, BOOLW);
-      return { inverted: op === "ne", normalized: true };
-    }
     // `x <= c` is `x < c + 1` (and `x >= c` is `x > c - 1`) unless c is the extreme value: saves an ISZERO.
     if (t.kind === "int" && right.k === "const" && (op === "le" || op === "ge")) {
       const it = t as IntType;
@@ -275,6 +291,15 @@ export class ExprLowering {
         op = "gt";
         right = { k: "const", type: it, value: BigInt.asUintN(it.bits, v - 1n) };
       }
+    }
+    // Unsigned `x > 0` is `x != 0`, and `x <= 0` is `x == 0`.
+    if (!e.signed && right.k === "const" && right.value === 0n && (op === "gt" || op === "le")) op = op === "gt" ? "ne" : "eq";
+    if (right.k === "const" && right.value === 0n && (op === "eq" || op === "ne")) {
+      this.value(left);
+      // An 8-bit value is its own truth for a branch.
+      if (op === "ne" && width === BOOLW) return { inverted: false, normalized: false };
+      em.op(Op.ISZERO, width, 1, BOOLW);
+      return { inverted: op === "ne", normalized: true };
     }
     this.value(left);
     this.value(right);
@@ -303,8 +328,9 @@ export class ExprLowering {
     }
   }
 
-  /** A boolean result (0 or 1) of `!`, a comparison or a `tobool` conversion. */
+  /** A boolean result (0 or 1) of any bool-typed expression. */
   private boolValue(e: TExpr): void {
+    if (e.k !== "not" && e.k !== "compare" && !(e.k === "convert" && e.op === "tobool")) return this.value(e);
     const c = this.pushCond(e);
     let inverted = c.inverted;
     if (!c.normalized) {
@@ -317,6 +343,12 @@ export class ExprLowering {
   /** `a && b` / `a || b` for its value: the left value decides whether the right one is computed. */
   private logicalValue(e: Extract<TExpr, { k: "logical" }>): void {
     const em = this.em;
+    if (isCheapAndSafe(e.right)) {
+      // Computing the right side anyway is unobservable and cheaper than a jump.
+      this.boolValue(e.left);
+      this.boolValue(e.right);
+      return em.op(e.op === "and" ? Op.AND : Op.OR, BOOLW, 2, BOOLW);
+    }
     const saved = this.spill();
     const result = this.temp(BOOLW);
     const end = em.newLabel();

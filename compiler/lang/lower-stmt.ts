@@ -107,16 +107,17 @@ export class FunctionLowering {
       case "if":
         return this.ifStatement(s);
       case "while":
-        return this.loop(s.cond, undefined, s.body, false);
+        return this.loop(s.cond, [], s.body, false);
       case "for": {
-        if (s.init) this.statement(s.init);
+        // The init's variables live until the loop ends (not just to the end of the init).
+        const inits = s.init === undefined ? [] : s.init.k === "block" ? s.init.stmts : [s.init];
+        for (const st of inits) this.statement(st);
         this.loop(s.cond, s.step, s.body, false);
-        if (s.init?.k === "local") this.free(s.init.v);
-        else if (s.init?.k === "block") for (const st of s.init.stmts) if (st.k === "local") this.free(st.v);
+        for (const st of inits) if (st.k === "local") this.free(st.v);
         return;
       }
       case "do":
-        return this.loop(s.cond, undefined, s.body, true);
+        return this.loop(s.cond, [], s.body, true);
       case "break":
         return em.jump(this.loops[this.loops.length - 1]!.exit);
       case "continue":
@@ -188,7 +189,7 @@ export class FunctionLowering {
    *   small cond:     if !cond goto exit; top: body; next: step; if cond goto top
    *   large cond:     top: if !cond goto exit; body; next: step; RJUMP top
    */
-  private loop(cond: TExpr | undefined, step: TExpr | undefined, body: TStmt, bottomOnly: boolean): void {
+  private loop(cond: TExpr | undefined, step: TExpr[], body: TStmt, bottomOnly: boolean): void {
     const em = this.em;
     const truth = constTruth(cond);
     if (truth === false && !bottomOnly) return;
@@ -203,7 +204,7 @@ export class FunctionLowering {
     this.statement(body);
     this.loops.pop();
     em.place(next);
-    if (step) this.exprs.effect(step);
+    for (const e of step) this.exprs.effect(e);
     if (!inverted || truth === true) em.jump(top);
     else if (truth === undefined) this.exprs.branch(cond!, top, true);
     em.place(exit);

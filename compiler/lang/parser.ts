@@ -42,6 +42,8 @@ function describe(t: Token): string {
 
 class Parser {
   private pos = 0;
+  /** Token index where the current statement or declaration began (the recovery point). */
+  private unitStart = 0;
 
   constructor(
     private readonly tokens: Token[],
@@ -74,7 +76,10 @@ class Parser {
   }
 
   private fail(code: DiagnosticCode, span: Span, ...args: string[]): never {
-    this.diags.report(code, span, ...args);
+    // After a lexical error in this statement, a syntax error is most likely its echo.
+    let echo = false;
+    for (let i = this.unitStart; i <= this.pos && i < this.tokens.length; i++) echo ||= !!this.tokens[i]!.malformed;
+    if (!echo) this.diags.report(code, span, ...args);
     throw new ParseAbort(span);
   }
 
@@ -108,6 +113,7 @@ class Parser {
     const declarations: ast.Declaration[] = [];
     while (this.tok.kind !== "eof") {
       const at = this.pos;
+      this.unitStart = at;
       try {
         declarations.push(...this.topLevel());
       } catch (e) {
@@ -247,6 +253,7 @@ class Parser {
     const statements: ast.Stmt[] = [];
     while (!this.is("}") && this.tok.kind !== "eof") {
       const at = this.pos;
+      this.unitStart = at;
       try {
         statements.push(this.statement());
       } catch (e) {
@@ -357,21 +364,25 @@ class Parser {
   private forStatement(): ast.ForStmt {
     const t = this.advance();
     this.expect("(");
-    let init: ast.DeclStmt | ast.ExprStmt | undefined;
+    let init: ast.DeclStmt | ast.ExprStmt[] | undefined;
     if (!this.is(";")) {
       if (this.isDeclStart()) init = this.declStatement();
-      else {
-        const expr = this.expression();
-        init = { kind: "expr", expr, start: expr.start, end: expr.end };
-      }
+      else init = this.commaList().map((expr) => ({ kind: "expr", expr, start: expr.start, end: expr.end }));
     }
     this.expect(";");
     const cond = this.is(";") ? undefined : this.expression();
     this.expect(";");
-    const step = this.is(")") ? undefined : this.expression();
+    const step = this.is(")") ? [] : this.commaList();
     this.expect(")");
     const body = this.statement();
     return { kind: "for", init, cond, step, body, start: t.start, end: this.prevEnd() };
+  }
+
+  /** `e, e, ...` in a for loop's init and step. */
+  private commaList(): ast.Expr[] {
+    const list = [this.expression()];
+    while (this.accept(",")) list.push(this.expression());
+    return list;
   }
 
   // ------------------------------------------------------------- expressions

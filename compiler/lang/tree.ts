@@ -4,7 +4,7 @@
 // and never reports a user's mistake.
 
 import type { Span } from "./diagnostics.js";
-import type { ArrayType, BoolType, IntType, ScalarType, StringType, Type } from "./types.js";
+import type { ArrayType, BoolType, IntType, ScalarType, StringType } from "./types.js";
 import type { ProfileSyscall } from "../profiles/profiles.js";
 
 /** A variable that lives at a fixed address: a global, or a local array. */
@@ -108,11 +108,6 @@ export type TExpr =
   /** `tobool` gives `operand != 0`; the others change the width per `type`. */
   | { k: "convert"; op: ConvertOp; type: ScalarType; operand: TExpr };
 
-/** The type of an expression, or undefined for a call of a void function. */
-export function exprType(e: TExpr): ScalarType | undefined {
-  return e.type;
-}
-
 // --------------------------------------------------------------- statements
 
 export interface TBlock {
@@ -129,7 +124,7 @@ export type TStmt =
   | { k: "if"; cond: TExpr; then: TStmt; else: TStmt | undefined }
   | { k: "while"; cond: TExpr; body: TStmt }
   | { k: "do"; body: TStmt; cond: TExpr }
-  | { k: "for"; init: TStmt | undefined; cond: TExpr | undefined; step: TExpr | undefined; body: TStmt }
+  | { k: "for"; init: TStmt | undefined; cond: TExpr | undefined; step: TExpr[]; body: TStmt }
   | { k: "break" }
   | { k: "continue" }
   | { k: "return"; value: TExpr | undefined };
@@ -139,5 +134,3 @@ export function constTruth(e: TExpr | undefined): boolean | undefined {
   if (e === undefined) return true;
   return e.k === "const" ? e.value !== 0n : undefined;
 }
-
-export type { Type };

@@ -4,7 +4,7 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,8 +12,15 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const VM_DIR = join(ROOT, "vm-c");
 const BUILD_DIR = join(ROOT, "build", "vm-c");
 
-/** Host build: all features, big arena and memory so any test image fits. */
-const HOST_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-DALKY_STACK_SIZE=16384", "-DALKY_MEMORY_SIZE=65535"];
+/**
+ * Host build: all features, big arena and memory so any test image fits.
+ * ALKY_VM_C_SANITIZE=1 adds AddressSanitizer and UBSan (aborting on the first
+ * report), for a run of the whole suite under the sanitizers.
+ */
+const HOST_FLAGS = [
+  "-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2", "-DALKY_STACK_SIZE=16384", "-DALKY_MEMORY_SIZE=65535",
+  ...(process.env.ALKY_VM_C_SANITIZE ? ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"] : []),
+];
 
 function cSources(dir: string): string[] {
   const out: string[] = [];
@@ -30,26 +37,44 @@ export function requireTool(tool: string): void {
   if (probe.error || probe.status !== 0) throw new Error(`${tool} is not installed: run scripts/setup.sh`);
 }
 
-let cached: string | undefined;
+/** Builds of the driver the tests use: the full host build, and variants with features switched off. */
+export const BUILDS = {
+  full: [] as string[],
+  /** No 64/256-bit: the native 32-bit path does every operation at widths 8..32. */
+  narrow: ["-DALKY_WITH_W64=0", "-DALKY_WITH_W256=0"],
+  /** The load-time verifier compiled out (images trusted). */
+  trusting: ["-DALKY_WITH_VERIFY=0"],
+  /** Computed-goto dispatch instead of the switch. */
+  jumptable: ["-DALKY_USE_COMPUTED_GOTO=1"],
+} as const;
+export type Build = keyof typeof BUILDS;
+
+const cached = new Map<Build, string>();
 
 /** Path of the host driver, built if its sources changed. Throws (with the setup hint) without gcc. */
-export function hostDriver(): string {
-  if (cached && existsSync(cached)) return cached;
+export function hostDriver(build: Build = "full"): string {
+  const known = cached.get(build);
+  if (known && existsSync(known)) return known;
   requireTool("gcc");
+  const flags = [...HOST_FLAGS, ...BUILDS[build]];
   const sources = cSources(VM_DIR);
   const hash = createHash("sha256");
-  hash.update(HOST_FLAGS.join(" "));
+  hash.update(flags.join(" "));
   for (const s of sources) hash.update(s.slice(VM_DIR.length)).update(readFileSync(s));
-  const exe = join(BUILD_DIR, `alky_run-${hash.digest("hex").slice(0, 16)}`);
+  const variant = process.env.ALKY_VM_C_SANITIZE ? `${build}-sanitize` : build;
+  const dir = join(BUILD_DIR, variant);
+  const exe = join(dir, `alky_run-${hash.digest("hex").slice(0, 16)}`);
   if (!existsSync(exe)) {
-    mkdirSync(BUILD_DIR, { recursive: true });
+    mkdirSync(dir, { recursive: true });
+    // Older builds of this variant are stale: their sources changed.
+    for (const old of readdirSync(dir)) if (/^alky_run-[0-9a-f]{16}$/.test(old)) rmSync(join(dir, old), { force: true });
     const tmp = `${exe}.${process.pid}.tmp`;
     const units = sources.filter((s) => s.endsWith(".c") && (dirname(s) === VM_DIR || s.endsWith("alky_run.c")));
-    const cc = spawnSync("gcc", [...HOST_FLAGS, `-I${VM_DIR}`, ...units, "-o", tmp], { encoding: "utf8" });
+    const cc = spawnSync("gcc", [...flags, `-I${VM_DIR}`, ...units, "-o", tmp], { encoding: "utf8" });
     if (cc.status !== 0) throw new Error(`gcc failed:\n${cc.stderr}`);
     renameSync(tmp, exe);
   }
-  cached = exe;
+  cached.set(build, exe);
   return exe;
 }
 
@@ -58,6 +83,8 @@ export interface CRunOptions {
   profile?: number | "none";
   fuel?: number;
   stackSize?: number;
+  /** Which build of the driver runs (default "full"). */
+  build?: Build;
 }
 
 function optionArgs(o: CRunOptions): string[] {
@@ -80,18 +107,21 @@ export function runC(image: Uint8Array, commands: readonly string[], options: CR
     writeFileSync(tmp, image);
     renameSync(tmp, file);
   }
-  const r = spawnSync(hostDriver(), [...optionArgs(options), file], { input: commands.join("\n") + "\n", encoding: "utf8", maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
+  const r = spawnSync(hostDriver(options.build), [...optionArgs(options), file], { input: commands.join("\n") + "\n", encoding: "utf8", maxBuffer: 64 << 20 });
+  // A refused image ends the driver before it reads its commands: EPIPE is expected then.
+  if (r.error && (r.error as NodeJS.ErrnoException).code !== "EPIPE") throw r.error;
+  if (r.stderr) throw new Error(`alky_run wrote to stderr:\n${r.stderr}`);
   return r.stdout.split("\n").filter((l) => l !== "");
 }
 
 /** Verifies each image with the C verifier: "ok", "verify <rule> <offset>" or "refuse <status>" per image. */
 export function verifyC(images: readonly Uint8Array[], options: CRunOptions = {}): string[] {
-  const r = spawnSync(hostDriver(), ["-V", ...optionArgs(options)], {
+  const r = spawnSync(hostDriver(options.build), ["-V", ...optionArgs(options)], {
     input: images.map((b) => (b.length === 0 ? "-" : hex(b))).join("\n") + "\n",
     encoding: "utf8",
     maxBuffer: 64 << 20,
   });
   if (r.error) throw r.error;
+  if (r.stderr) throw new Error(`alky_run wrote to stderr:\n${r.stderr}`);
   return r.stdout.split("\n").filter((l) => l !== "");
 }

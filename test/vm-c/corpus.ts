@@ -98,6 +98,16 @@ export function arithmeticProgram(bits: number, seed: number, casesPerOp: number
   };
   const commands: string[] = [];
   ops.forEach((op, index) => {
+    // Every pair of edge values (for ADDMOD/MULMOD: with a few moduli), then random operands.
+    const moduli = [0n, 1n, 3n, edges[9]!, edges[13]!, edges[10]!];
+    for (const a of edges) {
+      if (op.arity === 1) commands.push(`call ${index} ${leHex(a, bits)}`);
+      else
+        for (const b of edges) {
+          const rest = op.arity === 3 ? moduli : [undefined];
+          for (const n of rest) commands.push(`call ${index} ${[a, b, ...(n === undefined ? [] : [n])].map((v) => leHex(v, bits)).join(" ")}`);
+        }
+    }
     for (let k = 0; k < casesPerOp; k++) {
       const args = Array.from({ length: op.arity }, pick);
       commands.push(`call ${index} ${args.map((a) => leHex(a, bits)).join(" ")}`);
@@ -152,4 +162,35 @@ export function stackProgram(): Program {
 export function tableValueOpcodes(): string[] {
   const memory = new Set(["MLOAD", "MSTORE", "MSTORE8", "SLOAD", "SSTORE", "POP", "STOP", "INVALID"]);
   return OPCODES.filter((o) => o.special === undefined && !memory.has(o.name)).map((o) => o.name);
+}
+
+/**
+ * MLOAD, MSTORE, MSTORE8, SLOAD, SSTORE and LSET/LGET at every width, at
+ * addresses around both ends of memory and storage (40 bytes each), so faults
+ * and their addresses are compared at every access size.
+ */
+export function memoryProgram(seed: number): Program {
+  const fns: string[] = [];
+  const commands: string[] = [];
+  const next = prng(seed);
+  const size = 40;
+  for (const bits of WIDTHS) {
+    const u = `uint${bits}`;
+    const nb = bits / 8;
+    const base = fns.length;
+    // store(addr, v): the value through a local (LSET/LGET at this width), then MSTORE / MSTORE8 / SSTORE
+    for (const op of ["MSTORE", "MSTORE8", "SSTORE"])
+      fns.push(`.func public ${op}_${bits}(uint16, ${u})\n.locals ${u}\n    MODE${bits}\n    LGET 2\n    LSET ${2 + nb}\n    LGET ${2 + nb}\n    MODE16\n    LGET 0\n    MODE${bits}\n    ${op}\n    RETF\n`);
+    for (const op of ["MLOAD", "SLOAD"]) fns.push(`.func public ${op}_${bits}(uint16) -> ${u}\n    MODE16\n    LGET 0\n    MODE${bits}\n    ${op}\n    RETF\n`);
+    const addrs = [0, 1, size - nb - 1, size - nb, size - nb + 1, size - 1, size, size + 1, 0xffff - nb, 0xffff];
+    for (const a of addrs) {
+      const v = leHex(randomBits(next, bits) | 1n, bits);
+      const at = leHex(BigInt(a & 0xffff), 16);
+      commands.push(`call ${base} ${at} ${v}`, `call ${base + 1} ${at} ${v}`, `call ${base + 2} ${at} ${v}`, `call ${base + 3} ${at}`, `call ${base + 4} ${at}`);
+    }
+    commands.push(`mem 0 ${size}`, `storage 0 ${size}`);
+  }
+  commands.push("reset", `mem 0 ${size}`, `storage 0 ${size}`);
+  const source = `.profile test\n.memory ${size}\n.storage ${size}\n${fns.join("\n")}`;
+  return { name: "memory and storage at every width", image: assembleOrThrow("memory", source), commands };
 }

@@ -1,8 +1,10 @@
 // Hand-written differential programs: everything besides value arithmetic.
 // Each is assembly text plus the driver commands (see vm-c/host/alky_run.c).
 
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { assembleOrThrow, type Program } from "./corpus.js";
-import type { CRunOptions } from "./c-vm.js";
+import { ROOT, type CRunOptions } from "./c-vm.js";
 
 function program(name: string, source: string, commands: string[], options?: CRunOptions): Program {
   return { name, image: assembleOrThrow(name, source), commands, ...(options ? { options } : {}) };
@@ -239,8 +241,22 @@ const STRINGS = `
     RETF
 `;
 
+/** The paper's smart lock (test/fixtures/asm/smartlock.asm): SetPin, then key presses. */
+function smartLock(): Program {
+  const source = readFileSync(join(ROOT, "test", "fixtures", "asm", "smartlock.asm"), "utf8");
+  const pin = Buffer.from("1234").toString("hex");
+  const key = (c: string): string => `event 0 ${c.charCodeAt(0).toString(16)}`;
+  return program("smart lock: PIN, keys, clock", source, [
+    "time 1000", `call 0 ${pin} d0070000`, key("1"), key("2"), key("3"), key("4"),
+    `call 0 ${pin} d0070000`, key("1"), key("9"), key("3"), key("4"),
+    "time 5000", `call 0 ${pin} d0070000`, key("1"), key("2"), key("3"), key("4"),
+    "event 7 00", "mem 0 48",
+  ]);
+}
+
 export function scenarios(): Program[] {
   return [
+    smartLock(),
     program("memory", MEMORY, [
       "call 0 0000", "call 0 0500", "call 0 2700", "call 0 2800", "call 0 ffff",
       "call 1 0000", "call 1 2400", "call 1 2500", "call 1 fdff",

@@ -2,7 +2,7 @@
 // TypeScript reference VM and prints the same lines, so the two can be
 // compared line for line.
 
-import { decodeImage, type Image } from "../../compiler/ir/image.js";
+import { decodeImage, FunctionKind, type Image } from "../../compiler/ir/image.js";
 import { ValueKind, widthBytes, type ValueType } from "../../compiler/ir/types.js";
 import { verifyImage } from "../../compiler/ir/verify.js";
 import type { Raw, RawArg, RawEffect } from "../../compiler/vm/effects.js";
@@ -71,8 +71,13 @@ export function runTs(bytes: Uint8Array, commands: readonly string[], options: C
   };
   for (const line of commands) {
     const [cmd, ...rest] = line.trim().split(/\s+/);
-    if (cmd === "call") {
-      const fnIndex = Number(rest[0]);
+    if (cmd === "call" || cmd === "event") {
+      const fnIndex =
+        cmd === "call" ? Number(rest[0]) : image.functions.findIndex((f) => f.kind === FunctionKind.Event && f.eventId === Number(rest[0]));
+      if (fnIndex < 0) {
+        out.push("end"); // an event the app does not handle is dropped
+        continue;
+      }
       const fn = image.functions[fnIndex]!;
       const args: RawArg[] = rest.slice(1).map((h, i) => {
         const t = fn.locals[i]!;

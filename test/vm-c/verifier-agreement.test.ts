@@ -11,8 +11,11 @@ import { decodeImage } from "../../compiler/ir/image.js";
 import { assemble } from "../../compiler/ir/asm.js";
 import { verifyImage } from "../../compiler/ir/verify.js";
 import { profileById } from "../../compiler/profiles/profiles.js";
-import { ROOT, verifyC, type CRunOptions } from "./c-vm.js";
-import { arithmeticProgram, conversionProgram, prng, stackProgram } from "./corpus.js";
+import { ROOT, runC, verifyC, type CRunOptions } from "./c-vm.js";
+import { runTs } from "./ts-vm.js";
+import { ValueKind, widthBytes } from "../../compiler/ir/types.js";
+import { FunctionKind } from "../../compiler/ir/image.js";
+import { arithmeticProgram, conversionProgram, memoryProgram, prng, stackProgram } from "./corpus.js";
 import { scenarios, UNTERMINATED } from "./scenarios.js";
 import { assembleOrThrow } from "./corpus.js";
 
@@ -48,6 +51,7 @@ function validCorpus(): Uint8Array[] {
     ...[8, 16, 32, 64, 256].map((bits) => arithmeticProgram(bits, bits, 1).image),
     conversionProgram(1).image,
     stackProgram().image,
+    memoryProgram(1).image,
     ...scenarios().map((p) => p.image),
     assembleOrThrow("unterminated", UNTERMINATED),
   ];
@@ -134,6 +138,23 @@ describe("C verifier = TypeScript verifier", () => {
 
   it("gives the same verdict without profile checks", () => {
     expectSameVerdicts(valid.flatMap((b, i) => corruptions(b, 9000 + i, 60)), "none");
+  });
+
+  it("runs the corrupted images that still verify the same way on both VMs (each function, zero arguments)", () => {
+    const images = valid.flatMap((b, i) => corruptions(b, 1000 + i, 150)).filter((b) => profileOf(b) === 1 && tsVerdict(b, 1) === "ok");
+    expect(images.length).toBeGreaterThan(50);
+    for (const image of images) {
+      const decoded = decodeImage(image);
+      if (!decoded.ok) throw new Error("verified image does not decode");
+      const commands = decoded.value.image.functions.flatMap((fn, index) => {
+        const params = fn.locals.slice(0, fn.paramCount);
+        if (params.some((t) => t.kind === ValueKind.String) && fn.kind !== FunctionKind.Public) return [];
+        const args = params.map((t) => (t.kind === ValueKind.String ? "-" : "00".repeat(widthBytes(t.width))));
+        return [`call ${index} ${args.join(" ")}`.trim()];
+      });
+      const options = { profile: 1, fuel: 5000 } as const;
+      expect(runC(image, commands, options)).toEqual(runTs(image, commands, options));
+    }
   });
 
   it("reports the same rule for an image built for another profile", () => {

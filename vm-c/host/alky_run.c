@@ -11,6 +11,8 @@
  * "refuse <status>", exit 4). Commands, one per line:
  *   call <fn> <arg>...   each argument as little-endian hex bytes of the
  *                        parameter's width; a string as its bytes in hex, "-" if empty
+ *   event <id> <arg>...  the same for the app's handler of profile event <id>
+ *                        (an event without handler prints only "end")
  *   reset                device reset (memory re-initialised, storage kept)
  *   time <seconds>       the clock that clock syscalls (Now) return
  *   answer <hex>|none    queue the answer of the next NCALL (none: no answer, trap)
@@ -137,7 +139,7 @@ void alky_hal_storage_write(alky_vm *v, uint16_t addr, const uint8_t *src, uint8
 
 /* ---- Commands. ---- */
 
-static void cmd_call(char *rest) {
+static void cmd_call(char *rest, int is_event) {
     char *tok = strtok(rest, " \t");
     uint8_t buf[65536 / 4];
     alky_status s;
@@ -147,8 +149,17 @@ static void cmd_call(char *rest) {
         puts("error arg");
         return;
     }
-    s = alky_call_begin(&vm, (uint8_t)strtoul(tok, NULL, 10));
-    if (s == ALKY_OK && strtoul(tok, NULL, 10) > 255) s = ALKY_E_FUNCTION;
+    if (is_event) {
+        uint8_t fn = alky_event_handler(&vm, (uint8_t)strtoul(tok, NULL, 10));
+        if (fn == 0xFF) {
+            puts("end");
+            return;
+        }
+        s = alky_call_begin(&vm, fn);
+    } else {
+        s = alky_call_begin(&vm, (uint8_t)strtoul(tok, NULL, 10));
+        if (s == ALKY_OK && strtoul(tok, NULL, 10) > 255) s = ALKY_E_FUNCTION;
+    }
     while (s == ALKY_OK && (tok = strtok(NULL, " \t")) != NULL) {
         int n = parse_hex(tok, buf, sizeof buf);
         s = n < 0 ? ALKY_E_ARG : alky_call_arg(&vm, buf, (uint16_t)n);
@@ -201,7 +212,8 @@ static int run_commands(void) {
     while (fgets(line, sizeof line, stdin)) {
         char *nl = strpbrk(line, "\r\n");
         if (nl) *nl = 0;
-        if (strncmp(line, "call ", 5) == 0) cmd_call(line + 5);
+        if (strncmp(line, "call ", 5) == 0) cmd_call(line + 5, 0);
+        else if (strncmp(line, "event ", 6) == 0) cmd_call(line + 6, 1);
         else if (strcmp(line, "reset") == 0) alky_reset(&vm);
         else if (strncmp(line, "time ", 5) == 0) state.clock = (uint32_t)strtoul(line + 5, NULL, 10);
         else if (strncmp(line, "answer ", 7) == 0) cmd_answer(line + 7);

@@ -1,0 +1,234 @@
+// Builds what the emulated boards run, straight from the Debian toolchains
+// (docs/boards-emulation.md): AVR firmware with avr-gcc, MSP430 firmware with
+// clang + ld.lld and the port's own start-up code, and the simavr harness
+// with gcc. Every output is cached under build/ by a hash of its inputs and
+// flags, so a test file or a later run reuses it and any change rebuilds it.
+
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { basename, delimiter, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BoardEmulationError } from "./transport.js";
+
+/** The checkout's root (the folder holding vm-c/), from src/ or from dist/. */
+function findRepoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "vm-c")) && existsSync(join(dir, "package.json"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error("cannot find the AlkyVM checkout (no vm-c/ above this module)");
+    dir = up;
+  }
+}
+
+export const REPO_ROOT = findRepoRoot();
+export const AVR_PORT_DIR = join(REPO_ROOT, "vm-c", "port", "avr");
+export const MSP430_PORT_DIR = join(REPO_ROOT, "vm-c", "port", "msp430");
+export const SIMAVR_HARNESS_SOURCE = join(REPO_ROOT, "scripts", "harness", "simavr_uart.c");
+const BUILD_ROOT = join(REPO_ROOT, "build");
+
+const SETUP_HINT = "run scripts/setup.sh";
+
+export interface ToolchainOptions {
+  /** PATH to search for the tools (default: the process's PATH). */
+  pathEnv?: string;
+}
+
+/** Absolute path of an executable on PATH, or undefined. */
+export function findTool(name: string, options: ToolchainOptions = {}): string | undefined {
+  for (const dir of (options.pathEnv ?? process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+function requireTool(name: string, purpose: string, options: ToolchainOptions): string {
+  const path = findTool(name, options);
+  if (!path) throw new BoardEmulationError("toolchain-missing", `${name} (${purpose}) is not installed: ${SETUP_HINT}`);
+  return path;
+}
+
+function run(tool: string, args: string[], what: string): string {
+  const r = spawnSync(tool, args, { encoding: "utf8" });
+  if (r.error) throw new BoardEmulationError("toolchain-missing", `${basename(tool)} did not start (${r.error.message}): ${SETUP_HINT}`);
+  if (r.status !== 0) throw new BoardEmulationError("build-failed", `${what} failed:\n${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+function headersOf(dirs: readonly string[]): string[] {
+  return dirs.flatMap((d) =>
+    existsSync(d)
+      ? readdirSync(d)
+          .filter((f) => f.endsWith(".h"))
+          .sort()
+          .map((f) => join(d, f))
+      : [],
+  );
+}
+
+function contentHash(parts: readonly string[], files: readonly string[]): string {
+  const hash = createHash("sha256");
+  for (const p of parts) hash.update(p).update("\0");
+  for (const f of files) hash.update(f.replace(REPO_ROOT, "")).update("\0").update(readFileSync(f));
+  return hash.digest("hex").slice(0, 16);
+}
+
+/**
+ * Runs produce(tmpDir) and moves its result into place as outDir, unless outDir
+ * exists already. The rename makes concurrent builders (parallel test files)
+ * safe: one of them wins, the others find the finished directory.
+ */
+function cachedDir(outDir: string, produce: (tmpDir: string) => void): void {
+  if (existsSync(outDir)) return;
+  const tmp = `${outDir}.${process.pid}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    produce(tmp);
+    try {
+      renameSync(tmp, outDir);
+    } catch (e) {
+      if (!existsSync(outDir)) throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export interface FirmwareSources {
+  /** Names the cache directory (build/firmware/<board>/<name>-<hash>). */
+  name: string;
+  /** C (and, for the MSP430, assembly) files of the firmware itself. */
+  sources: readonly string[];
+  includeDirs?: readonly string[];
+  /** Preprocessor definitions, e.g. "ALKY_UART_RX_SIZE=128". */
+  defines?: readonly string[];
+}
+
+export interface FirmwareSizes {
+  /** Code and constants in flash. */
+  text: number;
+  /** Initialised RAM (its initial values also take flash). */
+  data: number;
+  bss: number;
+}
+
+export interface BuiltFirmware {
+  elf: string;
+  sizes: FirmwareSizes;
+}
+
+function parseBerkeleySize(output: string): FirmwareSizes {
+  const row = output
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/))
+    .find((cells) => /^\d+$/.test(cells[0] ?? ""));
+  if (!row) throw new BoardEmulationError("build-failed", `cannot read the size report:\n${output}`);
+  return { text: Number(row[0]), data: Number(row[1]), bss: Number(row[2]) };
+}
+
+const AVR_FLAGS = [
+  "-mmcu=atmega328p",
+  "-Os",
+  "-DF_CPU=16000000UL",
+  "-std=c99",
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+  "-ffunction-sections",
+  "-fdata-sections",
+  "-Wl,--gc-sections",
+];
+
+/** Builds an ATmega328P firmware (16 MHz). vm-c/port/avr is on the include path; list its .c files you use. */
+export function buildAvrFirmware(firmware: FirmwareSources, options: ToolchainOptions = {}): BuiltFirmware {
+  const cc = requireTool("avr-gcc", "AVR compiler, Debian gcc-avr", options);
+  const size = requireTool("avr-size", "Debian binutils-avr", options);
+  const includeDirs = [AVR_PORT_DIR, ...(firmware.includeDirs ?? [])];
+  const flags = [...AVR_FLAGS, ...(firmware.defines ?? []).map((d) => `-D${d}`), ...includeDirs.map((d) => `-I${d}`)];
+  const sources = firmware.sources.map((s) => resolve(s));
+  const hash = contentHash([cc, ...flags], [...sources, ...headersOf(includeDirs)]);
+  const outDir = join(BUILD_ROOT, "firmware", "avr", `${firmware.name}-${hash}`);
+  cachedDir(outDir, (tmp) => {
+    run(cc, [...flags, ...sources, "-o", join(tmp, `${firmware.name}.elf`)], `avr-gcc (${firmware.name})`);
+  });
+  const elf = join(outDir, `${firmware.name}.elf`);
+  return { elf, sizes: parseBerkeleySize(run(size, [elf], "avr-size")) };
+}
+
+const MSP430_CFLAGS = [
+  "--target=msp430",
+  "-mmcu=msp430g2553",
+  "-Os",
+  "-ffreestanding",
+  "-nostdlib",
+  "-std=c99",
+  "-Wall",
+  "-Wextra",
+  "-Werror",
+  "-ffunction-sections",
+  "-fdata-sections",
+];
+
+/** The start-up code and helpers every MSP430 firmware links (vm-c/port/msp430). */
+export const MSP430_RUNTIME_SOURCES = [join(MSP430_PORT_DIR, "crt0.S"), join(MSP430_PORT_DIR, "mspabi.c")];
+export const MSP430_LINKER_SCRIPT = join(MSP430_PORT_DIR, "msp430g2553.ld");
+
+/**
+ * Builds an MSP430G2553 firmware with clang and ld.lld: the port's crt0 and
+ * __mspabi_* helpers are added, vm-c/port/msp430 is on the include path
+ * (list mailbox.c / flash.c yourself when you use them; define
+ * ALKY_MSP430_SIM=1 for flash erase under mspdebug's simulator).
+ */
+export function buildMsp430Firmware(firmware: FirmwareSources, options: ToolchainOptions = {}): BuiltFirmware {
+  const cc = requireTool("clang", "MSP430 compiler, Debian clang", options);
+  const ld = requireTool("ld.lld", "MSP430 linker, Debian lld", options);
+  const size = requireTool("llvm-size", "Debian llvm", options);
+  const includeDirs = [MSP430_PORT_DIR, ...(firmware.includeDirs ?? [])];
+  const flags = [...MSP430_CFLAGS, ...(firmware.defines ?? []).map((d) => `-D${d}`), ...includeDirs.map((d) => `-I${d}`)];
+  const sources = [...MSP430_RUNTIME_SOURCES, ...firmware.sources.map((s) => resolve(s))];
+  const ldFlags = ["-m", "msp430elf", "-T", MSP430_LINKER_SCRIPT, "--gc-sections"];
+  const hash = contentHash([cc, ld, ...flags, ...ldFlags], [...sources, MSP430_LINKER_SCRIPT, ...headersOf(includeDirs)]);
+  const outDir = join(BUILD_ROOT, "firmware", "msp430", `${firmware.name}-${hash}`);
+  cachedDir(outDir, (tmp) => {
+    const objects = sources.map((src, i) => {
+      const obj = join(tmp, `${i}-${basename(src)}.o`);
+      run(cc, [...flags, "-c", src, "-o", obj], `clang (${basename(src)})`);
+      return obj;
+    });
+    run(ld, [...ldFlags, ...objects, "-o", join(tmp, `${firmware.name}.elf`)], `ld.lld (${firmware.name})`);
+  });
+  const elf = join(outDir, `${firmware.name}.elf`);
+  return { elf, sizes: parseBerkeleySize(run(size, [elf], "llvm-size")) };
+}
+
+/** Path of the simavr harness binary, built with gcc on first use. */
+export function buildSimavrHarness(options: ToolchainOptions = {}): string {
+  const gcc = requireTool("gcc", "host C compiler", options);
+  const pkgConfig = requireTool("pkg-config", "Debian pkg-config", options);
+  const probe = spawnSync(pkgConfig, ["--cflags", "--libs", "simavr"], { encoding: "utf8" });
+  if (probe.status !== 0) {
+    throw new BoardEmulationError("toolchain-missing", `libsimavr (Debian libsimavr-dev) is not installed: ${SETUP_HINT}`);
+  }
+  if (!existsSync("/usr/include/libelf.h") && spawnSync(pkgConfig, ["--exists", "libelf"]).status !== 0) {
+    throw new BoardEmulationError("toolchain-missing", `libelf (Debian libelf-dev) is not installed: ${SETUP_HINT}`);
+  }
+  const simavrFlags = probe.stdout.trim().split(/\s+/).filter(Boolean);
+  const flags = ["-O2", "-Wall", "-Wextra", "-Werror", ...simavrFlags, "-lelf"];
+  const hash = contentHash([gcc, ...flags], [SIMAVR_HARNESS_SOURCE]);
+  const outDir = join(BUILD_ROOT, "harness", `simavr_uart-${hash}`);
+  cachedDir(outDir, (tmp) => {
+    // Libraries after the source: the linker resolves left to right.
+    run(gcc, ["-O2", "-Wall", "-Wextra", "-Werror", SIMAVR_HARNESS_SOURCE, ...simavrFlags, "-lelf", "-o", join(tmp, "simavr_uart")], "gcc (simavr harness)");
+  });
+  return join(outDir, "simavr_uart");
+}

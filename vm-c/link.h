@@ -1,0 +1,78 @@
+/* The link layer of the device (docs/link.md §2): frames in and out of one
+ * buffer, COBS-decoded and -encoded in place, checked with CRC-16/CCITT-FALSE.
+ * No I/O of its own: bytes come in through alky_link_receive, frames go out
+ * through the send function the port gives to alky_link_init.
+ *
+ * One buffer serves both directions because the protocol is stop-and-wait:
+ * the device reads a request completely (arguments go straight into the VM)
+ * before it builds the first report of its answer. Layout of the buffer:
+ *   [0] COBS overhead byte  [1] header  [2] seq  [3] type  [4..] payload, CRC
+ * so the frame never moves: decoding turns the COBS code bytes back into the
+ * zeros they stand for, encoding does the reverse (docs/link.md §2.2). */
+#ifndef ALKY_LINK_H
+#define ALKY_LINK_H
+
+#include "alky.h"
+#include "generated/alky_link_ids.h"
+
+/* Largest payload of one frame, announced in HELLO_REPLY. A report longer
+ * than this (a syscall with long strings) is sent as several frames; the
+ * host never sends more. Each byte here is a byte of RAM. */
+#ifndef ALKY_LINK_MAX_PAYLOAD
+#define ALKY_LINK_MAX_PAYLOAD 64
+#endif
+
+#if ALKY_LINK_MAX_PAYLOAD < ALKY_LINK_MIN_PAYLOAD || ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD > ALKY_LINK_MAX_FRAME_BYTES
+#error "ALKY_LINK_MAX_PAYLOAD must lie between ALKY_LINK_MIN_PAYLOAD and ALKY_LINK_MAX_FRAME_BYTES - ALKY_LINK_FRAME_OVERHEAD"
+#endif
+
+/* COBS byte, frame, delimiter. */
+#define ALKY_LINK_BUFFER_BYTES (1 + ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD + 1)
+
+/* Where the port's transport takes bytes (a UART, a pipe, a mailbox). */
+typedef void (*alky_link_send_fn)(void *ctx, const uint8_t *bytes, uint16_t length);
+
+typedef struct alky_link {
+    alky_link_send_fn send;
+    void *ctx;
+    uint16_t dropped;  /* frames dropped: bad COBS or CRC, too short, too long */
+    uint16_t len;      /* receiving: encoded bytes so far; ready or building: payload bytes */
+    uint8_t overflow;  /* receiving: the frame is longer than the buffer, drop it at its end */
+    uint8_t ready;     /* a received frame is in the buffer */
+    uint8_t tx_seq;    /* report being built */
+    uint8_t tx_type;
+    uint8_t buf[ALKY_LINK_BUFFER_BYTES];
+} alky_link;
+
+void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx);
+
+/* Feeds one received byte. Returns 1 when it completed a valid frame, which
+ * stays in the buffer (alky_link_* accessors) until the next byte or report. */
+uint8_t alky_link_receive(alky_link *l, uint8_t byte);
+
+#define alky_link_header(l) ((l)->buf[1])
+#define alky_link_seq(l) ((l)->buf[2])
+#define alky_link_type(l) ((l)->buf[3])
+#define alky_link_payload(l) ((l)->buf + 4)
+#define alky_link_payload_len(l) ((l)->len)
+
+/* Building a report: begin, put its payload (a payload longer than one frame
+ * goes out in frames flagged MORE as the buffer fills), end. The payload can
+ * also be written through alky_link_payload and alky_link_set_len. */
+void alky_link_begin(alky_link *l, uint8_t seq, uint8_t type);
+void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length);
+void alky_link_put_u8(alky_link *l, uint8_t v);
+void alky_link_put_u16(alky_link *l, uint16_t v);
+#define alky_link_set_len(l, n) ((l)->len = (uint16_t)(n))
+void alky_link_end(alky_link *l);
+
+/* Little-endian fields. */
+uint16_t alky_le16(const uint8_t *p);
+uint32_t alky_le32(const uint8_t *p);
+void alky_put_le16(uint8_t *p, uint16_t v);
+void alky_put_le32(uint8_t *p, uint32_t v);
+
+/* CRC-16/CCITT-FALSE: pass 0xFFFF first, then the previous value. */
+uint16_t alky_crc16(uint16_t crc, const uint8_t *bytes, uint16_t length);
+
+#endif /* ALKY_LINK_H */

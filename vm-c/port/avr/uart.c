@@ -1,0 +1,112 @@
+/* USART0 driver; see uart.h. */
+#include "uart.h"
+
+#include <avr/interrupt.h>
+#include <avr/io.h>
+#include <avr/sleep.h>
+#include <util/atomic.h>
+
+#if ALKY_UART_RX_SIZE > 256 || (ALKY_UART_RX_SIZE & (ALKY_UART_RX_SIZE - 1)) != 0
+#error "ALKY_UART_RX_SIZE must be a power of two no larger than 256"
+#endif
+
+#define RX_MASK ((uint8_t)(ALKY_UART_RX_SIZE - 1))
+/* Rounded, for U2X0 (8 samples per bit). */
+#define UBRR_VALUE ((F_CPU + 4UL * ALKY_UART_BAUD) / (8UL * ALKY_UART_BAUD) - 1UL)
+
+/* head is written only by the ISR, tail only by the reader: with one-byte
+ * indexes neither side needs a lock. */
+static volatile uint8_t rx_ring[ALKY_UART_RX_SIZE];
+static volatile uint8_t rx_head;
+static volatile uint8_t rx_tail;
+static volatile uint16_t rx_overruns;
+/* A byte was written since the last flush (TXC is only meaningful then). */
+static uint8_t tx_pending;
+
+ISR(USART_RX_vect) {
+  uint8_t byte = UDR0;
+  uint8_t next = (uint8_t)((rx_head + 1u) & RX_MASK);
+  if (next == rx_tail) {
+    rx_overruns++;
+    return;
+  }
+  rx_ring[rx_head] = byte;
+  rx_head = next;
+}
+
+void alky_uart_init(void) {
+  UBRR0H = (uint8_t)(UBRR_VALUE >> 8);
+  UBRR0L = (uint8_t)UBRR_VALUE;
+  UCSR0A = _BV(U2X0);
+  UCSR0C = _BV(UCSZ01) | _BV(UCSZ00);
+  UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
+  rx_head = 0;
+  rx_tail = 0;
+  rx_overruns = 0;
+  sei();
+}
+
+uint8_t alky_uart_available(void) {
+  return (uint8_t)((rx_head - rx_tail) & RX_MASK);
+}
+
+int16_t alky_uart_read(void) {
+  uint8_t tail = rx_tail;
+  if (tail == rx_head) {
+    return -1;
+  }
+  uint8_t byte = rx_ring[tail];
+  rx_tail = (uint8_t)((tail + 1u) & RX_MASK);
+  return byte;
+}
+
+uint8_t alky_uart_read_blocking(void) {
+  for (;;) {
+    int16_t byte = alky_uart_read();
+    if (byte >= 0) {
+      return (uint8_t)byte;
+    }
+    /* Check-then-sleep without a lost wake-up: interrupts stay off between
+     * the check and the sleep; `sei; sleep` runs the sleep before any ISR. */
+    set_sleep_mode(SLEEP_MODE_IDLE);
+    cli();
+    if (rx_head == rx_tail) {
+      sleep_enable();
+      sei();
+      sleep_cpu();
+      sleep_disable();
+    }
+    sei();
+  }
+}
+
+void alky_uart_write(uint8_t byte) {
+  loop_until_bit_is_set(UCSR0A, UDRE0);
+  /* Clear TXC (write one) so alky_uart_flush can tell when this byte is out. */
+  UCSR0A = (uint8_t)((UCSR0A & _BV(U2X0)) | _BV(TXC0));
+  UDR0 = byte;
+  tx_pending = 1;
+}
+
+void alky_uart_write_bytes(const uint8_t *bytes, uint16_t length) {
+  for (uint16_t i = 0; i < length; i++) {
+    alky_uart_write(bytes[i]);
+  }
+}
+
+void alky_uart_flush(void) {
+  if (!tx_pending) {
+    return;
+  }
+  /* TXC is set once the shift register is empty and nothing waits in UDR0. */
+  loop_until_bit_is_set(UCSR0A, TXC0);
+  tx_pending = 0;
+}
+
+uint16_t alky_uart_overruns(void) {
+  uint16_t count;
+  ATOMIC_BLOCK(ATOMIC_RESTORESTATE) {
+    count = rx_overruns;
+  }
+  return count;
+}

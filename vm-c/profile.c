@@ -1,0 +1,62 @@
+/* The device profiles this build carries (ALKY_PROFILE_ID), as one blob of
+ * flash generated from compiler/profiles/profiles.ts (layout in
+ * generated/alky_profiles.h), and lookups in it for the verifier and the HAL. */
+#include "alky_internal.h"
+
+#define NO_OFFSET 0xFFFF
+
+static const uint8_t ALKY_PROGMEM profiles_blob[] = {ALKY_PROFILES_BLOB};
+
+
+uint8_t alky_profile_byte(uint16_t off) {
+    return ALKY_PROGMEM_U8(&profiles_blob[off]);
+}
+
+static uint16_t blob_u16(uint16_t off) {
+    return (uint16_t)(alky_profile_byte(off) | ((uint16_t)alky_profile_byte((uint16_t)(off + 1)) << 8));
+}
+
+static uint16_t event_size(uint16_t off) {
+    return (uint16_t)(2 + alky_profile_byte((uint16_t)(off + 1)));
+}
+
+static uint16_t syscall_size(uint16_t off) {
+    return (uint16_t)(5 + alky_profile_byte((uint16_t)(off + 4)) + alky_profile_byte((uint16_t)(off + 1)));
+}
+
+/* Offset of the first syscall of the profile at `profile`. */
+static uint16_t profile_syscalls(uint16_t profile) {
+    uint16_t off = (uint16_t)(profile + 4);
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
+    for (i = 0; i < n; i++) off = (uint16_t)(off + event_size(off));
+    return off;
+}
+
+uint16_t alky_profile_find(uint16_t id) {
+    uint16_t off = 0;
+    for (;;) {
+        uint16_t pid = blob_u16(off), p = off;
+        uint8_t i, n;
+        if (pid == 0xFFFF) return NO_OFFSET;
+        if (pid == id) return off;
+        off = profile_syscalls(p);
+        n = alky_profile_byte((uint16_t)(p + 3));
+        for (i = 0; i < n; i++) off = (uint16_t)(off + syscall_size(off));
+    }
+}
+
+uint16_t alky_profile_event(uint16_t profile, uint8_t id) {
+    uint16_t off = (uint16_t)(profile + 4);
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
+    for (i = 0; i < n; i++, off = (uint16_t)(off + event_size(off)))
+        if (alky_profile_byte(off) == id) return off;
+    return NO_OFFSET;
+}
+
+uint16_t alky_profile_syscall(uint16_t profile, uint8_t id) {
+    uint16_t off = profile_syscalls(profile);
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 3));
+    for (i = 0; i < n; i++, off = (uint16_t)(off + syscall_size(off)))
+        if (alky_profile_byte(off) == id) return off;
+    return NO_OFFSET;
+}

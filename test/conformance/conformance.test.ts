@@ -1,0 +1,103 @@
+// The conformance corpus (README.md here): every backend of BACKENDS must print
+// exactly the expected trace of each case it can run, and exit 0. Baselines
+// change only through `npm run conformance:update`.
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Feature } from "../../compiler/ir/image.js";
+import { ensureBuilt } from "../helpers/cli.js";
+import {
+  BACKENDS,
+  casesFor,
+  compileCase,
+  DIRECTIVES,
+  expectedTrace,
+  loadCorpus,
+  NEEDS,
+  ROOT,
+  runArgs,
+  runCase,
+  runCaseInProcess,
+  SMALL_DEVICE,
+} from "./corpus.js";
+
+const corpus = loadCorpus();
+
+// bin/alkyvm.js runs dist/: rebuild it when stale (unless $ALKYVM_BIN names another, built alkyvm).
+beforeAll(() => {
+  if (!process.env.ALKYVM_BIN) ensureBuilt();
+}, 180_000);
+
+for (const backend of BACKENDS) {
+  describe(`conformance on --backend ${backend.name}`, () => {
+    it.each(casesFor(backend, corpus).map((c) => [c.name, c] as const))("%s", (_name, c) => {
+      const r = runCase(c, backend.name);
+      const command = `alkyvm ${runArgs(c, backend.name).join(" ")}`;
+      expect(r.stderr, `${command}: stderr`).toBe("");
+      expect(r.stdout, `${command}: trace`).toBe(expectedTrace(c));
+      expect(r.status, `${command}: exit status`).toBe(0);
+    });
+  });
+}
+
+describe("the corpus itself", () => {
+  it("has 25 to 40 cases, each with steps and a short, non-empty trace", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(25);
+    expect(corpus.length).toBeLessThanOrEqual(40);
+    for (const c of corpus) {
+      const trace = expectedTrace(c);
+      expect(trace, c.name).toMatch(/\n$/);
+      const lines = trace.split("\n").length - 1;
+      expect(lines, `${c.name}: trace lines`).toBeGreaterThan(0);
+      expect(lines, `${c.name}: trace lines`).toBeLessThanOrEqual(45);
+    }
+  });
+
+  it("uses every directive and every need, and both profiles", () => {
+    for (const need of NEEDS) expect(corpus.some((c) => c.needs.includes(need as never)), `needs: ${need}`).toBe(true);
+    expect(DIRECTIVES).toEqual(["profile", "needs", "fuel"]);
+    expect(corpus.some((c) => c.fuel !== undefined), "fuel").toBe(true);
+    expect(new Set(corpus.map((c) => c.profile))).toEqual(new Set(["test", "smartlock"]));
+    // Each trace kind and each fault kind that every device reproduces.
+    const all = corpus.map(expectedTrace).join("");
+    for (const line of ["syscall ", "return ", "error call: ", "error event: ", "error fuel: ", "error memory: ", "error stack: "])
+      expect(all, line).toContain(`\n${line}`);
+  });
+
+  it("holds the paper's lock app and the improved lock, unchanged from examples/smartlock", () => {
+    const body = (text: string) => text.replace(/^(\/\/[^\n]*\n|\s*\n)*/, "");
+    for (const [name, example] of [
+      ["smartlock_paper", "lock.alkyl"],
+      ["smartlock_improved", "lock_improved.alkyl"],
+    ] as const) {
+      const c = corpus.find((k) => k.name === name);
+      expect(c, name).toBeDefined();
+      expect(c!.profile).toBe("smartlock");
+      const original = readFileSync(join(ROOT, "examples", "smartlock", example), "utf8");
+      expect(body(c!.text), `${name} is a copy of ${example}`).toBe(body(original));
+    }
+  });
+
+  // A `needs` directive says exactly what the image requires, so a device
+  // without 64/256-bit support is given every case it can run and no other.
+  it.each(corpus.map((c) => [c.name, c] as const))("%s: needs w64/w256 match the image's features", (_name, c) => {
+    const image = compileCase(c);
+    expect(c.needs.includes("w64"), "needs w64").toBe((image.features & Feature.Width64) !== 0);
+    expect(c.needs.includes("w256"), "needs w256").toBe((image.features & Feature.Width256) !== 0);
+  });
+
+  // Cases without `needs: big` fit the smallest device: its app memory, and
+  // its VM call stack (the trace is the same with a 160-byte stack).
+  it.each(corpus.map((c) => [c.name, c] as const))("%s: fits the smallest device unless it needs big", async (_name, c) => {
+    const image = compileCase(c);
+    if (c.needs.includes("big")) {
+      // It must really need more, or the directive hides it from small devices for nothing.
+      const small = image.memorySize <= SMALL_DEVICE.memory && (await runCaseInProcess(c, { stackSize: SMALL_DEVICE.stack })) === expectedTrace(c);
+      expect(small, "a `needs: big` case that fits the smallest device").toBe(false);
+      return;
+    }
+    expect(image.memorySize, ".memory").toBeLessThanOrEqual(SMALL_DEVICE.memory);
+    expect(await runCaseInProcess(c, { stackSize: SMALL_DEVICE.stack })).toBe(expectedTrace(c));
+  });
+});

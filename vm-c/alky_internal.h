@@ -111,7 +111,7 @@ uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n);
  * (μs[1]), `n` the third; the result replaces the lowest slot. */
 #if ALKY_WITH_BIG
 void alky_big_binop(uint8_t op, uint8_t *b, uint8_t *a, uint8_t nb);
-uint8_t alky_big_compare(uint8_t op, const uint8_t *b, const uint8_t *a, uint8_t nb);
+uint8_t alky_big_compare(uint8_t op, uint8_t *b, uint8_t *a, uint8_t nb);
 void alky_big_modop(uint8_t op, uint8_t *n, uint8_t *b, uint8_t *a, uint8_t nb);
 #endif
 

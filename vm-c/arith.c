@@ -102,14 +102,19 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
 }
 
 uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
-    switch (op) {
-    case ALKY_OP_LT: return (uint8_t)(a < b);
-    case ALKY_OP_GT: return (uint8_t)(a > b);
     /* Flipping the sign bit maps two's complement order onto unsigned order. */
-    case ALKY_OP_SLT: return (uint8_t)((a ^ sign_bit(nb)) < (b ^ sign_bit(nb)));
-    case ALKY_OP_SGT: return (uint8_t)((a ^ sign_bit(nb)) > (b ^ sign_bit(nb)));
-    default: return (uint8_t)(a == b);
+    if (op == ALKY_OP_SLT || op == ALKY_OP_SGT) {
+        a ^= sign_bit(nb);
+        b ^= sign_bit(nb);
     }
+    if (op == ALKY_OP_EQ) return (uint8_t)(a == b);
+    /* LT, SLT are even opcodes; GT, SGT odd: swap the operands for those. */
+    if (op & 1) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    return (uint8_t)(a < b);
 }
 
 #if !ALKY_WITH_BIG

@@ -140,20 +140,23 @@ static uint16_t shift_amount(const uint8_t *a, uint8_t n) {
     return s;
 }
 
+/* Shift by s < 8n bits: whole bytes first, then at most 7 single bits.
+ * Left shifts in zeros; right shifts in fill_byte (0x00, or 0xFF for SAR). */
 static void shift_left(uint8_t *x, uint16_t s, uint8_t n) {
-    uint8_t k = (uint8_t)(s >> 3), r = (uint8_t)(s & 7), i;
-    for (i = n; i-- > 0;) {
-        uint8_t hi = i >= k ? x[i - k] : 0, lo = i >= k + 1 ? x[i - k - 1] : 0;
-        x[i] = (uint8_t)((hi << r) | (r ? lo >> (8 - r) : 0));
-    }
+    uint8_t k = (uint8_t)(s >> 3), i;
+    for (i = n; i-- > 0;) x[i] = i >= k ? x[i - k] : 0;
+    for (k = (uint8_t)(s & 7); k; k--) shl1(x, n, 0);
 }
 
 static void shift_right(uint8_t *x, uint16_t s, uint8_t n, uint8_t fill_byte) {
-    uint8_t k = (uint8_t)(s >> 3), r = (uint8_t)(s & 7), i;
-    for (i = 0; i < n; i++) {
-        uint8_t lo = i + k < n ? x[i + k] : fill_byte, hi = i + k + 1 < n ? x[i + k + 1] : fill_byte;
-        x[i] = (uint8_t)((lo >> r) | (r ? hi << (8 - r) : 0));
-    }
+    uint8_t k = (uint8_t)(s >> 3), i, in;
+    for (i = 0; i < n; i++) x[i] = (uint8_t)(n - i > k ? x[i + k] : fill_byte);
+    for (k = (uint8_t)(s & 7); k; k--)
+        for (i = n, in = (uint8_t)(fill_byte & 0x80); i-- > 0;) {
+            uint8_t out = (uint8_t)(x[i] << 7);
+            x[i] = (uint8_t)((x[i] >> 1) | in);
+            in = out;
+        }
 }
 
 /* b := a ^ b mod 2^(8n): square-and-multiply over the bits of the exponent b. */
@@ -213,13 +216,9 @@ void alky_big_binop(uint8_t op, uint8_t *b, uint8_t *a, uint8_t nb) {
         fill(b + a[0] + 1, (uint8_t)(negative(b, (uint8_t)(a[0] + 1)) ? 0xFF : 0), (uint8_t)(nb - 1 - a[0]));
         break;
     case ALKY_OP_AND:
-        for (i = 0; i < nb; i++) b[i] &= a[i];
-        break;
     case ALKY_OP_OR:
-        for (i = 0; i < nb; i++) b[i] |= a[i];
-        break;
     case ALKY_OP_XOR:
-        for (i = 0; i < nb; i++) b[i] ^= a[i];
+        for (i = 0; i < nb; i++) b[i] = (uint8_t)(op == ALKY_OP_AND ? b[i] & a[i] : op == ALKY_OP_OR ? b[i] | a[i] : b[i] ^ a[i]);
         break;
     case ALKY_OP_BYTE:
         i = (uint8_t)(is_zero(a + 1, (uint8_t)(nb - 1)) && a[0] < nb ? b[nb - 1 - a[0]] : 0);
@@ -239,19 +238,18 @@ void alky_big_binop(uint8_t op, uint8_t *b, uint8_t *a, uint8_t nb) {
     }
 }
 
-uint8_t alky_big_compare(uint8_t op, const uint8_t *b, const uint8_t *a, uint8_t nb) {
+uint8_t alky_big_compare(uint8_t op, uint8_t *b, uint8_t *a, uint8_t nb) {
     int8_t c;
-    switch (op) {
-    case ALKY_OP_LT: return (uint8_t)(ucmp(a, b, nb) < 0);
-    case ALKY_OP_GT: return (uint8_t)(ucmp(a, b, nb) > 0);
-    case ALKY_OP_SLT:
-    case ALKY_OP_SGT:
-        /* Different signs decide alone; equal signs compare as unsigned. */
-        if (negative(a, nb) != negative(b, nb)) c = negative(a, nb) ? -1 : 1;
-        else c = ucmp(a, b, nb);
-        return (uint8_t)(op == ALKY_OP_SLT ? c < 0 : c > 0);
-    default: return (uint8_t)(ucmp(a, b, nb) == 0);
+    /* Flipping the sign bits maps two's complement order onto unsigned order;
+     * both slots are popped, so they need no restoring. */
+    if (op == ALKY_OP_SLT || op == ALKY_OP_SGT) {
+        a[nb - 1] ^= 0x80;
+        b[nb - 1] ^= 0x80;
     }
+    c = ucmp(a, b, nb);
+    if (op == ALKY_OP_EQ) return (uint8_t)(c == 0);
+    /* LT, SLT are even opcodes; GT, SGT odd. */
+    return (uint8_t)((op & 1) ? c > 0 : c < 0);
 }
 
 void alky_big_modop(uint8_t op, uint8_t *n, uint8_t *b, uint8_t *a, uint8_t nb) {

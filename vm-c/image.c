@@ -22,9 +22,26 @@ static uint16_t le16(const uint8_t *p) {
     return (uint16_t)(p[0] | ((uint16_t)p[1] << 8));
 }
 
+/* On a little-endian target whose C layout of alky_fn_info / alky_import_info
+ * is the entry's byte layout (no padding: every uint16_t field is at an even
+ * offset), an entry is read straight into the struct; elsewhere it is
+ * unpacked field by field. The typedefs fail to compile if the layout differs. */
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ALKY_DIRECT_ENTRIES 1
+typedef char alky_fn_layout_[(sizeof(alky_fn_info) == ALKY_FUNCTION_ENTRY_SIZE && offsetof(alky_fn_info, frame) == ALKY_FE_FRAME &&
+                              offsetof(alky_fn_info, name) == ALKY_FE_NAME) ? 1 : -1];
+typedef char alky_import_layout_[(sizeof(alky_import_info) == ALKY_IMPORT_ENTRY_SIZE && offsetof(alky_import_info, types) == ALKY_IE_TYPES &&
+                                  offsetof(alky_import_info, name) == ALKY_IE_NAME) ? 1 : -1];
+#else
+#define ALKY_DIRECT_ENTRIES 0
+#endif
+
 uint16_t alky_read_fn(const alky_vm *vm, uint8_t fn, alky_fn_info *f) {
-    uint8_t b[ALKY_FUNCTION_ENTRY_SIZE];
     uint16_t e = alky_fn_entry(vm, fn);
+#if ALKY_DIRECT_ENTRIES
+    rom_read(vm, e, (uint8_t *)f, ALKY_FUNCTION_ENTRY_SIZE);
+#else
+    uint8_t b[ALKY_FUNCTION_ENTRY_SIZE];
     rom_read(vm, e, b, sizeof b);
     f->kind = b[ALKY_FE_KIND];
     f->event = b[ALKY_FE_EVENT];
@@ -38,12 +55,16 @@ uint16_t alky_read_fn(const alky_vm *vm, uint8_t fn, alky_fn_info *f) {
     f->code_len = le16(b + ALKY_FE_CODE_LEN);
     f->types = le16(b + ALKY_FE_TYPES);
     f->name = le16(b + ALKY_FE_NAME);
+#endif
     return e;
 }
 
 uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
-    uint8_t b[ALKY_IMPORT_ENTRY_SIZE];
     uint16_t e = alky_import_entry(vm, imp);
+#if ALKY_DIRECT_ENTRIES
+    rom_read(vm, e, (uint8_t *)f, ALKY_IMPORT_ENTRY_SIZE);
+#else
+    uint8_t b[ALKY_IMPORT_ENTRY_SIZE];
     rom_read(vm, e, b, sizeof b);
     f->kind = b[ALKY_IE_KIND];
     f->id = b[ALKY_IE_ID];
@@ -51,6 +72,7 @@ uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
     f->result = b[ALKY_IE_RESULT];
     f->types = le16(b + ALKY_IE_TYPES);
     f->name = le16(b + ALKY_IE_NAME);
+#endif
     return e;
 }
 
@@ -79,9 +101,9 @@ uint8_t alky_type_valid(uint8_t type) {
     return 1;
 }
 
-static alky_status fail(alky_vm *vm, uint32_t offset, uint8_t rule) {
+static alky_status fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
     vm->rule = rule;
-    vm->rule_offset = (uint16_t)offset;
+    vm->rule_offset = offset;
     return ALKY_E_VERIFY;
 }
 
@@ -110,7 +132,8 @@ static alky_status check_name(alky_vm *vm, uint16_t field) {
     uint8_t n, i;
     if (off >= names_len) return fail(vm, field, ALKY_RULE_NAME);
     n = alky_rom_u8(vm, (uint16_t)(vm->names + off));
-    if (n == 0 || n > ALKY_MAX_NAME_LENGTH || (uint32_t)off + 1 + n > names_len) return fail(vm, (uint32_t)vm->names + off, ALKY_RULE_NAME);
+    /* off + 1 + n > names_len, in 16 bits: off < names_len here */
+    if (n == 0 || n > ALKY_MAX_NAME_LENGTH || n > (uint16_t)(names_len - off - 1)) return fail(vm, (uint16_t)(vm->names + off), ALKY_RULE_NAME);
     for (i = 0; i < n; i++) {
         uint16_t at = (uint16_t)(vm->names + off + 1 + i);
         if (!is_name_char(alky_rom_u8(vm, at), (uint8_t)(i == 0))) return fail(vm, at, ALKY_RULE_NAME);
@@ -122,7 +145,7 @@ static alky_status check_name(alky_vm *vm, uint16_t field) {
 static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count) {
     uint16_t types_len = (uint16_t)(vm->data - vm->types);
     uint8_t i;
-    if ((uint32_t)at + count > types_len) return fail(vm, field, ALKY_RULE_TYPES);
+    if (at > types_len || count > (uint16_t)(types_len - at)) return fail(vm, field, ALKY_RULE_TYPES);
     for (i = 0; i < count; i++) {
         uint16_t p = (uint16_t)(vm->types + at + i);
         if (!alky_type_valid(alky_rom_u8(vm, p))) return fail(vm, p, ALKY_RULE_TYPE);
@@ -163,11 +186,12 @@ static alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_cod
         uint16_t address;
         uint8_t capacity;
         if (alky_rom_u8(vm, (uint16_t)(vm->types + f.types + k)) >> 4 != ALKY_VALUE_STRING) continue;
-        if ((uint32_t)buf_at + 3 > (uint16_t)(vm->data - vm->types)) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
+        /* buf_at <= the types length: the local types and each buffer so far fit */
+        if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
         at = (uint16_t)(vm->types + buf_at);
         address = alky_rom_u16(vm, at);
         capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
-        if (capacity == 0 || (uint32_t)address + capacity > vm->mem_size) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
+        if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
         buf_at = (uint16_t)(buf_at + 3);
     }
     return ALKY_OK;
@@ -252,40 +276,54 @@ uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
     return 0xFF;
 }
 
+/* A byte of function `fn`'s entry, of import `imp`'s entry, and a type byte
+ * of an entry's type list: the accessors below are one call each. */
+static uint8_t fn_byte(const alky_vm *vm, uint8_t fn, uint8_t field) {
+    return alky_rom_u8(vm, (uint16_t)(alky_fn_entry(vm, fn) + field));
+}
+
+static uint8_t import_byte(const alky_vm *vm, uint8_t imp, uint8_t field) {
+    return alky_rom_u8(vm, (uint16_t)(alky_import_entry(vm, imp) + field));
+}
+
+static uint8_t listed_type(const alky_vm *vm, uint16_t types_field, uint8_t i) {
+    return alky_rom_u8(vm, (uint16_t)(vm->types + alky_rom_u16(vm, types_field) + i));
+}
+
 uint8_t alky_function_kind(const alky_vm *vm, uint8_t fn) {
-    return alky_rom_u8(vm, alky_fn_entry(vm, fn) + ALKY_FE_KIND);
+    return fn_byte(vm, fn, ALKY_FE_KIND);
 }
 
 uint8_t alky_function_param_count(const alky_vm *vm, uint8_t fn) {
-    return alky_rom_u8(vm, alky_fn_entry(vm, fn) + ALKY_FE_PARAMS);
+    return fn_byte(vm, fn, ALKY_FE_PARAMS);
 }
 
 uint8_t alky_function_param_type(const alky_vm *vm, uint8_t fn, uint8_t param) {
-    return alky_rom_u8(vm, (uint16_t)(vm->types + alky_rom_u16(vm, alky_fn_entry(vm, fn) + ALKY_FE_TYPES) + param));
+    return listed_type(vm, (uint16_t)(alky_fn_entry(vm, fn) + ALKY_FE_TYPES), param);
 }
 
 uint8_t alky_function_result_type(const alky_vm *vm, uint8_t fn) {
-    return alky_rom_u8(vm, alky_fn_entry(vm, fn) + ALKY_FE_RESULT);
+    return fn_byte(vm, fn, ALKY_FE_RESULT);
 }
 
 uint8_t alky_import_kind(const alky_vm *vm, uint8_t imp) {
-    return alky_rom_u8(vm, alky_import_entry(vm, imp) + ALKY_IE_KIND);
+    return import_byte(vm, imp, ALKY_IE_KIND);
 }
 
 uint8_t alky_import_id(const alky_vm *vm, uint8_t imp) {
-    return alky_rom_u8(vm, alky_import_entry(vm, imp) + ALKY_IE_ID);
+    return import_byte(vm, imp, ALKY_IE_ID);
 }
 
 uint8_t alky_import_param_count(const alky_vm *vm, uint8_t imp) {
-    return alky_rom_u8(vm, alky_import_entry(vm, imp) + ALKY_IE_PARAMS);
+    return import_byte(vm, imp, ALKY_IE_PARAMS);
 }
 
 uint8_t alky_import_param_type(const alky_vm *vm, uint8_t imp, uint8_t param) {
-    return alky_rom_u8(vm, (uint16_t)(vm->types + alky_rom_u16(vm, alky_import_entry(vm, imp) + ALKY_IE_TYPES) + param));
+    return listed_type(vm, (uint16_t)(alky_import_entry(vm, imp) + ALKY_IE_TYPES), param);
 }
 
 uint8_t alky_import_result_type(const alky_vm *vm, uint8_t imp) {
-    return alky_rom_u8(vm, alky_import_entry(vm, imp) + ALKY_IE_RESULT);
+    return import_byte(vm, imp, ALKY_IE_RESULT);
 }
 
 uint8_t alky_import_flags(const alky_vm *vm, uint8_t imp) {

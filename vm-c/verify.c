@@ -23,9 +23,9 @@ static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIS
 
 /* ---- Shared helpers. ---- */
 
-static alky_status fail(alky_vm *vm, uint32_t offset, uint8_t rule) {
+static alky_status fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
     vm->rule = rule;
-    vm->rule_offset = (uint16_t)offset;
+    vm->rule_offset = offset;
     return ALKY_E_VERIFY;
 }
 
@@ -47,6 +47,15 @@ static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
     return 1;
 }
 
+/* How many of the n image bytes at `rom` equal the profile blob bytes at `blob`
+ * before the first difference (n if all do). */
+static uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_t n) {
+    uint8_t i;
+    for (i = 0; i < n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(rom + i)) != alky_profile_byte((uint16_t)(blob + i))) break;
+    return i;
+}
+
 /* checkTypeFeatures: the first type of the list (at types-section offset
  * `types`), then the result, needing an undeclared feature. */
 static alky_status check_type_features(alky_vm *vm, uint16_t types, uint8_t count, uint16_t result_at, uint8_t *used) {
@@ -54,7 +63,7 @@ static alky_status check_type_features(alky_vm *vm, uint16_t types, uint8_t coun
     uint8_t i, f, t;
     for (i = 0; i < count; i++) {
         f = width_feature(type_width(alky_rom_u8(vm, (uint16_t)(types_at + i))));
-        if (f & ~vm->features) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_FEATURE);
+        if (f & ~vm->features) return fail(vm, (uint16_t)(types_at + i), ALKY_RULE_FEATURE);
         *used |= f;
     }
     t = alky_rom_u8(vm, result_at);
@@ -80,15 +89,14 @@ static alky_status check_entry(alky_vm *vm, uint8_t index, uint16_t profile) {
         return ALKY_OK;
     }
     for (i = 0; i < f.params; i++)
-        if ((alky_rom_u8(vm, (uint16_t)(types_at + i)) >> 4) == ALKY_VALUE_STRING) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_ENTRY);
+        if ((alky_rom_u8(vm, (uint16_t)(types_at + i)) >> 4) == ALKY_VALUE_STRING) return fail(vm, (uint16_t)(types_at + i), ALKY_RULE_ENTRY);
     if (f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
     if (profile == NO_OFFSET) return ALKY_OK;
     ev = alky_profile_event(profile, f.event);
     if (ev == NO_OFFSET) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
     if (alky_profile_byte((uint16_t)(ev + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
-    for (i = 0; i < f.params; i++)
-        if (alky_profile_byte((uint16_t)(ev + 2 + i)) != alky_rom_u8(vm, (uint16_t)(types_at + i))) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_ENTRY);
-    return ALKY_OK;
+    i = blob_match(vm, types_at, (uint16_t)(ev + 2), f.params);
+    return i < f.params ? fail(vm, (uint16_t)(types_at + i), ALKY_RULE_ENTRY) : ALKY_OK;
 }
 
 /* checkImport: name, parameters and result against the profile's syscall. */
@@ -100,17 +108,21 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
     sc = alky_profile_syscall(profile, f.id);
     if (sc == NO_OFFSET) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_PROFILE);
     n = alky_profile_byte((uint16_t)(sc + 4));
-    /* i = 0 compares the length bytes, then the characters. */
-    for (i = 0; i <= n; i++)
-        if (alky_rom_u8(vm, (uint16_t)(name + i)) != alky_profile_byte((uint16_t)(sc + 4 + i))) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    /* The length bytes, then the characters (n < 255: profile names are short). */
+    if (blob_match(vm, name, (uint16_t)(sc + 4), (uint8_t)(n + 1)) <= n) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
     if (alky_profile_byte((uint16_t)(sc + 1)) != f.params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
-    for (i = 0; i < f.params; i++)
-        if (alky_profile_byte((uint16_t)(sc + 5 + n + i)) != alky_rom_u8(vm, (uint16_t)(types_at + i))) return fail(vm, (uint32_t)types_at + i, ALKY_RULE_PROFILE);
+    i = blob_match(vm, types_at, (uint16_t)(sc + 5 + n), f.params);
+    if (i < f.params) return fail(vm, (uint16_t)(types_at + i), ALKY_RULE_PROFILE);
     if (alky_profile_byte((uint16_t)(sc + 2)) != f.result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 
-/* ---- The code pass of one function (verify-code.ts CodePass). ---- */
+/* ---- The code pass of one function (verify-code.ts CodePass). ----
+ * Every check of an instruction fails at that instruction's offset, so the
+ * helpers return only the rule they broke (0: none; LIMIT: ALKY_E_VERIFY_LIMIT)
+ * and check_code turns it into the verdict. */
+
+#define LIMIT 0xFF
 
 typedef struct code_pass {
     alky_vm *vm;
@@ -121,18 +133,14 @@ typedef struct code_pass {
     uint8_t result;     /* result type byte */
     uint16_t max_stack; /* declared */
     uint16_t depth;     /* values on the stack; their width codes are vm->stack[0..depth) */
-    uint32_t bytes;     /* bytes they take */
-    uint32_t peak;
+    uint16_t bytes;     /* bytes they take: at most max_stack (push checks before adding) */
+    uint16_t peak;
     uint8_t mode;
     uint8_t features;   /* used by the code */
 } code_pass;
 
 static uint8_t code_u8(const code_pass *p, uint16_t pc) {
     return alky_rom_u8(p->vm, (uint16_t)(p->code + pc));
-}
-
-static alky_status pfail(code_pass *p, uint16_t pc, uint8_t rule) {
-    return fail(p->vm, (uint32_t)p->code + pc, rule);
 }
 
 static uint8_t op_kind(uint8_t op) {
@@ -146,107 +154,95 @@ static uint8_t imm_size(uint8_t op, uint8_t info) {
     return ALKY_PROGMEM_U8(&kind_info[kind][0]);
 }
 
-static alky_status use_feature(code_pass *p, uint16_t pc, uint8_t bit) {
+static uint8_t use_feature(code_pass *p, uint8_t bit) {
     p->features |= bit;
-    if (p->vm->features & bit) return ALKY_OK;
-    return pfail(p, pc, ALKY_RULE_FEATURE);
+    return (p->vm->features & bit) ? 0 : ALKY_RULE_FEATURE;
 }
 
-static alky_status underflow(code_pass *p, uint16_t pc, uint16_t count) {
-    return p->depth >= count ? ALKY_OK : pfail(p, pc, ALKY_RULE_UNDERFLOW);
+/* The width feature of width code w, if any, used. */
+static uint8_t use_width(code_pass *p, uint8_t w) {
+    uint8_t f = width_feature(w);
+    return f ? use_feature(p, f) : 0;
 }
 
-static uint8_t width_at(const code_pass *p, uint16_t depth_from_top) {
-    return p->vm->stack[p->depth - 1 - depth_from_top];
+/* underflow, then the top n values all `w` wide (popWidths with one width). */
+static uint8_t expect_top(const code_pass *p, uint8_t n, uint8_t w) {
+    uint8_t i;
+    if (p->depth < n) return ALKY_RULE_UNDERFLOW;
+    for (i = 0; i < n; i++)
+        if (p->vm->stack[p->depth - 1 - i] != w) return ALKY_RULE_WIDTH;
+    return 0;
 }
 
-static alky_status expect_width(code_pass *p, uint16_t pc, uint16_t depth_from_top, uint8_t w) {
-    return width_at(p, depth_from_top) == w ? ALKY_OK : pfail(p, pc, ALKY_RULE_WIDTH);
+static void drop(code_pass *p, uint8_t n) {
+    while (n--) p->bytes = (uint16_t)(p->bytes - alky_width_bytes(p->vm->stack[--p->depth]));
 }
 
-static void drop(code_pass *p, uint16_t n) {
-    while (n--) p->bytes -= alky_width_bytes(p->vm->stack[--p->depth]);
-}
-
-static alky_status push(code_pass *p, uint16_t pc, uint8_t w) {
-    if (p->depth >= ALKY_STACK_SIZE) return ALKY_E_VERIFY_LIMIT;
+static uint8_t push(code_pass *p, uint8_t w) {
+    uint8_t b;
+    if (p->depth >= ALKY_STACK_SIZE) return LIMIT;
+    b = alky_width_bytes(w);
+    /* bytes + b > max_stack, without leaving 16 bits (bytes <= max_stack here) */
+    if (b > p->max_stack - p->bytes) return ALKY_RULE_MAX_STACK;
     p->vm->stack[p->depth++] = w;
-    p->bytes += alky_width_bytes(w);
+    p->bytes = (uint16_t)(p->bytes + b);
     if (p->bytes > p->peak) p->peak = p->bytes;
-    return p->bytes <= p->max_stack ? ALKY_OK : pfail(p, pc, ALKY_RULE_MAX_STACK);
+    return 0;
 }
 
-/* popWidths for one value. */
-static alky_status pop_one(code_pass *p, uint16_t pc, uint8_t w) {
-    alky_status s = underflow(p, pc, 1);
-    if (s == ALKY_OK) s = expect_width(p, pc, 0, w);
-    if (s == ALKY_OK) drop(p, 1);
-    return s;
+/* popWidths for n values of width w. */
+static uint8_t pop_top(code_pass *p, uint8_t n, uint8_t w) {
+    uint8_t r = expect_top(p, n, w);
+    if (!r) drop(p, n);
+    return r;
 }
 
 static uint8_t class_width(const code_pass *p, uint8_t cls) {
     return cls == ALKY_CLASS_W ? p->mode : cls == ALKY_CLASS_B ? ALKY_BOOL_WIDTH : ALKY_ADDRESS_WIDTH;
 }
 
-static alky_status generic(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
+static uint8_t generic(code_pass *p, uint8_t op, uint8_t kind) {
     uint8_t pops = ALKY_PROGMEM_U8(&kind_info[kind][1]);
     uint8_t classes = ALKY_PROGMEM_U8(&kind_info[kind][2]);
     uint8_t push_class = ALKY_PROGMEM_U8(&kind_info[kind][3]);
-    uint8_t i;
-    alky_status s;
-    if ((op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) && (s = use_feature(p, pc, ALKY_FEATURE_STORAGE)) != ALKY_OK) return s;
-    if ((s = underflow(p, pc, pops)) != ALKY_OK) return s;
-    for (i = 0; i < pops; i++)
-        if ((s = expect_width(p, pc, i, class_width(p, (uint8_t)((classes >> (2 * i)) & 3)))) != ALKY_OK) return s;
+    uint8_t i, r;
+    if ((op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) && (r = use_feature(p, ALKY_FEATURE_STORAGE)) != 0) return r;
+    if (p->depth < pops) return ALKY_RULE_UNDERFLOW;
+    for (i = 0; i < pops; i++, classes >>= 2)
+        if (p->vm->stack[p->depth - 1 - i] != class_width(p, (uint8_t)(classes & 3))) return ALKY_RULE_WIDTH;
     drop(p, pops);
-    return push_class ? push(p, pc, class_width(p, push_class)) : ALKY_OK;
+    return push_class ? push(p, class_width(p, push_class)) : 0;
 }
 
 /* CALLF, SYSCALL, NCALL: `count` parameter types at types-section offset `types`. */
-static alky_status call(code_pass *p, uint16_t pc, uint16_t types, uint8_t count, uint8_t result) {
+static uint8_t call(code_pass *p, uint16_t types, uint8_t count, uint8_t result) {
     uint16_t types_at = (uint16_t)(p->vm->types + types);
     uint8_t i;
-    alky_status s = underflow(p, pc, count);
-    if (s != ALKY_OK) return s;
-    for (i = 0; i < count; i++) {
-        uint8_t want = type_width(alky_rom_u8(p->vm, (uint16_t)(types_at + count - 1 - i)));
-        if (width_at(p, i) != want) return pfail(p, pc, ALKY_RULE_WIDTH);
-    }
+    if (p->depth < count) return ALKY_RULE_UNDERFLOW;
+    for (i = 0; i < count; i++)
+        if (p->vm->stack[p->depth - count + i] != type_width(alky_rom_u8(p->vm, (uint16_t)(types_at + i)))) return ALKY_RULE_WIDTH;
     drop(p, count);
-    return result == ALKY_TYPE_VOID ? ALKY_OK : push(p, pc, type_width(result));
+    return result == ALKY_TYPE_VOID ? 0 : push(p, type_width(result));
 }
 
-static alky_status convert(code_pass *p, uint16_t pc, uint8_t op, uint8_t w) {
-    uint8_t widens = (uint8_t)(op != ALKY_OP_TRUNC), f;
-    alky_status s;
-    if (w >= ALKY_WIDTH_CODES) return pfail(p, pc, ALKY_RULE_CONVERT);
-    if (widens ? w <= p->mode : w >= p->mode) return pfail(p, pc, ALKY_RULE_CONVERT);
-    if ((f = width_feature(p->mode)) != 0 && (s = use_feature(p, pc, f)) != ALKY_OK) return s;
-    if ((f = width_feature(w)) != 0 && (s = use_feature(p, pc, f)) != ALKY_OK) return s;
-    if ((s = pop_one(p, pc, p->mode)) != ALKY_OK) return s;
-    return push(p, pc, w);
+static uint8_t convert(code_pass *p, uint8_t op, uint8_t w) {
+    uint8_t r;
+    if (w >= ALKY_WIDTH_CODES) return ALKY_RULE_CONVERT;
+    if (op != ALKY_OP_TRUNC ? w <= p->mode : w >= p->mode) return ALKY_RULE_CONVERT;
+    if ((r = use_width(p, p->mode)) != 0 || (r = use_width(p, w)) != 0 || (r = pop_top(p, 1, p->mode)) != 0) return r;
+    return push(p, w);
 }
 
-static alky_status check_local(code_pass *p, uint16_t pc, uint8_t offset) {
+static uint8_t check_local(const code_pass *p, uint8_t offset) {
     uint16_t at = 0;
     uint8_t i;
     for (i = 0; i < p->local_count; i++) {
         uint8_t w = type_width(alky_rom_u8(p->vm, (uint16_t)(p->locals_at + i)));
-        if (at == offset) return w == p->mode ? ALKY_OK : pfail(p, pc, ALKY_RULE_LOCAL);
+        if (at == offset) return w == p->mode ? 0 : ALKY_RULE_LOCAL;
         if (at > offset) break;
         at = (uint16_t)(at + alky_width_bytes(w));
     }
-    return pfail(p, pc, ALKY_RULE_LOCAL);
-}
-
-static alky_status call_import(code_pass *p, uint16_t pc, uint8_t op, uint8_t imp) {
-    alky_import_info f;
-    alky_status s;
-    if (imp >= p->vm->import_count) return pfail(p, pc, ALKY_RULE_IMPORT);
-    alky_read_import(p->vm, imp, &f);
-    if (f.kind != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) return pfail(p, pc, ALKY_RULE_IMPORT);
-    if (op == ALKY_OP_NCALL && (s = use_feature(p, pc, ALKY_FEATURE_NODECALLS)) != ALKY_OK) return s;
-    return call(p, pc, f.types, f.params, f.result);
+    return ALKY_RULE_LOCAL;
 }
 
 /* startsInstruction: whether an instruction starts at `target`, walking from `from`. */
@@ -259,64 +255,68 @@ static uint8_t starts_instruction(const code_pass *p, uint16_t from, uint16_t ta
     return (uint8_t)(q == target);
 }
 
-static alky_status jump(code_pass *p, uint16_t pc, uint8_t op) {
+static uint8_t jump(code_pass *p, uint16_t pc, uint8_t op) {
     uint16_t next = (uint16_t)(pc + 3);
     uint16_t raw = (uint16_t)(((uint16_t)code_u8(p, (uint16_t)(pc + 1)) << 8) | code_u8(p, (uint16_t)(pc + 2)));
-    int32_t target = (int32_t)next + (raw >= 0x8000 ? (int32_t)raw - 0x10000L : (int32_t)raw);
-    alky_status s;
-    if (target < 0 || target >= (int32_t)p->len) return pfail(p, pc, ALKY_RULE_JUMP_TARGET);
-    if (code_u8(p, (uint16_t)target) != ALKY_OP_JUMPDEST) return pfail(p, pc, ALKY_RULE_JUMP_TARGET);
-    if (!starts_instruction(p, (uint16_t)target >= next ? next : 0, (uint16_t)target)) return pfail(p, pc, ALKY_RULE_JUMP_TARGET);
-    if (op == ALKY_OP_RJUMPI && (s = pop_one(p, pc, ALKY_BOOL_WIDTH)) != ALKY_OK) return s;
-    return p->depth == 0 ? ALKY_OK : pfail(p, pc, ALKY_RULE_JUMP_STACK);
+    /* next + raw as a signed 16-bit offset, in 16 bits: a target before 0
+     * wraps to >= next, one past 0xFFFF wraps to < next (next <= len). */
+    uint16_t target = (uint16_t)(next + raw);
+    uint8_t r;
+    if ((raw >= 0x8000 ? target >= next : target < next) || target >= p->len || code_u8(p, target) != ALKY_OP_JUMPDEST ||
+        !starts_instruction(p, target >= next ? next : 0, target))
+        return ALKY_RULE_JUMP_TARGET;
+    if (op == ALKY_OP_RJUMPI && (r = pop_top(p, 1, ALKY_BOOL_WIDTH)) != 0) return r;
+    return p->depth == 0 ? 0 : ALKY_RULE_JUMP_STACK;
 }
 
-static alky_status step(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
+static uint8_t step(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
     uint8_t imm = (uint8_t)(pc + 1 < p->len ? code_u8(p, (uint16_t)(pc + 1)) : 0);
-    uint8_t n, i;
-    alky_status s;
+    uint8_t r;
     switch (kind) {
     case ALKY_KIND_SPECIAL_PUSH:
-        if (op - ALKY_OP_PUSH0 > alky_width_bytes(p->mode)) return pfail(p, pc, ALKY_RULE_PUSH_WIDTH);
-        return push(p, pc, p->mode);
+        if (op - ALKY_OP_PUSH0 > alky_width_bytes(p->mode)) return ALKY_RULE_PUSH_WIDTH;
+        return push(p, p->mode);
     case ALKY_KIND_SPECIAL_DUP:
+        if ((r = expect_top(p, (uint8_t)(op - ALKY_OP_DUP1 + 1), p->mode)) != 0) return r;
+        return push(p, p->mode);
     case ALKY_KIND_SPECIAL_SWAP:
-        n = (uint8_t)(kind == ALKY_KIND_SPECIAL_DUP ? op - ALKY_OP_DUP1 + 1 : op - ALKY_OP_SWAP1 + 2);
-        if ((s = underflow(p, pc, n)) != ALKY_OK) return s;
-        for (i = 0; i < n; i++)
-            if ((s = expect_width(p, pc, i, p->mode)) != ALKY_OK) return s;
-        return kind == ALKY_KIND_SPECIAL_DUP ? push(p, pc, p->mode) : ALKY_OK;
+        return expect_top(p, (uint8_t)(op - ALKY_OP_SWAP1 + 2), p->mode);
     case ALKY_KIND_SPECIAL_MODE:
         p->mode = (uint8_t)(op - ALKY_OP_MODE8);
-        n = width_feature(p->mode);
-        return n ? use_feature(p, pc, n) : ALKY_OK;
+        return use_width(p, p->mode);
     case ALKY_KIND_SPECIAL_CONVERT:
-        return convert(p, pc, op, imm);
+        return convert(p, op, imm);
     case ALKY_KIND_SPECIAL_LOCAL_GET:
     case ALKY_KIND_SPECIAL_LOCAL_SET:
-        if ((s = check_local(p, pc, imm)) != ALKY_OK) return s;
-        return kind == ALKY_KIND_SPECIAL_LOCAL_GET ? push(p, pc, p->mode) : pop_one(p, pc, p->mode);
+        if ((r = check_local(p, imm)) != 0) return r;
+        return kind == ALKY_KIND_SPECIAL_LOCAL_GET ? push(p, p->mode) : pop_top(p, 1, p->mode);
     case ALKY_KIND_SPECIAL_SYSCALL:
-    case ALKY_KIND_SPECIAL_NODECALL:
-        return call_import(p, pc, op, imm);
+    case ALKY_KIND_SPECIAL_NODECALL: {
+        alky_import_info f;
+        if (imm >= p->vm->import_count) return ALKY_RULE_IMPORT;
+        alky_read_import(p->vm, imm, &f);
+        if (f.kind != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) return ALKY_RULE_IMPORT;
+        if (op == ALKY_OP_NCALL && (r = use_feature(p, ALKY_FEATURE_NODECALLS)) != 0) return r;
+        return call(p, f.types, f.params, f.result);
+    }
     case ALKY_KIND_SPECIAL_CALLF: {
         alky_fn_info f;
-        if (imm >= p->vm->fn_count) return pfail(p, pc, ALKY_RULE_CALL);
+        if (imm >= p->vm->fn_count) return ALKY_RULE_CALL;
         alky_read_fn(p->vm, imm, &f);
-        return call(p, pc, f.types, f.params, f.result);
+        return call(p, f.types, f.params, f.result);
     }
     case ALKY_KIND_SPECIAL_RETF:
-        if (p->depth != (p->result == ALKY_TYPE_VOID ? 0 : 1)) return pfail(p, pc, ALKY_RULE_RETURN);
-        return p->result == ALKY_TYPE_VOID ? ALKY_OK : expect_width(p, pc, 0, type_width(p->result));
+        if (p->depth != (p->result == ALKY_TYPE_VOID ? 0 : 1)) return ALKY_RULE_RETURN;
+        return p->result == ALKY_TYPE_VOID ? 0 : expect_top(p, 1, type_width(p->result));
     case ALKY_KIND_SPECIAL_JUMP:
     case ALKY_KIND_SPECIAL_JUMPI:
         return jump(p, pc, op);
     case ALKY_KIND_SPECIAL_JUMPDEST:
-        if (p->depth != 0) return pfail(p, pc, ALKY_RULE_JUMP_STACK);
+        if (p->depth != 0) return ALKY_RULE_JUMP_STACK;
         p->mode = ALKY_W8;
-        return ALKY_OK;
+        return 0;
     default:
-        return generic(p, pc, op, kind);
+        return generic(p, op, kind);
     }
 }
 
@@ -324,8 +324,7 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     code_pass p;
     alky_fn_info f;
     uint16_t e = alky_read_fn(vm, fn, &f), pc = 0, last = 0;
-    uint8_t prev_terminal = 0;
-    alky_status s;
+    uint8_t prev_terminal = 0, r;
     p.vm = vm;
     p.code = (uint16_t)(vm->code + f.code);
     p.len = f.code_len;
@@ -340,11 +339,12 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     p.features = 0;
     while (pc < p.len) {
         uint8_t op = code_u8(&p, pc), info = op_kind(op), size;
-        if (!info) return pfail(&p, pc, ALKY_RULE_OPCODE);
-        if (prev_terminal && op != ALKY_OP_JUMPDEST) return pfail(&p, pc, ALKY_RULE_UNREACHABLE);
-        size = (uint8_t)(1 + imm_size(op, info));
-        if ((uint32_t)pc + size > p.len) return pfail(&p, pc, ALKY_RULE_TRUNCATED);
-        if ((s = step(&p, pc, op, (uint8_t)((info & 0x7F) - 1))) != ALKY_OK) return s;
+        if (!info) r = ALKY_RULE_OPCODE;
+        else if (prev_terminal && op != ALKY_OP_JUMPDEST) r = ALKY_RULE_UNREACHABLE;
+        else if ((size = (uint8_t)(1 + imm_size(op, info))) > p.len - pc) r = ALKY_RULE_TRUNCATED;
+        else r = step(&p, pc, op, (uint8_t)((info & 0x7F) - 1));
+        if (r == LIMIT) return ALKY_E_VERIFY_LIMIT;
+        if (r) return fail(vm, (uint16_t)(p.code + pc), r);
         prev_terminal = (uint8_t)(info >> 7);
         if (prev_terminal) {
             p.depth = 0;
@@ -353,7 +353,7 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
         last = pc;
         pc = (uint16_t)(pc + size);
     }
-    if (!prev_terminal) return pfail(&p, last, ALKY_RULE_FALLTHROUGH);
+    if (!prev_terminal) return fail(vm, (uint16_t)(p.code + last), ALKY_RULE_FALLTHROUGH);
     if (p.peak < p.max_stack) return fail(vm, e + ALKY_FE_MAX_STACK, ALKY_RULE_MAX_STACK);
     *used |= p.features;
     return ALKY_OK;

@@ -40,4 +40,23 @@ void alky_hal_storage_read(alky_vm *vm, uint16_t addr, uint8_t *dst, uint8_t len
 void alky_hal_storage_write(alky_vm *vm, uint16_t addr, const uint8_t *src, uint8_t length);
 #endif
 
+/* ---- The app store's medium (device firmware: store.c, device.c) ----
+ * A device firmware keeps its app store (docs/link.md §5) in one region of
+ * persistent memory addressed from 0: a file's RAM mirror on a host, EEPROM
+ * on an Uno, flash segments on an MSP430. Reads go through ALKY_ROM_U8 from
+ * `base`, so the VM runs the installed image where it is stored; writes and
+ * erases go through the two functions. These are registered once at start-up
+ * (a few bytes of RAM) rather than linked, because the host test driver
+ * (host/alky_run.c) links the core and the device code with no board. */
+typedef struct alky_store_medium {
+    alky_rom base;          /* the region as ALKY_ROM_U8 reads it */
+    uint16_t size;          /* bytes of the region */
+    uint16_t erase_bytes;   /* 0: bytes are rewritable (EEPROM, a file); else the flash segment size (base aligned to it) */
+    uint16_t storage_bytes; /* contract storage kept in the region (0: none; flash boards keep none) */
+    /* Writes length bytes at addr (flash: erased bytes only). 0 on failure. */
+    uint8_t (*write)(uint16_t addr, const uint8_t *src, uint16_t length);
+    /* Erases the segment holding addr to 0xFF; only when erase_bytes != 0. 0 on failure. */
+    uint8_t (*erase)(uint16_t addr);
+} alky_store_medium;
+
 #endif /* ALKY_HAL_H */

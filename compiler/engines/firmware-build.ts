@@ -111,6 +111,8 @@ export interface FirmwareSources {
   includeDirs?: readonly string[];
   /** Preprocessor definitions, e.g. "ALKY_UART_RX_SIZE=128". */
   defines?: readonly string[];
+  /** Further compiler flags (e.g. -mcall-prologues), after the board's own. */
+  extraFlags?: readonly string[];
 }
 
 export interface FirmwareSizes {
@@ -154,7 +156,12 @@ export function buildAvrFirmware(firmware: FirmwareSources, options: ToolchainOp
   const cc = requireTool("avr-gcc", "AVR compiler, Debian gcc-avr", options);
   const size = requireTool("avr-size", "Debian binutils-avr", options);
   const includeDirs = [AVR_PORT_DIR, ...(firmware.includeDirs ?? [])];
-  const flags = [...AVR_FLAGS, ...(firmware.defines ?? []).map((d) => `-D${d}`), ...includeDirs.map((d) => `-I${d}`)];
+  const flags = [
+    ...AVR_FLAGS,
+    ...(firmware.extraFlags ?? []),
+    ...(firmware.defines ?? []).map((d) => `-D${d}`),
+    ...includeDirs.map((d) => `-I${d}`),
+  ];
   const sources = firmware.sources.map((s) => resolve(s));
   const hash = contentHash([cc, ...flags], [...sources, ...headersOf(includeDirs)]);
   const outDir = join(BUILD_ROOT, "firmware", "avr", `${firmware.name}-${hash}`);
@@ -194,7 +201,12 @@ export function buildMsp430Firmware(firmware: FirmwareSources, options: Toolchai
   const ld = requireTool("ld.lld", "MSP430 linker, Debian lld", options);
   const size = requireTool("llvm-size", "Debian llvm", options);
   const includeDirs = [MSP430_PORT_DIR, ...(firmware.includeDirs ?? [])];
-  const flags = [...MSP430_CFLAGS, ...(firmware.defines ?? []).map((d) => `-D${d}`), ...includeDirs.map((d) => `-I${d}`)];
+  const flags = [
+    ...MSP430_CFLAGS,
+    ...(firmware.extraFlags ?? []),
+    ...(firmware.defines ?? []).map((d) => `-D${d}`),
+    ...includeDirs.map((d) => `-I${d}`),
+  ];
   const sources = [...MSP430_RUNTIME_SOURCES, ...firmware.sources.map((s) => resolve(s))];
   const ldFlags = ["-m", "msp430elf", "-T", MSP430_LINKER_SCRIPT, "--gc-sections"];
   const hash = contentHash([cc, ld, ...flags, ...ldFlags], [...sources, MSP430_LINKER_SCRIPT, ...headersOf(includeDirs)]);
@@ -231,4 +243,92 @@ export function buildSimavrHarness(options: ToolchainOptions = {}): string {
     run(gcc, ["-O2", "-Wall", "-Wextra", "-Werror", SIMAVR_HARNESS_SOURCE, ...simavrFlags, "-lelf", "-o", join(tmp, "simavr_uart")], "gcc (simavr harness)");
   });
   return join(outDir, "simavr_uart");
+}
+
+// ---- The link-device firmwares (vm-c/device.c over each board's port) ----
+
+export const VM_C_DIR = join(REPO_ROOT, "vm-c");
+const DEVICE_HAL_SOURCE = join(VM_C_DIR, "port", "device_hal.c");
+/** Folders whose headers a device firmware includes (hashed for the cache). */
+const DEVICE_INCLUDE_DIRS = [VM_C_DIR, join(VM_C_DIR, "config"), join(VM_C_DIR, "generated")];
+
+/** The VM core, the link codec, the request handler and the app store: every C file at the top of vm-c/. */
+function deviceCoreSources(): string[] {
+  return readdirSync(VM_C_DIR)
+    .filter((f) => f.endsWith(".c"))
+    .sort()
+    .map((f) => join(VM_C_DIR, f));
+}
+
+const configHeader = (name: string): string => `ALKY_CONFIG_HEADER="config/${name}.h"`;
+
+const HOST_DEVICE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2"];
+
+/**
+ * The host link device (vm-c/port/host/main.c, board "native"), built with
+ * gcc: the path of an executable that speaks the link protocol on stdin and
+ * stdout (`--store FILE` keeps its app store in FILE across restarts).
+ */
+export function buildHostDevice(options: ToolchainOptions = {}): string {
+  const gcc = requireTool("gcc", "host C compiler", options);
+  const flags = [...HOST_DEVICE_FLAGS, `-D${configHeader("native")}`, `-I${VM_C_DIR}`];
+  const sources = [...deviceCoreSources(), DEVICE_HAL_SOURCE, join(VM_C_DIR, "port", "host", "main.c")];
+  const hash = contentHash([gcc, ...flags], [...sources, ...headersOf(DEVICE_INCLUDE_DIRS)]);
+  const outDir = join(BUILD_ROOT, "firmware", "host", `alky_device-${hash}`);
+  cachedDir(outDir, (tmp) => {
+    run(gcc, [...flags, ...sources, "-o", join(tmp, "alky_device")], "gcc (host link device)");
+  });
+  return join(outDir, "alky_device");
+}
+
+/** Size options of the Uno device firmware (docs/link.md §7 has the measurements). */
+const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-flto"];
+
+/**
+ * The Arduino Uno link device (vm-c/port/avr/main.c: USART0 at 115200, app
+ * store in EEPROM, verifier on), built with avr-gcc: its ELF and sizes.
+ */
+export function buildUnoDevice(options: ToolchainOptions = {}): BuiltFirmware {
+  return buildAvrFirmware(
+    {
+      name: "uno_device",
+      sources: [...deviceCoreSources(), DEVICE_HAL_SOURCE, ...["main.c", "uart.c", "eeprom.c"].map((f) => join(AVR_PORT_DIR, f))],
+      includeDirs: DEVICE_INCLUDE_DIRS,
+      defines: [configHeader("uno")],
+      extraFlags: UNO_DEVICE_FLAGS,
+    },
+    options,
+  );
+}
+
+/**
+ * clang 14 miscompiles the range check of the interpreter's switch jump table
+ * for the MSP430 (`tst.b` then `jlo`: TST always sets carry, so every opcode
+ * from 0x80 up lands in the default case and traps). Without jump tables the
+ * switch becomes a compare tree, which is correct and here even smaller.
+ */
+const MSP430_DEVICE_FLAGS = ["-fno-jump-tables"];
+
+/**
+ * The MSP430G2553 link device (vm-c/port/msp430/main.c) for mspdebug's
+ * simulator: the RAM mailbox as transport, the app store in main flash,
+ * built with clang and ld.lld: its ELF and sizes. The verifier does not fit
+ * the 16 KB of flash next to the rest (docs/link.md §7): images are checked
+ * by the node, the device keeps the container checks (sizes, CRC).
+ */
+export function buildMsp430Device(options: ToolchainOptions = {}): BuiltFirmware {
+  return buildMsp430Firmware(
+    {
+      name: "msp430_device",
+      sources: [
+        ...deviceCoreSources(),
+        DEVICE_HAL_SOURCE,
+        ...["main.c", "mailbox.c", "flash.c"].map((f) => join(MSP430_PORT_DIR, f)),
+      ],
+      includeDirs: DEVICE_INCLUDE_DIRS,
+      defines: [configHeader("lpmsp430g2553"), "ALKY_MSP430_SIM=1", "ALKY_MAILBOX_RX_CAP=8", "ALKY_MAILBOX_TX_CAP=8"],
+      extraFlags: MSP430_DEVICE_FLAGS,
+    },
+    options,
+  );
 }

@@ -1,0 +1,32 @@
+/* The link-device firmware for the MSP430G2553 LaunchPad (16 KB flash,
+ * 512 B RAM; vm-c/port/msp430/main.c). The app store is two 512 B segments
+ * of main flash the linker script keeps free (msp430g2553.ld, STORE); the
+ * image is memory-mapped, so the VM reads it through a plain pointer. */
+#ifndef ALKY_CONFIG_LPMSP430G2553_H
+#define ALKY_CONFIG_LPMSP430G2553_H
+
+#define ALKY_DEVICE_BOARD ALKY_BOARD_LPMSP430G2553
+
+/* Every profile: the emulated board runs the conformance tests (test
+ * profile) as well as the smart lock; a product build names its profile. */
+#define ALKY_PROFILE_ID 0
+/* RAM: the smart lock needs 41 bytes of memory and a 22-byte entry frame;
+ * the C stack needs about 190 bytes while a syscall is reported (measured
+ * in the simulator: RAM starts as 0xFF), so the VM stack gets only 48. */
+#define ALKY_MEMORY_SIZE 64
+#define ALKY_STACK_SIZE 48
+#define ALKY_LINK_MAX_PAYLOAD 40 /* the protocol's minimum */
+/* Flash: 8/16/32-bit only; no contract storage (a flash segment would need
+ * a 64-byte RAM copy or a spare segment to rewrite one byte). */
+#define ALKY_WITH_W64 0
+#define ALKY_WITH_W256 0
+#define ALKY_WITH_STORAGE 0
+/* The verifier (about 4.5 KB here) does not fit next to the rest: images
+ * come verified by the node (compiler/ir/verify.ts, the same rules); the
+ * device keeps the container's integrity checks (sizes, CRC-32). */
+#define ALKY_WITH_VERIFY 0
+
+/* Bytes of the STORE region of msp430g2553.ld. */
+#define ALKY_MSP430_STORE_BYTES 1024u
+
+#endif

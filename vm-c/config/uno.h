@@ -1,0 +1,29 @@
+/* The link-device firmware for an Arduino Uno (ATmega328P: 32 KB flash,
+ * 2 KB RAM, 1 KB EEPROM; vm-c/port/avr/main.c). The app store is the
+ * EEPROM and the VM runs the installed image from there in place. */
+#ifndef ALKY_CONFIG_UNO_H
+#define ALKY_CONFIG_UNO_H
+
+#include <avr/eeprom.h>
+#include <avr/pgmspace.h>
+
+#define ALKY_DEVICE_BOARD ALKY_BOARD_UNO
+
+/* The image is an EEPROM address; the core reads it byte by byte. */
+#define ALKY_ROM_TYPE uint16_t
+#define ALKY_ROM_U8(rom, off) eeprom_read_byte((const uint8_t *)(uintptr_t)(uint16_t)((rom) + (off)))
+/* Constant tables stay in flash instead of being copied to RAM. */
+#define ALKY_PROGMEM PROGMEM
+#define ALKY_PROGMEM_U8(p) pgm_read_byte(p)
+
+/* Every profile: the emulated board runs the conformance tests (test
+ * profile) as well as the smart lock; a product build names its profile. */
+#define ALKY_PROFILE_ID 0
+#define ALKY_STACK_SIZE 384
+#define ALKY_MEMORY_SIZE 256
+#define ALKY_LINK_MAX_PAYLOAD 64
+
+/* Contract storage in the EEPROM after the two app slots (store.h). */
+#define ALKY_UNO_STORAGE_BYTES 64u
+
+#endif

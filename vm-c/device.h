@@ -1,0 +1,61 @@
+/* The device side of the link protocol (docs/link.md §4): one request at a
+ * time, answered with zero or more SYSCALL reports and exactly one terminal
+ * report, over the frame codec of link.c and the app store of store.c.
+ * Board-independent; no heap, no recursion. A port gives it bytes:
+ *
+ *   static alky_device device;
+ *   alky_device_init(&device, &medium, send, ctx);   attaches the installed app
+ *   for (;;) alky_device_receive(&device, next_byte());
+ *
+ * and links vm-c/port/device_hal.c, which routes the VM's HAL (syscalls,
+ * node calls, storage) to the alky_device_* functions below. */
+#ifndef ALKY_DEVICE_H
+#define ALKY_DEVICE_H
+
+#include "alky.h"
+#include "link.h"
+#include "store.h"
+
+/* HELLO_REPLY.board (ALKY_BOARD_*, from compiler/link/messages.ts BOARDS). */
+#ifndef ALKY_DEVICE_BOARD
+#define ALKY_DEVICE_BOARD ALKY_BOARD_NATIVE
+#endif
+
+/* HELLO_REPLY.vmVersion: major.minor as 0xMMmm. */
+#define ALKY_DEVICE_VM_VERSION 0x0001u
+
+typedef struct alky_device {
+    alky_vm vm;
+    alky_link link;
+    alky_store store;
+    uint32_t clock;    /* SET_TIME's value, what clock syscalls return */
+    uint16_t syscalls; /* SYSCALL reports of the running invocation */
+    uint8_t seq;       /* of the request being answered */
+    /* The argument stream of a CALL/EVENT waiting for ARGS frames. */
+    uint8_t arg_active;
+    uint8_t arg_param;   /* parameter being received */
+    uint8_t arg_count;   /* parameters of the function */
+    uint8_t arg_strings; /* string parameters received (buffer index) */
+    uint8_t arg_phase;   /* value, string length, string bytes */
+    uint16_t arg_need;   /* bytes the phase needs */
+    uint16_t arg_have;   /* bytes it has */
+    uint16_t arg_addr;   /* string bytes: the buffer's address in memory */
+    uint8_t arg_buf[ALKY_MAX_VALUE_BYTES < 2 ? 2 : ALKY_MAX_VALUE_BYTES];
+} alky_device;
+
+/* Sets up the VM, the link and the store, and attaches the installed app
+ * (the newest slot the VM accepts; none if neither does). Sends nothing. */
+void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link_send_fn send, void *ctx);
+
+/* Feeds one received byte; a completed frame is handled at once and every
+ * report of the answer goes out through the send function before this
+ * returns. */
+void alky_device_receive(alky_device *d, uint8_t byte);
+
+/* The HAL of a link device (vm-c/port/device_hal.c calls these): a syscall
+ * is reported as SYSCALL and returns 0, or the clock for clock syscalls. */
+alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args, uint8_t *result);
+void alky_device_storage_read(alky_device *d, uint16_t addr, uint8_t *dst, uint8_t length);
+void alky_device_storage_write(alky_device *d, uint16_t addr, const uint8_t *src, uint8_t length);
+
+#endif /* ALKY_DEVICE_H */

@@ -1,0 +1,28 @@
+/* Link-device firmware for the Arduino Uno: the link protocol on USART0 at
+ * 115200 baud (uart.c), the app store in the 1 KB EEPROM (eeprom.c): two
+ * slots of 479 bytes (images up to 469 bytes) and 64 bytes of contract
+ * storage; see docs/link.md §5. Build with -DALKY_CONFIG_HEADER='"config/uno.h"'
+ * (compiler/engines/firmware-build.ts, buildUnoDevice). */
+#include "device.h"
+#include "eeprom.h"
+#include "uart.h"
+
+static alky_device device;
+
+static uint8_t eeprom_store_write(uint16_t addr, const uint8_t *src, uint16_t length) {
+    return alky_eeprom_write(addr, src, length);
+}
+
+/* EEPROM address 0 is the region's start: the store's offsets are EEPROM addresses. */
+static const alky_store_medium medium = {0, ALKY_EEPROM_SIZE, 0, ALKY_UNO_STORAGE_BYTES, eeprom_store_write, 0};
+
+static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
+    (void)ctx;
+    alky_uart_write_bytes(bytes, length);
+}
+
+int main(void) {
+    alky_uart_init();
+    alky_device_init(&device, &medium, send_bytes, 0);
+    for (;;) alky_device_receive(&device, alky_uart_read_blocking());
+}

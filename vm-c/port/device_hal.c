@@ -1,0 +1,33 @@
+/* The HAL (hal.h) of every firmware that speaks the link protocol: the VM's
+ * syscalls, node calls and storage go to the request handler (device.c),
+ * whose alky_device is the VM's user pointer. A separate file because the
+ * host test driver (host/alky_run.c) links the same core with a HAL of its
+ * own. */
+#include "device.h"
+#include "hal.h"
+
+alky_status alky_hal_syscall(alky_vm *vm, uint8_t imp, const uint8_t *args, uint8_t *result) {
+    return alky_device_syscall((alky_device *)vm->user, imp, args, result);
+}
+
+#if ALKY_WITH_NCALL
+/* Node calls over the link come with a later revision (docs/link.md §4.6):
+ * until then a node call gets no answer, which traps. */
+alky_status alky_hal_ncall(alky_vm *vm, uint8_t imp, const uint8_t *args, uint8_t *result) {
+    (void)vm;
+    (void)imp;
+    (void)args;
+    (void)result;
+    return ALKY_FAULT_TRAP;
+}
+#endif
+
+#if ALKY_WITH_STORAGE
+void alky_hal_storage_read(alky_vm *vm, uint16_t addr, uint8_t *dst, uint8_t length) {
+    alky_device_storage_read((alky_device *)vm->user, addr, dst, length);
+}
+
+void alky_hal_storage_write(alky_vm *vm, uint16_t addr, const uint8_t *src, uint8_t length) {
+    alky_device_storage_write((alky_device *)vm->user, addr, src, length);
+}
+#endif

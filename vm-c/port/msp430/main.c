@@ -1,0 +1,40 @@
+/* Link-device firmware for the MSP430G2553: the link protocol over the RAM
+ * mailbox (mailbox.c; mspdebug's simulator has no UART model; build with
+ * -DALKY_MSP430_SIM=1 there), the app store in two main-flash segments the
+ * linker script reserves (flash.c); see docs/link.md §5. Build with
+ * -DALKY_CONFIG_HEADER='"config/lpmsp430g2553.h"' (firmware-build.ts,
+ * buildMsp430Device). */
+#include "device.h"
+#include "flash.h"
+#include "mailbox.h"
+
+/* msp430g2553.ld: the STORE region, segment-aligned. */
+extern const uint8_t __alky_store_start[];
+
+static alky_device device;
+
+static uint16_t flash_address(uint16_t addr) {
+    return (uint16_t)((uintptr_t)__alky_store_start + addr);
+}
+
+static uint8_t flash_store_write(uint16_t addr, const uint8_t *src, uint16_t length) {
+    return alky_flash_write(flash_address(addr), src, length);
+}
+
+static uint8_t flash_store_erase(uint16_t addr) {
+    return alky_flash_erase_segment(flash_address(addr));
+}
+
+static const alky_store_medium medium = {__alky_store_start, ALKY_MSP430_STORE_BYTES, ALKY_FLASH_MAIN_SEGMENT, 0,
+                                         flash_store_write, flash_store_erase};
+
+static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
+    (void)ctx;
+    alky_mailbox_write(bytes, length);
+}
+
+int main(void) {
+    alky_mailbox_init();
+    alky_device_init(&device, &medium, send_bytes, 0);
+    for (;;) alky_device_receive(&device, alky_mailbox_read_byte());
+}

@@ -1,0 +1,204 @@
+/* The app store: A/B slots with a commit record each; see store.h. */
+#include "store.h"
+
+#include "generated/alky_opcodes.h"
+#include "link.h"
+
+#define RECORD_MAGIC 0xA7u
+/* Record fields (little-endian). */
+#define REC_MAGIC 0
+#define REC_GEN 1
+#define REC_LENGTH 2
+#define REC_CRC 4
+#define REC_CHECK 8 /* CRC-16 of the 8 bytes before it */
+
+#define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
+
+static uint8_t rom_at(const alky_store *s, uint16_t addr) {
+    return (uint8_t)ALKY_ROM_U8(s->medium->base, addr);
+}
+
+static uint16_t slot_start(const alky_store *s, uint8_t slot) {
+    return (uint16_t)(slot * s->slot_bytes);
+}
+
+/* The storage tag (generation of the app the storage belongs to) sits right
+ * before the storage bytes, at the end of the region. */
+static uint16_t storage_tag_at(const alky_store *s) {
+    return (uint16_t)(s->medium->size - s->medium->storage_bytes - 1u);
+}
+
+void alky_store_init(alky_store *s, const alky_store_medium *medium) {
+    uint16_t free_bytes = medium->size;
+    if (medium->storage_bytes) free_bytes = (uint16_t)(free_bytes - medium->storage_bytes - 1u);
+    s->medium = medium;
+    s->slot_bytes = (uint16_t)(free_bytes / 2u);
+    if (medium->erase_bytes) s->slot_bytes = (uint16_t)(s->slot_bytes - s->slot_bytes % medium->erase_bytes);
+    s->active = ALKY_STORE_NONE;
+    s->gen = 0;
+    s->app_length = 0;
+    s->app_crc = 0;
+    s->loading = 0;
+}
+
+uint16_t alky_store_max_image(const alky_store *s) {
+    return (uint16_t)(s->slot_bytes - ALKY_STORE_RECORD_BYTES);
+}
+
+/* Reads slot's record into r; 1 if it is intact and plausible. */
+static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STORE_RECORD_BYTES]) {
+    uint16_t at = slot_start(s, slot), length;
+    uint8_t i;
+    for (i = 0; i < ALKY_STORE_RECORD_BYTES; i++) r[i] = rom_at(s, (uint16_t)(at + i));
+    if (r[REC_MAGIC] != RECORD_MAGIC || alky_crc16(0xFFFFu, r, REC_CHECK) != alky_le16(r + REC_CHECK)) return 0;
+    length = alky_le16(r + REC_LENGTH);
+    return (uint8_t)(length >= MIN_IMAGE && length <= alky_store_max_image(s));
+}
+
+uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
+    uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
+    uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
+    if (v0 && v1) {
+        /* Generations wrap: the newer one is at most 127 ahead. */
+        uint8_t second_newer = (uint8_t)(r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u);
+        order[0] = second_newer;
+        order[1] = (uint8_t)!second_newer;
+        return 2;
+    }
+    if (v0 || v1) {
+        order[0] = v1;
+        return 1;
+    }
+    return 0;
+}
+
+alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
+    return s->medium->base + (uint16_t)(slot_start(s, slot) + ALKY_STORE_RECORD_BYTES);
+}
+
+uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
+    uint8_t r[ALKY_STORE_RECORD_BYTES];
+    return read_record(s, slot, r) ? alky_le16(r + REC_LENGTH) : 0;
+}
+
+static uint8_t write_zeros(alky_store *s, uint16_t at, uint16_t length) {
+    static const uint8_t zeros[8] = {0};
+    while (length) {
+        uint16_t n = length < sizeof zeros ? length : (uint16_t)sizeof zeros;
+        if (!s->medium->write(at, zeros, n)) return 0;
+        at = (uint16_t)(at + n);
+        length = (uint16_t)(length - n);
+    }
+    return 1;
+}
+
+/* Zeroes the storage, then tags it with the installed app's generation: a
+ * power cut in between leaves a stale tag, and the next start clears again. */
+static uint8_t clear_storage(alky_store *s) {
+    const alky_store_medium *m = s->medium;
+    uint16_t tag = storage_tag_at(s);
+    if (!m->storage_bytes) return 1;
+    if (!write_zeros(s, (uint16_t)(tag + 1u), m->storage_bytes)) return 0;
+    return m->write(tag, &s->gen, 1);
+}
+
+void alky_store_select(alky_store *s, uint8_t slot) {
+    uint8_t r[ALKY_STORE_RECORD_BYTES];
+    if (!read_record(s, slot, r)) return;
+    s->active = slot;
+    s->gen = r[REC_GEN];
+    s->app_length = alky_le16(r + REC_LENGTH);
+    s->app_crc = alky_le32(r + REC_CRC);
+    if (s->medium->storage_bytes && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
+}
+
+uint8_t alky_store_free_slot(const alky_store *s) {
+    return s->active == ALKY_STORE_NONE ? 0 : (uint8_t)(s->active ^ 1u);
+}
+
+uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
+    const alky_store_medium *m = s->medium;
+    uint16_t at = slot_start(s, alky_store_free_slot(s)), k;
+    s->loading = 0;
+    if (length < MIN_IMAGE || length > alky_store_max_image(s)) return ALKY_ERR_TOO_LARGE;
+    if (m->erase_bytes) {
+        /* Flash: the record and the image bytes must read 0xFF before they are written. */
+        for (k = 0; k < s->slot_bytes; k = (uint16_t)(k + m->erase_bytes))
+            if (!m->erase((uint16_t)(at + k))) return ALKY_ERR_STORE;
+    } else {
+        /* EEPROM, file: spoiling the magic invalidates the slot; the image
+         * bytes are overwritten as they arrive. */
+        static const uint8_t invalid = 0;
+        if (!m->write(at, &invalid, 1)) return ALKY_ERR_STORE;
+    }
+    s->loading = 1;
+    s->load_length = length;
+    s->load_received = 0;
+    s->load_crc = crc;
+    return 0;
+}
+
+uint8_t alky_store_chunk(alky_store *s, uint16_t offset, const uint8_t *bytes, uint16_t length) {
+    uint16_t at;
+    if (!s->loading) {
+        s->load_received = 0;
+        return ALKY_ERR_SEQUENCE;
+    }
+    if (offset != s->load_received) return ALKY_ERR_SEQUENCE;
+    if (length > (uint16_t)(s->load_length - s->load_received)) return ALKY_ERR_TOO_LARGE;
+    at = (uint16_t)(slot_start(s, alky_store_free_slot(s)) + ALKY_STORE_RECORD_BYTES + offset);
+    if (length && !s->medium->write(at, bytes, length)) return ALKY_ERR_STORE;
+    s->load_received = (uint16_t)(s->load_received + length);
+    return 0;
+}
+
+/* IEEE CRC-32, bit by bit: run once per load. */
+static uint32_t crc32_stored(const alky_store *s, uint16_t at, uint16_t length) {
+    uint32_t c = 0xFFFFFFFFUL;
+    uint16_t i;
+    uint8_t k;
+    for (i = 0; i < length; i++) {
+        c ^= rom_at(s, (uint16_t)(at + i));
+        for (k = 0; k < 8; k++) c = (c & 1u) ? (c >> 1) ^ 0xEDB88320UL : c >> 1;
+    }
+    return ~c;
+}
+
+uint8_t alky_store_check(const alky_store *s) {
+    uint16_t at = (uint16_t)(slot_start(s, alky_store_free_slot(s)) + ALKY_STORE_RECORD_BYTES);
+    if (!s->loading || s->load_received != s->load_length) return ALKY_ERR_SEQUENCE;
+    /* Read back from the medium: this also catches a write that did not take. */
+    if (crc32_stored(s, at, (uint16_t)(s->load_length - ALKY_TRAILER_SIZE)) != s->load_crc) return ALKY_ERR_IMAGE_CRC;
+    return 0;
+}
+
+uint8_t alky_store_commit(alky_store *s) {
+    uint8_t r[ALKY_STORE_RECORD_BYTES];
+    uint8_t slot = alky_store_free_slot(s);
+    r[REC_MAGIC] = RECORD_MAGIC;
+    r[REC_GEN] = (uint8_t)(s->gen + 1u);
+    alky_put_le16(r + REC_LENGTH, s->load_length);
+    alky_put_le32(r + REC_CRC, s->load_crc);
+    alky_put_le16(r + REC_CHECK, alky_crc16(0xFFFFu, r, REC_CHECK));
+    s->loading = 0;
+    if (!s->medium->write(slot_start(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
+    s->active = slot;
+    s->gen = r[REC_GEN];
+    s->app_length = s->load_length;
+    s->app_crc = s->load_crc;
+    return clear_storage(s) ? 0 : ALKY_ERR_STORE;
+}
+
+void alky_store_abort(alky_store *s) {
+    s->loading = 0;
+}
+
+void alky_store_storage_read(const alky_store *s, uint16_t addr, uint8_t *dst, uint8_t length) {
+    uint16_t at = (uint16_t)(storage_tag_at(s) + 1u + addr);
+    uint8_t i;
+    for (i = 0; i < length; i++) dst[i] = rom_at(s, (uint16_t)(at + i));
+}
+
+void alky_store_storage_write(alky_store *s, uint16_t addr, const uint8_t *src, uint8_t length) {
+    (void)s->medium->write((uint16_t)(storage_tag_at(s) + 1u + addr), src, length);
+}

@@ -1,0 +1,74 @@
+/* The app store (docs/link.md §5): two image slots and the contract storage
+ * in one persistent region (hal.h, alky_store_medium).
+ *
+ *   [slot 0: record | image][slot 1: record | image][storage tag | storage]
+ *
+ * A slot's record (magic, generation, image length, the image's CRC-32
+ * trailer, a CRC-16 over the record) is written last, after every image
+ * byte is stored and the image has passed alky_attach. The installed app is
+ * the valid slot with the newer generation; a load always writes the other
+ * slot, so a refused image, a lost link or a power cut at any point leaves
+ * the installed app as it was. No byte of an image is held in RAM. */
+#ifndef ALKY_STORE_H
+#define ALKY_STORE_H
+
+#include "hal.h"
+
+#define ALKY_STORE_RECORD_BYTES 10
+#define ALKY_STORE_NONE 0xFF
+
+typedef struct alky_store {
+    const alky_store_medium *medium;
+    uint16_t slot_bytes;  /* record + largest image */
+    uint8_t active;       /* installed slot, or ALKY_STORE_NONE */
+    uint8_t gen;          /* its generation */
+    uint16_t app_length;  /* its image */
+    uint32_t app_crc;
+    /* A load in progress (loading != 0) goes to the other slot. */
+    uint8_t loading;
+    uint16_t load_length;
+    uint16_t load_received;
+    uint32_t load_crc;
+} alky_store;
+
+/* Lays the region out. No app is active until alky_store_select. */
+void alky_store_init(alky_store *s, const alky_store_medium *medium);
+
+/* The slots holding a valid record, newer first, in order[]; returns how many. */
+uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]);
+
+/* Makes a slot with a valid record the installed one (the device calls this
+ * for the first candidate the VM accepts); clears the storage if it belonged
+ * to another app (a power cut between commit and clearing). */
+void alky_store_select(alky_store *s, uint8_t slot);
+
+/* Where slot's image starts, as the VM reads it, and its recorded length. */
+alky_rom alky_store_image(const alky_store *s, uint8_t slot);
+uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot);
+
+/* Largest image a slot holds. */
+uint16_t alky_store_max_image(const alky_store *s);
+
+/* ---- Loading. Each returns 0 or an ALKY_ERR_* code of the link. ---- */
+
+/* Starts a load into the free slot (invalidates or erases it). */
+uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc);
+/* Stores the next bytes; offset must be load_received (else
+ * ALKY_ERR_SEQUENCE, the expected offset in load_received). */
+uint8_t alky_store_chunk(alky_store *s, uint16_t offset, const uint8_t *bytes, uint16_t length);
+/* All bytes there (ALKY_ERR_SEQUENCE) and their CRC-32 before the trailer
+ * equal to LOAD_BEGIN's (ALKY_ERR_IMAGE_CRC)? */
+uint8_t alky_store_check(const alky_store *s);
+/* Writes the loaded slot's record: it becomes the installed app (the old
+ * one is kept as the other slot until the next load), storage cleared. */
+uint8_t alky_store_commit(alky_store *s);
+/* Forgets the load in progress (the slot stays invalid). */
+void alky_store_abort(alky_store *s);
+/* The slot a load writes to. */
+uint8_t alky_store_free_slot(const alky_store *s);
+
+/* ---- Contract storage (for alky_hal_storage_*): inside storage_bytes. ---- */
+void alky_store_storage_read(const alky_store *s, uint16_t addr, uint8_t *dst, uint8_t length);
+void alky_store_storage_write(alky_store *s, uint16_t addr, const uint8_t *src, uint8_t length);
+
+#endif /* ALKY_STORE_H */

@@ -34,6 +34,11 @@
 #define vmbreak break
 #endif
 
+/* Whether n bytes at addr leave a region of `size` bytes (addr + n > size, in 16 bits). */
+static uint8_t outside(uint16_t addr, uint8_t n, uint16_t size) {
+    return (uint8_t)(addr > size || n > (uint16_t)(size - addr));
+}
+
 /* Byte copy: the core links no libc (the MSP430 build has none). */
 static void copy(uint8_t *dst, const uint8_t *src, uint8_t n) {
     while (n--) *dst++ = *src++;
@@ -137,7 +142,7 @@ alky_status alky_execute(alky_vm *vm) {
             /* Memory and storage: the 16-bit address on top, then the value. */
             vmcase(MLOAD) {
                 uint16_t addr = load16(sp - 2);
-                if ((uint32_t)addr + nb > vm->mem_size) {
+                if (outside(addr, nb, vm->mem_size)) {
                     vm->fault_addr = addr;
                     status = ALKY_FAULT_MEMORY;
                     goto done;
@@ -152,7 +157,7 @@ alky_status alky_execute(alky_vm *vm) {
                 uint16_t addr = load16(sp - 2);
                 uint8_t n = op == ALKY_OP_MSTORE8 ? 1 : nb;
                 sp -= 2 + nb;
-                if ((uint32_t)addr + n > vm->mem_size) {
+                if (outside(addr, n, vm->mem_size)) {
                     vm->fault_addr = addr;
                     status = ALKY_FAULT_MEMORY;
                     goto done;
@@ -166,7 +171,7 @@ alky_status alky_execute(alky_vm *vm) {
                 uint16_t addr = load16(sp - 2);
                 sp -= 2;
                 if (op == ALKY_OP_SSTORE) sp -= nb;
-                if ((uint32_t)addr + nb > vm->storage_size) {
+                if (outside(addr, nb, vm->storage_size)) {
                     vm->fault_addr = addr;
                     status = ALKY_FAULT_STORAGE;
                     goto done;
@@ -265,7 +270,7 @@ alky_status alky_execute(alky_vm *vm) {
                 uint8_t *h = arena + vm->frame_end, *locals = h + ALKY_FRAME_HEADER;
                 alky_read_fn(vm, callee, &f);
                 size = (uint16_t)(ALKY_FRAME_HEADER + f.frame + f.max_stack);
-                if ((uint32_t)vm->frame_end + size > vm->stack_limit) {
+                if (vm->frame_end > vm->stack_limit || size > (uint16_t)(vm->stack_limit - vm->frame_end)) {
                     status = ALKY_FAULT_STACK;
                     goto done;
                 }

@@ -37,7 +37,7 @@
 #endif
 
 /* The load-time verifier (docs/ir.md §5) and the per-entry container checks
- * (§6). About 6.5 KB of AVR code. Turning it off keeps the integrity checks
+ * (§6). About 4.5 KB of AVR code. Turning it off keeps the integrity checks
  * (magic, version, section sizes, CRC) and trusts the rest: only for a device
  * whose images come verified by the node (compiler/ir/verify.ts, the same
  * rules) over the authenticated link. */

@@ -282,7 +282,7 @@ export function buildHostDevice(options: ToolchainOptions = {}): string {
 }
 
 /** Size options of the Uno device firmware (docs/link.md §7 has the measurements). */
-const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-flto"];
+const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-mstrict-X", "-flto", "-mrelax"];
 
 /**
  * The Arduino Uno link device (vm-c/port/avr/main.c: USART0 at 115200, app

@@ -124,7 +124,7 @@ export class MspdebugProcess implements ByteTransport {
 
   private constructor(private readonly child: MspdebugChild, private readonly options: MspdebugOptions) {
     this.runTimeoutMs = options.runTimeoutMs ?? 10_000;
-    this.scratch = mkdtempSync(join(tmpdir(), "alky-mspdebug-"));
+    this.scratch = makeScratch();
     this.script = join(this.scratch, "stop.cmd");
     child.stdout.setEncoding("utf8");
     child.stdout.on("data", (text: string) => this.onOutput(text));
@@ -143,7 +143,7 @@ export class MspdebugProcess implements ByteTransport {
         );
         this.current?.resolve(this.current.lines);
         this.current = undefined;
-        rmSync(this.scratch, { recursive: true, force: true });
+        removeScratch(this.scratch);
         resolve();
       };
       child.on("close", exited);
@@ -469,6 +469,23 @@ export class MspdebugProcess implements ByteTransport {
     await this.exited;
     clearTimeout(kill);
   }
+}
+
+/** Scratch directories (stop scripts) still in use; removed at exit even if a transport was never closed. */
+const scratchDirs = new Set<string>();
+let cleanupAtExit = false;
+
+function makeScratch(): string {
+  if (!cleanupAtExit) process.once("exit", () => [...scratchDirs].forEach(removeScratch));
+  cleanupAtExit = true;
+  const dir = mkdtempSync(join(tmpdir(), "alky-mspdebug-"));
+  scratchDirs.add(dir);
+  return dir;
+}
+
+function removeScratch(dir: string): void {
+  scratchDirs.delete(dir);
+  rmSync(dir, { recursive: true, force: true });
 }
 
 /** `mw` commands that write bytes at address, short enough for mspdebug's 1024-character lines. */

@@ -5,7 +5,7 @@ import { compileAlkyl, formatDiagnostic } from "../compiler/compile.js";
 import type { Image } from "../compiler/ir/image.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import { DEFAULT_PROFILE, PROFILES, profileById, profileByName, type Profile } from "../compiler/profiles/profiles.js";
-import { CliError, readInput } from "./files.js";
+import { CliError, readInput, readTextInput } from "./files.js";
 
 export interface LoadedApp {
   image: Image;
@@ -26,7 +26,7 @@ export function isSourceFile(path: string): boolean {
 
 /** Compiles an .alkyl file; on errors prints the diagnostics and fails with exit code 1. */
 export function compileFile(path: string, profile: Profile): LoadedApp {
-  const source = readInput(path).toString("utf8");
+  const source = readTextInput(path);
   const result = compileAlkyl(source, path, { profile });
   if (!result.ok) {
     const text = result.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n");

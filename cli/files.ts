@@ -22,6 +22,22 @@ export function readInput(path: string): Buffer {
   }
 }
 
+/** Largest source or steps file the CLI reads: far above any app a device can hold. */
+export const MAX_TEXT_BYTES = 1 << 20;
+
+/** A text file (UTF-8, no NUL bytes, at most MAX_TEXT_BYTES): source code, steps. */
+export function readTextInput(path: string): string {
+  const bytes = readInput(path);
+  if (bytes.length > MAX_TEXT_BYTES) throw new CliError(`${path}: file of ${bytes.length} bytes is larger than ${MAX_TEXT_BYTES} bytes`);
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new CliError(`${path}: not a text file (NUL byte at offset ${nul})`);
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new CliError(`${path}: not a text file (invalid UTF-8)`);
+  }
+}
+
 export function writeAtomically(path: string, content: Uint8Array | string): void {
   const tmp = `${path}.tmp-${process.pid}`;
   try {

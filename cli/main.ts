@@ -6,14 +6,15 @@ import { disassemble } from "../compiler/ir/disasm.js";
 import { decodeImage } from "../compiler/ir/image.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import { PROFILES } from "../compiler/profiles/profiles.js";
-import type { Engine } from "../compiler/run/engine.js";
+import { BACKENDS, backendByName, type Backend } from "../compiler/run/backends.js";
+import { LinkError } from "../compiler/link/client.js";
+import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { runSteps } from "../compiler/run/session.js";
 import { parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
 import { formatTraceLine, traceLineJson } from "../compiler/run/trace.js";
-import { TsEngine } from "../compiler/run/ts-engine.js";
 import { compileFile, loadApp, profileOption } from "./app.js";
 import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
-import { CliError, readInput, writeAtomically } from "./files.js";
+import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
@@ -22,8 +23,9 @@ usage:
   alkyvm disasm <app.alk>
   alkyvm asm <app.asm> [-o out.alk]
   alkyvm verify <app.alk> [--profile P]
-  alkyvm run <app.alkyl|app.alk> [--profile P] [--backend ts] [--fuel N] [--json] STEP...
+  alkyvm run <app.alkyl|app.alk> [--profile P] [--backend B] [--fuel N] [--json] [--size] STEP...
         STEP: --call 'Name(args)'  --event 'Name(args)'  --time <unix seconds>  --steps <file>
+        B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts); --size prints the firmware's flash and RAM use
   alkyvm profiles
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -65,7 +67,7 @@ function cmdDisasm(argv: string[]): void {
 function cmdAsm(argv: string[]): void {
   const args = parseArgs(argv, { valued: ["-o"], flags: [] });
   const input = onePositional(args, "assembly file");
-  const result = assemble(readInput(input).toString("utf8"));
+  const result = assemble(readTextInput(input));
   if (!result.ok) throw new CliError(result.errors.map((e) => `${input}:${e.line}:${e.column}: error: ${e.message}`).join("\n"));
   writeAtomically(optionValue(args, "-o") ?? defaultOutput(input, ".alk"), result.bytes);
 }
@@ -89,7 +91,7 @@ function collectSteps(args: ReturnType<typeof parseArgs>): Step[] {
       if (t === undefined) throw new UsageError(`--time needs Unix seconds (0..4294967295), got '${o.value}'`);
       steps.push({ kind: "time", seconds: t });
     } else if (o.name === "--steps") {
-      const parsed = parseStepsFile(readInput(o.value).toString("utf8"), o.value);
+      const parsed = parseStepsFile(readTextInput(o.value), o.value);
       if (!parsed.ok) throw new CliError(parsed.message);
       steps.push(...parsed.steps);
     }
@@ -103,24 +105,38 @@ function parseFuel(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+function sizeLine(backend: Backend): string {
+  const board = backend.board;
+  if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (avr, msp430), not '${backend.name}'`);
+  const size = backend.firmwareSize();
+  const verdict = size.flash <= board.budget.flash && size.ram <= board.budget.ram ? "within budget" : "OVER BUDGET";
+  return `${board.id}: flash ${size.flash} bytes (budget ${board.budget.flash}, chip ${board.flashBytes}), static RAM ${size.ram} bytes (budget ${board.budget.ram}, chip ${board.ramBytes}): ${verdict}`;
+}
+
 async function cmdRun(argv: string[]): Promise<void> {
   const args = parseArgs(argv, {
     valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps"],
-    flags: ["--json"],
+    flags: ["--json", "--size"],
   });
   const input = onePositional(args, "app file");
-  const backend = optionValue(args, "--backend") ?? "ts";
+  const backendName = optionValue(args, "--backend") ?? "ts";
+  const backend = backendByName(backendName);
+  if (!backend) throw new UsageError(`unknown backend '${backendName}' (available: ${BACKENDS.map((b) => b.name).join(", ")})`);
   const fuel = parseFuel(optionValue(args, "--fuel"));
   const steps = collectSteps(args);
   const app = loadApp(input, optionValue(args, "--profile"));
-  let engine: Engine;
-  if (backend === "ts") engine = new TsEngine(app.image, app.profile, fuel === undefined ? {} : { fuel });
-  else throw new UsageError(`unknown backend '${backend}' (available: ts)`);
   const json = args.flags.has("--json");
   try {
-    await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)));
-  } finally {
-    await engine.close();
+    if (args.flags.has("--size")) out(sizeLine(backend));
+    const engine = await backend.open(app, fuel === undefined ? {} : { fuel });
+    try {
+      await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)));
+    } finally {
+      await engine.close();
+    }
+  } catch (e) {
+    if (e instanceof LinkError || e instanceof BoardEmulationError) throw new CliError(`alkyvm: backend ${backend.name}: ${e.message.split("\n")[0]}`);
+    throw e;
   }
 }
 

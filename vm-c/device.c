@@ -137,7 +137,7 @@ static void load_commit(alky_device *d) {
         return;
     }
     /* Attach, not load: memory must survive a refusal. */
-    s = alky_attach(&d->vm, alky_store_image(st, alky_store_free_slot(st)), st->load_length);
+    s = alky_attach(&d->vm, alky_store_loaded_image(st), st->load_length);
     if (s != ALKY_OK || !storage_fits(d)) {
         uint8_t rule = d->vm.rule;
         uint16_t at = d->vm.rule_offset;
@@ -325,6 +325,8 @@ static uint8_t handle(alky_device *d) {
         uint8_t code;
         if (!fits(d, n, ALKY_MSG_LOAD_BEGIN_SIZE, 0)) break;
         code = alky_store_begin(&d->store, alky_le16(p + ALKY_MSG_LOAD_BEGIN_LENGTH), alky_le32(p + ALKY_MSG_LOAD_BEGIN_CRC));
+        /* An image too big to sit beside the installed app displaced it. */
+        if (d->store.active == ALKY_STORE_NONE) d->vm.loaded = 0;
         if (code) report_error(d, code, 0, 0);
         else report_empty(d, ALKY_MSG_ACK);
         break;

@@ -9,8 +9,9 @@
 #define REC_MAGIC 0
 #define REC_GEN 1
 #define REC_LENGTH 2
-#define REC_CRC 4
-#define REC_CHECK 8 /* CRC-16 of the 8 bytes before it */
+#define REC_OFFSET 4 /* where the image starts in the region */
+#define REC_CRC 6
+#define REC_CHECK 10 /* CRC-16 of the 10 bytes before it */
 
 #define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
 
@@ -18,14 +19,26 @@ static uint8_t rom_at(const alky_store *s, uint16_t addr) {
     return (uint8_t)ALKY_ROM_U8(s->medium->base, addr);
 }
 
-static uint16_t slot_start(const alky_store *s, uint8_t slot) {
-    return (uint16_t)(slot * s->slot_bytes);
+/* Two layouts (store.h): on flash each slot is its own erase units, record
+ * first; on a rewritable medium both records sit at the start and images go
+ * wherever they fit beside the installed one. */
+static uint16_t record_at(const alky_store *s, uint8_t slot) {
+    return (uint16_t)(slot * (s->medium->erase_bytes ? s->slot_bytes : ALKY_STORE_RECORD_BYTES));
+}
+
+/* The image area of a rewritable medium: after the records, before the storage. */
+static uint16_t area_start(void) {
+    return (uint16_t)(2u * ALKY_STORE_RECORD_BYTES);
 }
 
 /* The storage tag (generation of the app the storage belongs to) sits right
  * before the storage bytes, at the end of the region. */
 static uint16_t storage_tag_at(const alky_store *s) {
     return (uint16_t)(s->medium->size - s->medium->storage_bytes - 1u);
+}
+
+static uint16_t area_end(const alky_store *s) {
+    return s->medium->storage_bytes ? storage_tag_at(s) : s->medium->size;
 }
 
 void alky_store_init(alky_store *s, const alky_store_medium *medium) {
@@ -37,22 +50,27 @@ void alky_store_init(alky_store *s, const alky_store_medium *medium) {
     s->active = ALKY_STORE_NONE;
     s->gen = 0;
     s->app_length = 0;
+    s->app_offset = 0;
     s->app_crc = 0;
     s->loading = 0;
 }
 
 uint16_t alky_store_max_image(const alky_store *s) {
+    if (!s->medium->erase_bytes) return (uint16_t)(area_end(s) - area_start());
     return (uint16_t)(s->slot_bytes - ALKY_STORE_RECORD_BYTES);
 }
 
 /* Reads slot's record into r; 1 if it is intact and plausible. */
 static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STORE_RECORD_BYTES]) {
-    uint16_t at = slot_start(s, slot), length;
+    uint16_t at = record_at(s, slot), length, offset;
     uint8_t i;
     for (i = 0; i < ALKY_STORE_RECORD_BYTES; i++) r[i] = rom_at(s, (uint16_t)(at + i));
     if (r[REC_MAGIC] != RECORD_MAGIC || alky_crc16(0xFFFFu, r, REC_CHECK) != alky_le16(r + REC_CHECK)) return 0;
     length = alky_le16(r + REC_LENGTH);
-    return (uint8_t)(length >= MIN_IMAGE && length <= alky_store_max_image(s));
+    offset = alky_le16(r + REC_OFFSET);
+    if (length < MIN_IMAGE || length > alky_store_max_image(s)) return 0;
+    if (s->medium->erase_bytes) return (uint8_t)(offset == at + ALKY_STORE_RECORD_BYTES);
+    return (uint8_t)(offset >= area_start() && offset <= area_end(s) - length);
 }
 
 uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
@@ -73,7 +91,12 @@ uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
 }
 
 alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
-    return s->medium->base + (uint16_t)(slot_start(s, slot) + ALKY_STORE_RECORD_BYTES);
+    uint8_t r[ALKY_STORE_RECORD_BYTES];
+    return s->medium->base + (read_record(s, slot, r) ? alky_le16(r + REC_OFFSET) : 0u);
+}
+
+alky_rom alky_store_loaded_image(const alky_store *s) {
+    return s->medium->base + s->load_at;
 }
 
 uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
@@ -108,6 +131,7 @@ void alky_store_select(alky_store *s, uint8_t slot) {
     s->active = slot;
     s->gen = r[REC_GEN];
     s->app_length = alky_le16(r + REC_LENGTH);
+    s->app_offset = alky_le16(r + REC_OFFSET);
     s->app_crc = alky_le32(r + REC_CRC);
     if (s->medium->storage_bytes && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
 }
@@ -116,20 +140,42 @@ uint8_t alky_store_free_slot(const alky_store *s) {
     return s->active == ALKY_STORE_NONE ? 0 : (uint8_t)(s->active ^ 1u);
 }
 
+/* Where a new image of `length` bytes goes on a rewritable medium: before
+ * or after the installed image if it fits there (the installed app stays
+ * intact), else at the start of the area, over it (*displaces = 1). */
+static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) {
+    uint16_t lo = area_start(), hi = area_end(s);
+    *displaces = 0;
+    if (s->active == ALKY_STORE_NONE) return lo;
+    if ((uint16_t)(s->app_offset - lo) >= length) return lo;
+    if ((uint16_t)(hi - (s->app_offset + s->app_length)) >= length) return (uint16_t)(hi - length);
+    *displaces = 1;
+    return lo;
+}
+
 uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
+    static const uint8_t invalid = 0;
     const alky_store_medium *m = s->medium;
-    uint16_t at = slot_start(s, alky_store_free_slot(s)), k;
+    uint16_t at = record_at(s, alky_store_free_slot(s)), k;
+    uint8_t displaces = 0;
     s->loading = 0;
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return ALKY_ERR_TOO_LARGE;
     if (m->erase_bytes) {
         /* Flash: the record and the image bytes must read 0xFF before they are written. */
         for (k = 0; k < s->slot_bytes; k = (uint16_t)(k + m->erase_bytes))
             if (!m->erase((uint16_t)(at + k))) return ALKY_ERR_STORE;
+        s->load_at = (uint16_t)(at + ALKY_STORE_RECORD_BYTES);
     } else {
         /* EEPROM, file: spoiling the magic invalidates the slot; the image
          * bytes are overwritten as they arrive. */
-        static const uint8_t invalid = 0;
+        s->load_at = place(s, length, &displaces);
         if (!m->write(at, &invalid, 1)) return ALKY_ERR_STORE;
+        if (displaces) {
+            /* Too big to sit beside the installed app: that app is given up
+             * before its bytes are overwritten (docs/link.md §5). */
+            if (!m->write(record_at(s, s->active), &invalid, 1)) return ALKY_ERR_STORE;
+            s->active = ALKY_STORE_NONE;
+        }
     }
     s->loading = 1;
     s->load_length = length;
@@ -146,7 +192,7 @@ uint8_t alky_store_chunk(alky_store *s, uint16_t offset, const uint8_t *bytes, u
     }
     if (offset != s->load_received) return ALKY_ERR_SEQUENCE;
     if (length > (uint16_t)(s->load_length - s->load_received)) return ALKY_ERR_TOO_LARGE;
-    at = (uint16_t)(slot_start(s, alky_store_free_slot(s)) + ALKY_STORE_RECORD_BYTES + offset);
+    at = (uint16_t)(s->load_at + offset);
     if (length && !s->medium->write(at, bytes, length)) return ALKY_ERR_STORE;
     s->load_received = (uint16_t)(s->load_received + length);
     return 0;
@@ -165,7 +211,7 @@ static uint32_t crc32_stored(const alky_store *s, uint16_t at, uint16_t length) 
 }
 
 uint8_t alky_store_check(const alky_store *s) {
-    uint16_t at = (uint16_t)(slot_start(s, alky_store_free_slot(s)) + ALKY_STORE_RECORD_BYTES);
+    uint16_t at = s->load_at;
     if (!s->loading || s->load_received != s->load_length) return ALKY_ERR_SEQUENCE;
     /* Read back from the medium: this also catches a write that did not take. */
     if (crc32_stored(s, at, (uint16_t)(s->load_length - ALKY_TRAILER_SIZE)) != s->load_crc) return ALKY_ERR_IMAGE_CRC;
@@ -178,13 +224,15 @@ uint8_t alky_store_commit(alky_store *s) {
     r[REC_MAGIC] = RECORD_MAGIC;
     r[REC_GEN] = (uint8_t)(s->gen + 1u);
     alky_put_le16(r + REC_LENGTH, s->load_length);
+    alky_put_le16(r + REC_OFFSET, s->load_at);
     alky_put_le32(r + REC_CRC, s->load_crc);
     alky_put_le16(r + REC_CHECK, alky_crc16(0xFFFFu, r, REC_CHECK));
     s->loading = 0;
-    if (!s->medium->write(slot_start(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
+    if (!s->medium->write(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
     s->active = slot;
     s->gen = r[REC_GEN];
     s->app_length = s->load_length;
+    s->app_offset = s->load_at;
     s->app_crc = s->load_crc;
     return clear_storage(s) ? 0 : ALKY_ERR_STORE;
 }

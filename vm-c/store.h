@@ -1,20 +1,26 @@
 /* The app store (docs/link.md §5): two image slots and the contract storage
  * in one persistent region (hal.h, alky_store_medium).
  *
- *   [slot 0: record | image][slot 1: record | image][storage tag | storage]
+ * Flash (erase units):  [slot 0: record | image][slot 1: record | image]
+ * EEPROM or a file:     [record 0][record 1][image area ...][storage tag | storage]
  *
- * A slot's record (magic, generation, image length, the image's CRC-32
- * trailer, a CRC-16 over the record) is written last, after every image
- * byte is stored and the image has passed alky_attach. The installed app is
- * the valid slot with the newer generation; a load always writes the other
- * slot, so a refused image, a lost link or a power cut at any point leaves
- * the installed app as it was. No byte of an image is held in RAM. */
+ * A slot's record (magic, generation, image length, image offset, the
+ * image's CRC-32 trailer, a CRC-16 over the record) is written last, after
+ * every image byte is stored and the image has passed alky_attach. The
+ * installed app is the valid slot with the newer generation; a load always
+ * writes the other slot, so a refused image, a lost link or a power cut at
+ * any point leaves the installed app as it was. On a rewritable medium the
+ * new image goes before or after the installed one, wherever it fits beside
+ * it, so an image may use the whole area when none is installed (the Uno's
+ * 1 KB EEPROM); one too big to fit beside the installed app displaces it
+ * (that app's record is cleared first: no app until the commit). No byte of
+ * an image is held in RAM. */
 #ifndef ALKY_STORE_H
 #define ALKY_STORE_H
 
 #include "hal.h"
 
-#define ALKY_STORE_RECORD_BYTES 10
+#define ALKY_STORE_RECORD_BYTES 12
 #define ALKY_STORE_NONE 0xFF
 
 typedef struct alky_store {
@@ -23,11 +29,13 @@ typedef struct alky_store {
     uint8_t active;       /* installed slot, or ALKY_STORE_NONE */
     uint8_t gen;          /* its generation */
     uint16_t app_length;  /* its image */
+    uint16_t app_offset;  /* where the image starts in the region */
     uint32_t app_crc;
     /* A load in progress (loading != 0) goes to the other slot. */
     uint8_t loading;
     uint16_t load_length;
     uint16_t load_received;
+    uint16_t load_at;     /* where its image goes in the region */
     uint32_t load_crc;
 } alky_store;
 
@@ -45,6 +53,9 @@ void alky_store_select(alky_store *s, uint8_t slot);
 /* Where slot's image starts, as the VM reads it, and its recorded length. */
 alky_rom alky_store_image(const alky_store *s, uint8_t slot);
 uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot);
+
+/* Where the image of the load in progress is being written, as the VM reads it. */
+alky_rom alky_store_loaded_image(const alky_store *s);
 
 /* Largest image a slot holds. */
 uint16_t alky_store_max_image(const alky_store *s);

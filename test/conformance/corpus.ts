@@ -59,10 +59,15 @@ export interface Backend {
  *   { name: "avr", lacks: [] },
  *   { name: "msp430", lacks: ["w64", "w256", "big"] },
  */
-export const BACKENDS: Backend[] = [{ name: "ts", lacks: [] }];
+export const BACKENDS: Backend[] = [
+  { name: "ts", lacks: [] },
+  { name: "c", lacks: [] },
+  { name: "avr", lacks: [] },
+  { name: "msp430", lacks: ["w64", "w256", "big"] },
+];
 
 /** The smallest device (MSP430 build): app memory and VM call-stack bytes every case without `needs: big` must fit. */
-export const SMALL_DEVICE = { memory: 64, stack: 160 } as const;
+export const SMALL_DEVICE = { memory: 64, stack: 48 } as const;
 
 export const NEEDS = cases.NEEDS as readonly Need[];
 export const DIRECTIVES = cases.DIRECTIVES as readonly string[];

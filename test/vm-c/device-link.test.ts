@@ -158,7 +158,7 @@ describe("host link device (run scripts/setup.sh if gcc is missing)", () => {
         profile: 0,
         memorySize: 1024,
         stackSize: 1024,
-        maxImage: 16384 - 10,
+        maxImage: 2 * 16384 - 2 * 12, // the whole image area: no app is installed yet
         appLength: 0,
         appCrc: 0,
         droppedFrames: 0,
@@ -294,7 +294,7 @@ describe("host link device (run scripts/setup.sh if gcc is missing)", () => {
     const app = testApp();
     expect(errorOf(await t.request("LOAD_CHUNK", { offset: 0, data: app.subarray(0, 10) }))).toMatchObject({ code: err("sequence") });
     expect(errorOf(await t.request("LOAD_COMMIT", {}))).toMatchObject({ code: err("sequence") });
-    expect(errorOf(await t.request("LOAD_BEGIN", { length: 16384 - 9, crc: 0 }))).toMatchObject({ code: err("too-large") });
+    expect(errorOf(await t.request("LOAD_BEGIN", { length: 2 * 16384 - 2 * 12 + 1, crc: 0 }))).toMatchObject({ code: err("too-large") });
     expect(errorOf(await t.request("LOAD_BEGIN", { length: 27, crc: 0 }))).toMatchObject({ code: err("too-large") });
     expect((await t.request("LOAD_BEGIN", { length: app.length, crc: trailerOf(app) })).end.name).toBe("ACK");
     expect((await t.request("LOAD_CHUNK", { offset: 0, data: app.subarray(0, 100) })).end.name).toBe("ACK");

@@ -27,6 +27,6 @@
 #define ALKY_WITH_VERIFY 0
 
 /* Bytes of the STORE region of msp430g2553.ld. */
-#define ALKY_MSP430_STORE_BYTES 1024u
+#define ALKY_MSP430_STORE_BYTES 2048u
 
 #endif

@@ -1,0 +1,94 @@
+// A device on the other end of the link protocol behind the Engine interface:
+// the host C VM, an emulated Uno or MSP430, a board on a serial port. The app
+// is loaded over the link exactly as on hardware; every invocation's reports
+// become the same raw effects the reference VM produces.
+
+import { FunctionKind, type Image } from "../ir/image.js";
+import { decodeArgs, encodeArgs, rawFromLittleEndian } from "../link/args.js";
+import { LinkClient, LinkError, type HelloReply } from "../link/client.js";
+import { codeName, FAULT_KINDS, type Message } from "../link/messages.js";
+import type { ByteTransport } from "../engines/transport.js";
+import { DEFAULT_FUEL } from "../vm/reference.js";
+import type { FaultKind, RawArg, RawEffect } from "../vm/effects.js";
+import type { Engine } from "./engine.js";
+
+export interface LinkEngineOptions {
+  fuel?: number;
+  /** Longest wait for a report (default: LinkClient's). */
+  timeoutMs?: number;
+}
+
+export class LinkEngine implements Engine {
+  private constructor(
+    private readonly client: LinkClient,
+    private readonly transport: ByteTransport,
+    private readonly image: Image,
+    private readonly fuel: number,
+    /** What the device announced. */
+    readonly device: HelloReply,
+  ) {}
+
+  /**
+   * Greets the device and installs the app (always: a load also clears the
+   * app's storage and memory, so every run starts as the reference VM does).
+   * Closes the transport if the device refuses.
+   */
+  static async open(transport: ByteTransport, image: Image, imageBytes: Uint8Array, options: LinkEngineOptions = {}): Promise<LinkEngine> {
+    const client = new LinkClient(transport, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    try {
+      const device = await client.hello();
+      await client.load(imageBytes);
+      return new LinkEngine(client, transport, image, options.fuel ?? DEFAULT_FUEL, device);
+    } catch (e) {
+      await transport.close();
+      throw e;
+    }
+  }
+
+  async invoke(functionIndex: number, args: RawArg[]): Promise<RawEffect[]> {
+    const fn = this.image.functions[functionIndex];
+    if (!fn) throw new LinkError(`no function ${functionIndex} in the image`, "function");
+    const stream = encodeArgs(fn.locals.slice(0, fn.paramCount), args);
+    const answer =
+      fn.kind === FunctionKind.Event
+        ? await this.client.invoke("EVENT", fn.eventId ?? 0, this.fuel, stream)
+        : await this.client.invoke("CALL", functionIndex, this.fuel, stream);
+    const effects: RawEffect[] = [];
+    for (const report of answer.reports) effects.push(this.syscallEffect(report));
+    const end = answer.terminal;
+    switch (end.name) {
+      case "RESULT":
+        if (fn.result) effects.push({ kind: "return", value: rawFromLittleEndian(end.fields.value, end.fields.value.length) });
+        break;
+      case "DONE":
+        break;
+      case "FAULT": {
+        const fault = codeName(FAULT_KINDS, end.fields.kind) as FaultKind;
+        effects.push(fault === "memory" || fault === "storage" ? { kind: "fault", fault, address: end.fields.address } : { kind: "fault", fault });
+        break;
+      }
+      case "ERROR":
+        throw new LinkError(`device refused the invocation of ${fn.name}`, "function");
+      default:
+        throw new LinkError(`device answered an invocation with ${end.name}`, "link");
+    }
+    return effects;
+  }
+
+  private syscallEffect(report: Message): RawEffect {
+    if (report.name !== "SYSCALL") throw new LinkError(`device sent ${report.name} during an invocation`, "link");
+    const imp = this.image.imports[report.fields.import];
+    if (!imp) throw new LinkError(`device reported a syscall of unknown import ${report.fields.import}`, "link");
+    const decoded = decodeArgs(imp.params, report.fields.args);
+    if (!decoded.ok) throw new LinkError(`device sent malformed arguments for ${imp.name}: ${decoded.reason}`, "link");
+    return { kind: "syscall", importIndex: report.fields.import, args: decoded.args };
+  }
+
+  async setTime(seconds: number): Promise<void> {
+    await this.client.setTime(seconds);
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+}

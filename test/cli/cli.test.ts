@@ -143,3 +143,22 @@ describe("bad input files: one line naming the problem, exit 1, nothing written"
     });
   }
 });
+
+describe("alkyvm run --size", () => {
+  it("prints the board firmware's flash and static RAM against its budget, read from the ELF, then runs the steps", () => {
+    const r = alkyvm(["run", LOCK, "--profile", "smartlock", "--backend", "msp430", "--size", "--steps", "examples/smartlock/demo.steps"]);
+    expect(r.stderr).toBe("");
+    const [size, ...trace] = r.stdout.trim().split("\n");
+    const m = /^lpmsp430g2553: flash (\d+) bytes \(budget 16384, chip 16384\), static RAM (\d+) bytes \(budget 416, chip 512\): within budget$/.exec(size!);
+    expect(m, size).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(4096);
+    expect(Number(m![2])).toBeGreaterThan(64 + 48);
+    expect(trace).toEqual(["syscall IncorrectBeep()", "syscall Unlock()"]);
+  });
+
+  it("is a usage error for a backend without a board", () => {
+    const r = alkyvm(["run", LOCK, "--profile", "smartlock", "--backend", "c", "--size"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("--size needs a board backend");
+  });
+});

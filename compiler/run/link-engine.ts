@@ -3,7 +3,7 @@
 // is loaded over the link exactly as on hardware; every invocation's reports
 // become the same raw effects the reference VM produces.
 
-import { FunctionKind, type Image } from "../ir/image.js";
+import { FEATURE_NAMES, FunctionKind, type Image } from "../ir/image.js";
 import { decodeArgs, encodeArgs, rawFromLittleEndian } from "../link/args.js";
 import { LinkClient, LinkError, type HelloReply } from "../link/client.js";
 import { codeName, FAULT_KINDS, type Message } from "../link/messages.js";
@@ -16,6 +16,13 @@ export interface LinkEngineOptions {
   fuel?: number;
   /** Longest wait for a report (default: LinkClient's). */
   timeoutMs?: number;
+}
+
+/** A features refusal names what the app needs that the device lacks. */
+function explainRefusal(e: unknown, image: Image, device: HelloReply): unknown {
+  const missing = FEATURE_NAMES.filter(([bit]) => image.features & bit & ~device.vmFeatures).map(([, name]) => name);
+  if (!(e instanceof LinkError) || e.code !== "refused" || missing.length === 0) return e;
+  return new LinkError(`${e.message}: the app needs ${missing.join(", ")}`, e.code);
 }
 
 export class LinkEngine implements Engine {
@@ -37,7 +44,11 @@ export class LinkEngine implements Engine {
     const client = new LinkClient(transport, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
     try {
       const device = await client.hello();
-      await client.load(imageBytes);
+      try {
+        await client.load(imageBytes);
+      } catch (e) {
+        throw explainRefusal(e, image, device);
+      }
       return new LinkEngine(client, transport, image, options.fuel ?? DEFAULT_FUEL, device);
     } catch (e) {
       await transport.close();

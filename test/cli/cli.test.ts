@@ -162,3 +162,12 @@ describe("alkyvm run --size", () => {
     expect(r.stderr).toContain("--size needs a board backend");
   });
 });
+
+describe("alkyvm run on a device without a feature the app needs", () => {
+  it("reports the device's refusal in one line, names the missing feature and exits 1", () => {
+    const r = alkyvm(["run", "test/conformance/arith_256.alkyl", "--steps", "test/conformance/arith_256.steps", "--backend", "msp430"]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("alkyvm: backend msp430: device refused the request: refused: features (the image needs features this device lacks): the app needs w256\n");
+  });
+});

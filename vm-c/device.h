@@ -25,8 +25,6 @@
 #define ALKY_DEVICE_VM_VERSION 0x0001u
 
 typedef struct alky_device {
-    alky_vm vm;
-    alky_link link;
     alky_store store;
     uint32_t clock;    /* SET_TIME's value, what clock syscalls return */
     uint16_t syscalls; /* SYSCALL reports of the running invocation */
@@ -41,6 +39,10 @@ typedef struct alky_device {
     uint16_t arg_have;   /* bytes it has */
     uint16_t arg_addr;   /* string bytes: the buffer's address in memory */
     uint8_t arg_buf[ALKY_MAX_VALUE_BYTES < 2 ? 2 : ALKY_MAX_VALUE_BYTES];
+    /* Last: fields after the VM's and the link's arrays would sit beyond
+     * the AVR's 63-byte load/store displacement. */
+    alky_link link;
+    alky_vm vm;
 } alky_device;
 
 /* Sets up the VM, the link and the store, and attaches the installed app

@@ -64,6 +64,9 @@ static inline uint16_t alky_import_entry(const alky_vm *vm, uint8_t imp) {
     return (uint16_t)(vm->import_table + (uint16_t)imp * ALKY_IMPORT_ENTRY_SIZE);
 }
 
+/* An opcode's kind + 1 (0: not an opcode), bit 7 set for a terminal one. */
+uint8_t alky_op_info(uint8_t op);
+
 /* Bytes of each width code: 1, 2, 4, 8, 32. */
 uint8_t alky_width_bytes(uint8_t width_code);
 

@@ -76,6 +76,18 @@ uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
     return e;
 }
 
+#if ALKY_WITH_VERIFY || ALKY_USE_COMPUTED_GOTO
+/* Opcode kinds: 256 bytes of flash, kind + 1 (0 = not an opcode), bit 7 =
+ * terminal. The verifier's and the interpreter's dispatch. */
+#define OPINFO_(name, byte, kind, imm, terminal) [byte] = (uint8_t)((kind) + 1 + ((terminal) << 7)),
+static const uint8_t ALKY_PROGMEM op_info[256] = {ALKY_OPCODE_LIST(OPINFO_)};
+#undef OPINFO_
+
+uint8_t alky_op_info(uint8_t op) {
+    return ALKY_PROGMEM_U8(&op_info[op]);
+}
+#endif
+
 static const uint8_t ALKY_PROGMEM width_bytes[ALKY_WIDTH_CODES] = ALKY_WIDTH_BYTES_LIST;
 
 uint8_t alky_width_bytes(uint8_t width_code) {

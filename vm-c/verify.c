@@ -11,11 +11,6 @@
 
 #define NO_OFFSET 0xFFFF
 
-/* ---- Opcode kinds: 256 bytes of flash, kind + 1 (0 = not an opcode), bit 7 = terminal. ---- */
-#define OPINFO_(name, byte, kind, imm, terminal) [byte] = (uint8_t)((kind) + 1 + ((terminal) << 7)),
-static const uint8_t ALKY_PROGMEM op_info[256] = {ALKY_OPCODE_LIST(OPINFO_)};
-#undef OPINFO_
-
 /* Per kind: immediate bytes, pop count, pop classes, push class. */
 #define KINDINFO_(kind, imm, pops, classes, push) {imm, pops, classes, push},
 static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIST(KINDINFO_)};
@@ -144,7 +139,7 @@ static uint8_t code_u8(const code_pass *p, uint16_t pc) {
 }
 
 static uint8_t op_kind(uint8_t op) {
-    return ALKY_PROGMEM_U8(&op_info[op]);
+    return alky_op_info(op);
 }
 
 /* Immediate bytes of a valid opcode with info byte `info`. */

@@ -11,10 +11,12 @@
  * checks are only what the verifier cannot prove: memory and storage bounds,
  * fuel, call depth.
  *
- * Dispatch is one `vmdispatch` over the opcode with a `vmcase` per opcode
- * (Lua's lvm.c style): a switch, or a computed-goto table with
- * ALKY_USE_COMPUTED_GOTO. Opcode families (PUSHn, DUPn, ...) share a handler
- * through the generated ALKY_OPS_<kind> lists. */
+ * Dispatch is one `vmdispatch` over the opcode's kind (the verifier's
+ * table, alky_op_info: 23 kinds instead of 150 opcodes) with a `vmcase` per
+ * kind (Lua's lvm.c style): a switch, or a computed-goto table with
+ * ALKY_USE_COMPUTED_GOTO; without the verifier, a switch over the opcodes of
+ * each kind (the generated ALKY_OPS_<kind> lists). A handler tells the
+ * opcodes of its kind apart. */
 #include "alky_internal.h"
 #include "hal.h"
 
@@ -23,13 +25,21 @@
 #pragma GCC diagnostic ignored "-Wpedantic"
 #pragma GCC diagnostic ignored "-Woverride-init"
 #endif
-#define vmdispatch(op) goto *jumptable[op];
-#define vmcase(name) L_##name:
+#define vmdispatch(k) goto *jumptable[k];
+#define vmcase(kind) L_##kind:
 #define vmdefault L_default:
 #define vmbreak goto next
+#elif ALKY_WITH_VERIFY
+#define vmdispatch(k) switch (k)
+#define vmcase(kind) case ALKY_KIND_##kind + 1:
+#define vmdefault default:
+#define vmbreak break
 #else
-#define vmdispatch(op) switch (op)
-#define vmcase(name) case ALKY_OP_##name:
+/* Without the verifier the kind table would be linked for the dispatch
+ * alone: a switch over the opcodes of each kind is smaller then. */
+#define VMOP_(name) case ALKY_OP_##name:
+#define vmdispatch(k) switch (op)
+#define vmcase(kind) ALKY_OPS_##kind(VMOP_)
 #define vmdefault default:
 #define vmbreak break
 #endif
@@ -55,8 +65,8 @@ static void store16(uint8_t *p, uint16_t v) {
 
 alky_status alky_execute(alky_vm *vm) {
 #if ALKY_USE_COMPUTED_GOTO
-#define JT_(name, byte, kind, imm, terminal) [byte] = &&L_##name,
-    static const void *const jumptable[256] = {[0 ... 255] = &&L_default, ALKY_OPCODE_LIST(JT_)};
+#define JT_(kind, imm, pops, classes, push) [ALKY_KIND_##kind + 1] = &&L_##kind,
+    static const void *const jumptable[ALKY_KIND_COUNT + 1] = {[0] = &&L_default, ALKY_KIND_LIST(JT_)};
 #undef JT_
 #endif
     uint8_t *const arena = vm->stack;
@@ -80,14 +90,15 @@ alky_status alky_execute(alky_vm *vm) {
         fuel--;
         op = alky_rom_fetch(vm, pc);
         pc++;
-        vmdispatch(op) {
-            vmcase(STOP) {
+        vmdispatch(alky_op_info(op) & 0x7F) {
+            vmcase(G_0_0) { /* STOP, INVALID */
+                if (op != ALKY_OP_STOP) goto trap;
                 vm->stopped = 1;
                 goto done;
             }
 
             /* a = top, b = next; the result replaces b. */
-            ALKY_OPS_G_WW_W(vmcase) {
+            vmcase(G_WW_W) {
 #if ALKY_WITH_BIG
                 if (nb > 4 || !alky_small_native(op)) {
                     alky_big_binop(op, sp - 2 * nb, sp - nb, nb);
@@ -99,7 +110,7 @@ alky_status alky_execute(alky_vm *vm) {
                 alky_small_store(sp - nb, alky_small_binop(op, alky_small_load(sp, nb), alky_small_load(sp - nb, nb), nb), nb);
                 vmbreak;
             }
-            ALKY_OPS_G_WW_B(vmcase) {
+            vmcase(G_WW_B) {
                 uint8_t r;
 #if ALKY_WITH_BIG
                 if (nb > 4) r = alky_big_compare(op, sp - 2 * nb, sp - nb, nb);
@@ -110,7 +121,7 @@ alky_status alky_execute(alky_vm *vm) {
                 *sp++ = r;
                 vmbreak;
             }
-            ALKY_OPS_G_WWW_W(vmcase) {
+            vmcase(G_WWW_W) {
 #if ALKY_WITH_BIG
                 alky_big_modop(op, sp - 3 * nb, sp - 2 * nb, sp - nb, nb);
                 sp -= 2 * nb;
@@ -122,84 +133,63 @@ alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
 #endif
             }
-            vmcase(ISZERO) {
+            vmcase(G_W_B) {
                 uint8_t i, any = 0;
                 for (i = 1; i <= nb; i++) any |= sp[-(int16_t)i];
                 sp -= nb;
                 *sp++ = (uint8_t)(any == 0);
                 vmbreak;
             }
-            vmcase(NOT) {
+            vmcase(G_W_W) {
                 uint8_t i;
                 for (i = 1; i <= nb; i++) sp[-(int16_t)i] = (uint8_t)~sp[-(int16_t)i];
                 vmbreak;
             }
-            vmcase(POP) {
+            vmcase(G_W_0) {
                 sp -= nb;
                 vmbreak;
             }
 
             /* Memory and storage: the 16-bit address on top, then the value. */
-            vmcase(MLOAD) {
+            vmcase(G_A_W)  /* MLOAD, SLOAD */
+            vmcase(G_AW_0) { /* MSTORE, MSTORE8, SSTORE */
                 uint16_t addr = load16(sp - 2);
-                if (outside(addr, nb, vm->mem_size)) {
-                    vm->fault_addr = addr;
-                    status = ALKY_FAULT_MEMORY;
-                    goto done;
-                }
-                sp -= 2;
-                copy(sp, vm->memory + addr, nb);
-                sp += nb;
-                vmbreak;
-            }
-            vmcase(MSTORE)
-            vmcase(MSTORE8) {
-                uint16_t addr = load16(sp - 2);
+                uint8_t storing = (uint8_t)(op != ALKY_OP_MLOAD && op != ALKY_OP_SLOAD);
+                uint8_t storage = (uint8_t)(op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE);
                 uint8_t n = op == ALKY_OP_MSTORE8 ? 1 : nb;
-                sp -= 2 + nb;
-                if (outside(addr, n, vm->mem_size)) {
-                    vm->fault_addr = addr;
-                    status = ALKY_FAULT_MEMORY;
-                    goto done;
-                }
-                copy(vm->memory + addr, sp, n);
-                vmbreak;
-            }
-            vmcase(SLOAD)
-            vmcase(SSTORE) {
-#if ALKY_WITH_STORAGE
-                uint16_t addr = load16(sp - 2);
                 sp -= 2;
-                if (op == ALKY_OP_SSTORE) sp -= nb;
-                if (outside(addr, nb, vm->storage_size)) {
+                if (storing) sp -= nb;
+#if !ALKY_WITH_STORAGE
+                if (storage) goto trap; /* unreachable: images using storage are refused */
+#endif
+                if (outside(addr, n, storage ? vm->storage_size : vm->mem_size)) {
                     vm->fault_addr = addr;
-                    status = ALKY_FAULT_STORAGE;
+                    status = storage ? ALKY_FAULT_STORAGE : ALKY_FAULT_MEMORY;
                     goto done;
                 }
-                if (op == ALKY_OP_SSTORE) {
-                    alky_hal_storage_write(vm, addr, sp, nb);
-                } else {
-                    alky_hal_storage_read(vm, addr, sp, nb);
-                    sp += nb;
-                }
-                vmbreak;
-#else
-                status = ALKY_FAULT_TRAP; /* unreachable: images using storage are refused */
-                goto done;
+#if ALKY_WITH_STORAGE
+                if (storage) {
+                    if (storing) alky_hal_storage_write(vm, addr, sp, nb);
+                    else alky_hal_storage_read(vm, addr, sp, nb);
+                } else
 #endif
+                if (storing) copy(vm->memory + addr, sp, n);
+                else copy(sp, vm->memory + addr, nb);
+                if (!storing) sp += nb;
+                vmbreak;
             }
 
-            vmcase(JUMPDEST) {
+            vmcase(SPECIAL_JUMPDEST) {
                 mode = ALKY_W8;
                 nb = 1;
                 vmbreak;
             }
-            ALKY_OPS_SPECIAL_MODE(vmcase) {
+            vmcase(SPECIAL_MODE) {
                 mode = (uint8_t)(op - ALKY_OP_MODE8);
                 nb = alky_width_bytes(mode);
                 vmbreak;
             }
-            ALKY_OPS_SPECIAL_PUSH(vmcase) {
+            vmcase(SPECIAL_PUSH) {
                 /* n big-endian immediate bytes, zero-extended to W, stored little-endian. */
                 uint8_t n = (uint8_t)(op - ALKY_OP_PUSH0), i;
                 for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_fetch(vm, (uint16_t)(pc + n - 1 - i)) : 0;
@@ -207,12 +197,12 @@ alky_status alky_execute(alky_vm *vm) {
                 sp += nb;
                 vmbreak;
             }
-            ALKY_OPS_SPECIAL_DUP(vmcase) {
+            vmcase(SPECIAL_DUP) {
                 copy(sp, sp - (uint16_t)(op - ALKY_OP_DUP1 + 1) * nb, nb);
                 sp += nb;
                 vmbreak;
             }
-            ALKY_OPS_SPECIAL_SWAP(vmcase) {
+            vmcase(SPECIAL_SWAP) {
                 uint8_t *other = sp - (uint16_t)(op - ALKY_OP_SWAP1 + 2) * nb, *top = sp - nb, i, t;
                 for (i = 0; i < nb; i++) {
                     t = top[i];
@@ -221,7 +211,7 @@ alky_status alky_execute(alky_vm *vm) {
                 }
                 vmbreak;
             }
-            ALKY_OPS_SPECIAL_CONVERT(vmcase) {
+            vmcase(SPECIAL_CONVERT) {
                 uint8_t to = alky_width_bytes(alky_rom_fetch(vm, pc)), i;
                 pc++;
                 if (op == ALKY_OP_TRUNC) {
@@ -232,21 +222,21 @@ alky_status alky_execute(alky_vm *vm) {
                 }
                 vmbreak;
             }
-            vmcase(LGET) {
+            vmcase(SPECIAL_LOCAL_GET) {
                 copy(sp, lp + alky_rom_fetch(vm, pc), nb);
                 pc++;
                 sp += nb;
                 vmbreak;
             }
-            vmcase(LSET) {
+            vmcase(SPECIAL_LOCAL_SET) {
                 sp -= nb;
                 copy(lp + alky_rom_fetch(vm, pc), sp, nb);
                 pc++;
                 vmbreak;
             }
 
-            vmcase(SYSCALL)
-            vmcase(NCALL) {
+            vmcase(SPECIAL_SYSCALL)
+            vmcase(SPECIAL_NODECALL) {
                 uint16_t top = (uint16_t)(sp - arena);
                 status = alky_call_import(vm, op, alky_rom_fetch(vm, pc), &top);
                 if (status != ALKY_OK) goto done;
@@ -255,15 +245,15 @@ alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
 
-            vmcase(RJUMP)
-            vmcase(RJUMPI) {
+            vmcase(SPECIAL_JUMP)
+            vmcase(SPECIAL_JUMPI) {
                 uint16_t rel = (uint16_t)(((uint16_t)alky_rom_fetch(vm, pc) << 8) | alky_rom_fetch(vm, (uint16_t)(pc + 1)));
                 pc = (uint16_t)(pc + 2);
                 if (op == ALKY_OP_RJUMP || *--sp) pc = (uint16_t)(pc + rel); /* wraps: rel is two's complement */
                 vmbreak;
             }
 
-            vmcase(CALLF) {
+            vmcase(SPECIAL_CALLF) {
                 alky_fn_info f;
                 uint8_t callee = alky_rom_fetch(vm, pc);
                 uint16_t size, params, i;
@@ -295,7 +285,7 @@ alky_status alky_execute(alky_vm *vm) {
                 nb = 1;
                 vmbreak;
             }
-            vmcase(RETF) {
+            vmcase(SPECIAL_RETF) {
                 uint8_t rb = alky_type_bytes(alky_rom_u8(vm, alky_fn_entry(vm, vm->fn) + ALKY_FE_RESULT));
                 uint8_t *h = arena + vm->base, *result = sp - rb;
                 if (vm->base == 0) {
@@ -316,8 +306,8 @@ alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
 
-            vmcase(INVALID)
             vmdefault {
+            trap:
                 status = ALKY_FAULT_TRAP;
                 goto done;
             }

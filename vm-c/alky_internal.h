@@ -73,7 +73,16 @@ uint8_t alky_width_bytes(uint8_t width_code);
 /* Bytes taken by `count` values whose type bytes start at types offset `at`. */
 uint16_t alky_types_bytes(const alky_vm *vm, uint16_t at, uint8_t count);
 
+/* Never inlined: on AVR one call per failing check instead of three stores. */
+#if defined(__GNUC__)
+#define ALKY_NOINLINE __attribute__((noinline))
+#else
+#define ALKY_NOINLINE
+#endif
+
 /* ---- image.c ---- */
+/* A check failed: sets vm->rule / vm->rule_offset, returns ALKY_E_VERIFY. */
+ALKY_NOINLINE alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule);
 /* Structural checks of docs/ir.md §6 (the order of decodeImage): fills the
  * vm's section fields, or sets vm->rule / vm->rule_offset and returns ALKY_E_VERIFY. */
 alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length);

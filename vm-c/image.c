@@ -113,11 +113,12 @@ uint8_t alky_type_valid(uint8_t type) {
     return 1;
 }
 
-static alky_status fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
+alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
     vm->rule = rule;
     vm->rule_offset = offset;
     return ALKY_E_VERIFY;
 }
+#define fail alky_fail
 
 /* IEEE CRC-32 without a table: 1 KB of flash saved for a check run once per load. */
 static uint32_t crc32_rom(const alky_vm *vm, uint16_t end) {

@@ -18,11 +18,7 @@ static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIS
 
 /* ---- Shared helpers. ---- */
 
-static alky_status fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
-    vm->rule = rule;
-    vm->rule_offset = offset;
-    return ALKY_E_VERIFY;
-}
+#define fail alky_fail
 
 static uint8_t width_feature(uint8_t w) {
     if (w == ALKY_W64) return ALKY_FEATURE_WIDTH64;

@@ -74,7 +74,7 @@ static void report_end(alky_device *d, alky_status s) {
 /* ---- Start-up and the installed app. ---- */
 
 static uint8_t storage_fits(const alky_device *d) {
-    return (uint8_t)(d->vm.storage_size <= d->store.medium->storage_bytes);
+    return (uint8_t)(d->vm.storage_size <= ALKY_MEDIUM_STORAGE_BYTES(d->store.medium));
 }
 
 /* Makes the installed app current again without touching its memory (after

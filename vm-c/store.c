@@ -16,14 +16,14 @@
 #define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
 
 static uint8_t rom_at(const alky_store *s, uint16_t addr) {
-    return (uint8_t)ALKY_ROM_U8(s->medium->base, addr);
+    return (uint8_t)ALKY_ROM_U8(ALKY_MEDIUM_BASE(s->medium), addr);
 }
 
 /* Two layouts (store.h): on flash each slot is its own erase units, record
  * first; on a rewritable medium both records sit at the start and images go
  * wherever they fit beside the installed one. */
 static uint16_t record_at(const alky_store *s, uint8_t slot) {
-    return (uint16_t)(slot * (s->medium->erase_bytes ? s->slot_bytes : ALKY_STORE_RECORD_BYTES));
+    return (uint16_t)(slot * (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? s->slot_bytes : ALKY_STORE_RECORD_BYTES));
 }
 
 /* The image area of a rewritable medium: after the records, before the storage. */
@@ -34,19 +34,19 @@ static uint16_t area_start(void) {
 /* The storage tag (generation of the app the storage belongs to) sits right
  * before the storage bytes, at the end of the region. */
 static uint16_t storage_tag_at(const alky_store *s) {
-    return (uint16_t)(s->medium->size - s->medium->storage_bytes - 1u);
+    return (uint16_t)(ALKY_MEDIUM_SIZE(s->medium) - ALKY_MEDIUM_STORAGE_BYTES(s->medium) - 1u);
 }
 
 static uint16_t area_end(const alky_store *s) {
-    return s->medium->storage_bytes ? storage_tag_at(s) : s->medium->size;
+    return ALKY_MEDIUM_STORAGE_BYTES(s->medium) ? storage_tag_at(s) : ALKY_MEDIUM_SIZE(s->medium);
 }
 
 void alky_store_init(alky_store *s, const alky_store_medium *medium) {
-    uint16_t free_bytes = medium->size;
-    if (medium->storage_bytes) free_bytes = (uint16_t)(free_bytes - medium->storage_bytes - 1u);
+    uint16_t free_bytes = ALKY_MEDIUM_SIZE(medium);
+    if (ALKY_MEDIUM_STORAGE_BYTES(medium)) free_bytes = (uint16_t)(free_bytes - ALKY_MEDIUM_STORAGE_BYTES(medium) - 1u);
     s->medium = medium;
     s->slot_bytes = (uint16_t)(free_bytes / 2u);
-    if (medium->erase_bytes) s->slot_bytes = (uint16_t)(s->slot_bytes - s->slot_bytes % medium->erase_bytes);
+    if (ALKY_MEDIUM_ERASE_BYTES(medium)) s->slot_bytes = (uint16_t)(s->slot_bytes - s->slot_bytes % ALKY_MEDIUM_ERASE_BYTES(medium));
     s->active = ALKY_STORE_NONE;
     s->gen = 0;
     s->app_length = 0;
@@ -56,7 +56,7 @@ void alky_store_init(alky_store *s, const alky_store_medium *medium) {
 }
 
 uint16_t alky_store_max_image(const alky_store *s) {
-    if (!s->medium->erase_bytes) return (uint16_t)(area_end(s) - area_start());
+    if (!ALKY_MEDIUM_ERASE_BYTES(s->medium)) return (uint16_t)(area_end(s) - area_start());
     return (uint16_t)(s->slot_bytes - ALKY_STORE_RECORD_BYTES);
 }
 
@@ -69,7 +69,7 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
     length = alky_le16(r + REC_LENGTH);
     offset = alky_le16(r + REC_OFFSET);
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return 0;
-    if (s->medium->erase_bytes) return (uint8_t)(offset == at + ALKY_STORE_RECORD_BYTES);
+    if (ALKY_MEDIUM_ERASE_BYTES(s->medium)) return (uint8_t)(offset == at + ALKY_STORE_RECORD_BYTES);
     return (uint8_t)(offset >= area_start() && offset <= area_end(s) - length);
 }
 
@@ -92,11 +92,11 @@ uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
 
 alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
-    return s->medium->base + (read_record(s, slot, r) ? alky_le16(r + REC_OFFSET) : 0u);
+    return ALKY_MEDIUM_BASE(s->medium) + (read_record(s, slot, r) ? alky_le16(r + REC_OFFSET) : 0u);
 }
 
 alky_rom alky_store_loaded_image(const alky_store *s) {
-    return s->medium->base + s->load_at;
+    return ALKY_MEDIUM_BASE(s->medium) + s->load_at;
 }
 
 uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
@@ -108,7 +108,7 @@ static uint8_t write_zeros(alky_store *s, uint16_t at, uint16_t length) {
     static const uint8_t zeros[8] = {0};
     while (length) {
         uint16_t n = length < sizeof zeros ? length : (uint16_t)sizeof zeros;
-        if (!s->medium->write(at, zeros, n)) return 0;
+        if (!ALKY_MEDIUM_WRITE(s->medium)(at, zeros, n)) return 0;
         at = (uint16_t)(at + n);
         length = (uint16_t)(length - n);
     }
@@ -120,9 +120,9 @@ static uint8_t write_zeros(alky_store *s, uint16_t at, uint16_t length) {
 static uint8_t clear_storage(alky_store *s) {
     const alky_store_medium *m = s->medium;
     uint16_t tag = storage_tag_at(s);
-    if (!m->storage_bytes) return 1;
-    if (!write_zeros(s, (uint16_t)(tag + 1u), m->storage_bytes)) return 0;
-    return m->write(tag, &s->gen, 1);
+    if (!ALKY_MEDIUM_STORAGE_BYTES(m)) return 1;
+    if (!write_zeros(s, (uint16_t)(tag + 1u), ALKY_MEDIUM_STORAGE_BYTES(m))) return 0;
+    return ALKY_MEDIUM_WRITE(m)(tag, &s->gen, 1);
 }
 
 void alky_store_select(alky_store *s, uint8_t slot) {
@@ -133,7 +133,7 @@ void alky_store_select(alky_store *s, uint8_t slot) {
     s->app_length = alky_le16(r + REC_LENGTH);
     s->app_offset = alky_le16(r + REC_OFFSET);
     s->app_crc = alky_le32(r + REC_CRC);
-    if (s->medium->storage_bytes && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
+    if (ALKY_MEDIUM_STORAGE_BYTES(s->medium) && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
 }
 
 uint8_t alky_store_free_slot(const alky_store *s) {
@@ -160,20 +160,20 @@ uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
     uint8_t displaces = 0;
     s->loading = 0;
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return ALKY_ERR_TOO_LARGE;
-    if (m->erase_bytes) {
+    if (ALKY_MEDIUM_ERASE_BYTES(m)) {
         /* Flash: the record and the image bytes must read 0xFF before they are written. */
-        for (k = 0; k < s->slot_bytes; k = (uint16_t)(k + m->erase_bytes))
+        for (k = 0; k < s->slot_bytes; k = (uint16_t)(k + ALKY_MEDIUM_ERASE_BYTES(m)))
             if (!m->erase((uint16_t)(at + k))) return ALKY_ERR_STORE;
         s->load_at = (uint16_t)(at + ALKY_STORE_RECORD_BYTES);
     } else {
         /* EEPROM, file: spoiling the magic invalidates the slot; the image
          * bytes are overwritten as they arrive. */
         s->load_at = place(s, length, &displaces);
-        if (!m->write(at, &invalid, 1)) return ALKY_ERR_STORE;
+        if (!ALKY_MEDIUM_WRITE(m)(at, &invalid, 1)) return ALKY_ERR_STORE;
         if (displaces) {
             /* Too big to sit beside the installed app: that app is given up
              * before its bytes are overwritten (docs/link.md §5). */
-            if (!m->write(record_at(s, s->active), &invalid, 1)) return ALKY_ERR_STORE;
+            if (!ALKY_MEDIUM_WRITE(m)(record_at(s, s->active), &invalid, 1)) return ALKY_ERR_STORE;
             s->active = ALKY_STORE_NONE;
         }
     }
@@ -193,7 +193,7 @@ uint8_t alky_store_chunk(alky_store *s, uint16_t offset, const uint8_t *bytes, u
     if (offset != s->load_received) return ALKY_ERR_SEQUENCE;
     if (length > (uint16_t)(s->load_length - s->load_received)) return ALKY_ERR_TOO_LARGE;
     at = (uint16_t)(s->load_at + offset);
-    if (length && !s->medium->write(at, bytes, length)) return ALKY_ERR_STORE;
+    if (length && !ALKY_MEDIUM_WRITE(s->medium)(at, bytes, length)) return ALKY_ERR_STORE;
     s->load_received = (uint16_t)(s->load_received + length);
     return 0;
 }
@@ -228,7 +228,7 @@ uint8_t alky_store_commit(alky_store *s) {
     alky_put_le32(r + REC_CRC, s->load_crc);
     alky_put_le16(r + REC_CHECK, alky_crc16(0xFFFFu, r, REC_CHECK));
     s->loading = 0;
-    if (!s->medium->write(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
+    if (!ALKY_MEDIUM_WRITE(s->medium)(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
     s->active = slot;
     s->gen = r[REC_GEN];
     s->app_length = s->load_length;
@@ -248,5 +248,5 @@ void alky_store_storage_read(const alky_store *s, uint16_t addr, uint8_t *dst, u
 }
 
 void alky_store_storage_write(alky_store *s, uint16_t addr, const uint8_t *src, uint8_t length) {
-    (void)s->medium->write((uint16_t)(storage_tag_at(s) + 1u + addr), src, length);
+    (void)ALKY_MEDIUM_WRITE(s->medium)((uint16_t)(storage_tag_at(s) + 1u + addr), src, length);
 }

@@ -20,6 +20,24 @@
 
 #include "hal.h"
 
+/* The medium's fields as store.c reads them. A board whose region is fixed at
+ * build time defines ALKY_STORE_MEDIUM_SIZE, _BASE, _ERASE_BYTES,
+ * _STORAGE_BYTES and _WRITE (a function) in its config, and passes a medium
+ * made of the same values: constants instead of loads through the pointer. */
+#ifdef ALKY_STORE_MEDIUM_SIZE
+#define ALKY_MEDIUM_BASE(m) ((void)(m), (alky_rom)(ALKY_STORE_MEDIUM_BASE))
+#define ALKY_MEDIUM_SIZE(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_SIZE))
+#define ALKY_MEDIUM_ERASE_BYTES(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_ERASE_BYTES))
+#define ALKY_MEDIUM_STORAGE_BYTES(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_STORAGE_BYTES))
+#define ALKY_MEDIUM_WRITE(m) ((void)(m), ALKY_STORE_MEDIUM_WRITE)
+#else
+#define ALKY_MEDIUM_BASE(m) ((m)->base)
+#define ALKY_MEDIUM_SIZE(m) ((m)->size)
+#define ALKY_MEDIUM_ERASE_BYTES(m) ((m)->erase_bytes)
+#define ALKY_MEDIUM_STORAGE_BYTES(m) ((m)->storage_bytes)
+#define ALKY_MEDIUM_WRITE(m) ((m)->write)
+#endif
+
 #define ALKY_STORE_RECORD_BYTES 12
 #define ALKY_STORE_NONE 0xFF
 

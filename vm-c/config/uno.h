@@ -23,7 +23,14 @@
 #define ALKY_MEMORY_SIZE 256
 #define ALKY_LINK_MAX_PAYLOAD 64
 
-/* Contract storage in the EEPROM after the two app slots (store.h). */
+/* The app store is the whole EEPROM (port/avr/main.c), fixed at build time
+ * (store.h): contract storage in its last bytes, after the two app slots. */
 #define ALKY_UNO_STORAGE_BYTES 64u
+#define ALKY_STORE_MEDIUM_BASE 0
+#define ALKY_STORE_MEDIUM_SIZE 1024u /* ALKY_EEPROM_SIZE */
+#define ALKY_STORE_MEDIUM_ERASE_BYTES 0
+#define ALKY_STORE_MEDIUM_STORAGE_BYTES ALKY_UNO_STORAGE_BYTES
+#define ALKY_STORE_MEDIUM_WRITE alky_eeprom_write
+uint8_t alky_eeprom_write(uint16_t address, const void *src, uint16_t length);
 
 #endif

@@ -14,7 +14,12 @@ static uint8_t eeprom_store_write(uint16_t addr, const uint8_t *src, uint16_t le
 }
 
 /* EEPROM address 0 is the region's start: the store's offsets are EEPROM addresses. */
-static const alky_store_medium medium = {0, ALKY_EEPROM_SIZE, 0, ALKY_UNO_STORAGE_BYTES, eeprom_store_write, 0};
+/* The values config/uno.h also gives store.c at build time. */
+#if ALKY_STORE_MEDIUM_SIZE != ALKY_EEPROM_SIZE
+#error "ALKY_STORE_MEDIUM_SIZE is not the EEPROM's size"
+#endif
+static const alky_store_medium medium = {ALKY_STORE_MEDIUM_BASE, ALKY_STORE_MEDIUM_SIZE, ALKY_STORE_MEDIUM_ERASE_BYTES,
+                                         ALKY_STORE_MEDIUM_STORAGE_BYTES, eeprom_store_write, 0};
 
 static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     (void)ctx;

@@ -120,13 +120,14 @@ alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
 }
 #define fail alky_fail
 
-/* IEEE CRC-32 without a table: 1 KB of flash saved for a check run once per load. */
-static uint32_t crc32_rom(const alky_vm *vm, uint16_t end) {
+/* IEEE CRC-32 without a table: 1 KB of flash saved for a check run once per
+ * load (the image's trailer here, the app store's read-back in store.c). */
+uint32_t alky_crc32_rom(alky_rom base, uint16_t length) {
     uint32_t c = 0xFFFFFFFFUL;
     uint16_t i;
     uint8_t k;
-    for (i = 0; i < end; i++) {
-        c ^= alky_rom_u8(vm, i);
+    for (i = 0; i < length; i++) {
+        c ^= (uint8_t)ALKY_ROM_U8(base, i);
         for (k = 0; k < 8; k++) c = (c & 1) ? (c >> 1) ^ 0xEDB88320UL : c >> 1;
     }
     return ~c;
@@ -261,7 +262,7 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     vm->code = (uint16_t)(vm->data + data_len);
     vm->names = (uint16_t)names;
     rom_read(vm, (uint16_t)trailer, h, 4);
-    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != crc32_rom(vm, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
+    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
     if (data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
 #if ALKY_WITH_VERIFY
     {

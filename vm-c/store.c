@@ -1,6 +1,8 @@
 /* The app store: A/B slots with a commit record each; see store.h. */
 #include "store.h"
 
+#include "alky_internal.h"
+
 #include "generated/alky_opcodes.h"
 #include "link.h"
 
@@ -198,23 +200,11 @@ uint8_t alky_store_chunk(alky_store *s, uint16_t offset, const uint8_t *bytes, u
     return 0;
 }
 
-/* IEEE CRC-32, bit by bit: run once per load. */
-static uint32_t crc32_stored(const alky_store *s, uint16_t at, uint16_t length) {
-    uint32_t c = 0xFFFFFFFFUL;
-    uint16_t i;
-    uint8_t k;
-    for (i = 0; i < length; i++) {
-        c ^= rom_at(s, (uint16_t)(at + i));
-        for (k = 0; k < 8; k++) c = (c & 1u) ? (c >> 1) ^ 0xEDB88320UL : c >> 1;
-    }
-    return ~c;
-}
-
 uint8_t alky_store_check(const alky_store *s) {
     uint16_t at = s->load_at;
     if (!s->loading || s->load_received != s->load_length) return ALKY_ERR_SEQUENCE;
     /* Read back from the medium: this also catches a write that did not take. */
-    if (crc32_stored(s, at, (uint16_t)(s->load_length - ALKY_TRAILER_SIZE)) != s->load_crc) return ALKY_ERR_IMAGE_CRC;
+    if (alky_crc32_rom(ALKY_MEDIUM_BASE(s->medium) + at, (uint16_t)(s->load_length - ALKY_TRAILER_SIZE)) != s->load_crc) return ALKY_ERR_IMAGE_CRC;
     return 0;
 }
 

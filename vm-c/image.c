@@ -300,7 +300,7 @@ static uint8_t import_byte(const alky_vm *vm, uint8_t imp, uint8_t field) {
     return alky_rom_u8(vm, (uint16_t)(alky_import_entry(vm, imp) + field));
 }
 
-static uint8_t listed_type(const alky_vm *vm, uint16_t types_field, uint8_t i) {
+static ALKY_NOINLINE uint8_t listed_type(const alky_vm *vm, uint16_t types_field, uint8_t i) {
     return alky_rom_u8(vm, (uint16_t)(vm->types + alky_rom_u16(vm, types_field) + i));
 }
 

@@ -46,9 +46,13 @@ void alky_reset(alky_vm *vm) {
 /* Arena bytes of the entry frame, or 0 when it does not fit: then the run
  * faults "stack" and scalar arguments are dropped (string arguments are
  * still copied, as in the reference VM, whose copies happen before the check). */
-static uint16_t entry_frame(const alky_vm *vm, const alky_fn_info *f) {
-    uint32_t size = (uint32_t)ALKY_FRAME_HEADER + f->frame + f->max_stack;
-    return size <= vm->stack_limit ? (uint16_t)size : 0;
+static ALKY_NOINLINE uint16_t entry_frame(const alky_vm *vm, const alky_fn_info *f) {
+    /* 8 + frame + max_stack <= stack_limit, in 16 bits */
+    uint16_t room = vm->stack_limit;
+    if (room < ALKY_FRAME_HEADER) return 0;
+    room = (uint16_t)(room - ALKY_FRAME_HEADER);
+    if (f->frame > room || f->max_stack > (uint16_t)(room - f->frame)) return 0;
+    return (uint16_t)(ALKY_FRAME_HEADER + f->frame + f->max_stack);
 }
 
 alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {

@@ -1,7 +1,7 @@
 /* Link-device firmware for the Arduino Uno: the link protocol on USART0 at
  * 115200 baud (uart.c), the app store in the 1 KB EEPROM (eeprom.c): two
- * slots of 479 bytes (images up to 469 bytes) and 64 bytes of contract
- * storage; see docs/link.md §5. Build with -DALKY_CONFIG_HEADER='"config/uno.h"'
+ * records, a 935-byte image area the installed and the incoming image share,
+ * and 64 bytes of contract storage; see docs/link.md §5. Build with -DALKY_CONFIG_HEADER='"config/uno.h"'
  * (compiler/engines/firmware-build.ts, buildUnoDevice). */
 #include "device.h"
 #include "eeprom.h"

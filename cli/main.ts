@@ -1,6 +1,7 @@
 // The `alkyvm` command: a thin layer over the compiler, IR tools and engines.
 
 import { basename, dirname, join } from "node:path";
+import { emitC } from "../compiler/aot/emit-c.js";
 import { assemble } from "../compiler/ir/asm.js";
 import { disassemble } from "../compiler/ir/disasm.js";
 import { decodeImage } from "../compiler/ir/image.js";
@@ -19,7 +20,7 @@ import { CliError, readInput, readTextInput, writeAtomically } from "./files.js"
 const HELP = `alkyvm — the AlkyVM toolchain
 
 usage:
-  alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm]
+  alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm|c]   (c: the app as C, docs/aot.md)
   alkyvm disasm <app.alk>
   alkyvm asm <app.asm> [-o out.alk]
   alkyvm verify <app.alk> [--profile P]
@@ -43,10 +44,17 @@ function cmdCompile(argv: string[]): void {
   const args = parseArgs(argv, { valued: ["--profile", "-o", "--emit"], flags: [] });
   const input = onePositional(args, "source file");
   const emit = optionValue(args, "--emit") ?? "image";
-  if (emit !== "image" && emit !== "asm") throw new UsageError(`--emit must be image or asm, got '${emit}'`);
+  if (emit !== "image" && emit !== "asm" && emit !== "c") throw new UsageError(`--emit must be image, asm or c, got '${emit}'`);
   const profile = profileOption(optionValue(args, "--profile")) ?? PROFILES.find((p) => p.name === "test")!;
   const app = compileFile(input, profile);
   const output = optionValue(args, "-o");
+  if (emit === "c") {
+    const c = emitC(app.bytes, { source: basename(input) });
+    if (!c.ok) throw new CliError(`${input}: ${c.message}`);
+    if (output === "-") process.stdout.write(c.text);
+    else writeAtomically(output ?? defaultOutput(input, ".c"), c.text);
+    return;
+  }
   if (emit === "asm") {
     const text = disassemble(app.image);
     if (output === undefined || output === "-") process.stdout.write(text);

@@ -351,10 +351,18 @@ static uint8_t handle(alky_device *d) {
     return 0;
 }
 
+/* A firmware with an ahead-of-time compiled app runs invocations through
+ * its dispatcher (-DALKY_DEVICE_CALL_RUN=alky_aot_call_run, vm-c/aot/). */
+#ifdef ALKY_DEVICE_CALL_RUN
+alky_status ALKY_DEVICE_CALL_RUN(alky_vm *vm);
+#else
+#define ALKY_DEVICE_CALL_RUN alky_call_run
+#endif
+
 void alky_device_receive(alky_device *d, uint8_t byte) {
     if (!alky_link_receive(&d->link, byte) || !handle(d)) return;
     d->syscalls = 0;
-    report_end(d, alky_call_run(&d->vm));
+    report_end(d, ALKY_DEVICE_CALL_RUN(&d->vm));
 }
 
 /* ---- The HAL of a link device. ---- */

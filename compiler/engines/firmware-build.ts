@@ -26,7 +26,7 @@ export const REPO_ROOT = findRepoRoot();
 export const AVR_PORT_DIR = join(REPO_ROOT, "vm-c", "port", "avr");
 export const MSP430_PORT_DIR = join(REPO_ROOT, "vm-c", "port", "msp430");
 export const SIMAVR_HARNESS_SOURCE = join(REPO_ROOT, "scripts", "harness", "simavr_uart.c");
-const BUILD_ROOT = join(REPO_ROOT, "build");
+export const BUILD_ROOT = join(REPO_ROOT, "build");
 
 const SETUP_HINT = "run scripts/setup.sh";
 
@@ -50,20 +50,20 @@ export function findTool(name: string, options: ToolchainOptions = {}): string |
   return undefined;
 }
 
-function requireTool(name: string, purpose: string, options: ToolchainOptions): string {
+export function requireTool(name: string, purpose: string, options: ToolchainOptions): string {
   const path = findTool(name, options);
   if (!path) throw new BoardEmulationError("toolchain-missing", `${name} (${purpose}) is not installed: ${SETUP_HINT}`);
   return path;
 }
 
-function run(tool: string, args: string[], what: string): string {
+export function run(tool: string, args: string[], what: string): string {
   const r = spawnSync(tool, args, { encoding: "utf8" });
   if (r.error) throw new BoardEmulationError("toolchain-missing", `${basename(tool)} did not start (${r.error.message}): ${SETUP_HINT}`);
   if (r.status !== 0) throw new BoardEmulationError("build-failed", `${what} failed:\n${r.stderr}${r.stdout}`);
   return r.stdout;
 }
 
-function headersOf(dirs: readonly string[]): string[] {
+export function headersOf(dirs: readonly string[]): string[] {
   return dirs.flatMap((d) =>
     existsSync(d)
       ? readdirSync(d)
@@ -74,7 +74,7 @@ function headersOf(dirs: readonly string[]): string[] {
   );
 }
 
-function contentHash(parts: readonly string[], files: readonly string[]): string {
+export function contentHash(parts: readonly string[], files: readonly string[]): string {
   const hash = createHash("sha256");
   for (const p of parts) hash.update(p).update("\0");
   for (const f of files) hash.update(f.replace(REPO_ROOT, "")).update("\0").update(readFileSync(f));
@@ -86,7 +86,7 @@ function contentHash(parts: readonly string[], files: readonly string[]): string
  * exists already. The rename makes concurrent builders (parallel test files)
  * safe: one of them wins, the others find the finished directory.
  */
-function cachedDir(outDir: string, produce: (tmpDir: string) => void): void {
+export function cachedDir(outDir: string, produce: (tmpDir: string) => void): void {
   if (existsSync(outDir)) return;
   const tmp = `${outDir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
@@ -248,12 +248,12 @@ export function buildSimavrHarness(options: ToolchainOptions = {}): string {
 // ---- The link-device firmwares (vm-c/device.c over each board's port) ----
 
 export const VM_C_DIR = join(REPO_ROOT, "vm-c");
-const DEVICE_HAL_SOURCE = join(VM_C_DIR, "port", "device_hal.c");
+export const DEVICE_HAL_SOURCE = join(VM_C_DIR, "port", "device_hal.c");
 /** Folders whose headers a device firmware includes (hashed for the cache). */
-const DEVICE_INCLUDE_DIRS = [VM_C_DIR, join(VM_C_DIR, "config"), join(VM_C_DIR, "generated")];
+export const DEVICE_INCLUDE_DIRS = [VM_C_DIR, join(VM_C_DIR, "config"), join(VM_C_DIR, "generated")];
 
 /** The VM core, the link codec, the request handler and the app store: every C file at the top of vm-c/. */
-function deviceCoreSources(): string[] {
+export function deviceCoreSources(): string[] {
   return readdirSync(VM_C_DIR)
     .filter((f) => f.endsWith(".c"))
     .sort()
@@ -262,7 +262,7 @@ function deviceCoreSources(): string[] {
 
 const configHeader = (name: string): string => `ALKY_CONFIG_HEADER="config/${name}.h"`;
 
-const HOST_DEVICE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2"];
+export const HOST_DEVICE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror", "-O2"];
 
 /**
  * The host link device (vm-c/port/host/main.c, board "native"), built with

@@ -38,6 +38,8 @@ export interface CodeCheckOptions {
   stackLimitDeclared: boolean;
   /** Feature bits the code may use; using any other one is a "feature" error at the instruction. */
   allowedFeatures: number;
+  /** Called before each instruction is checked with its offset, the mode and the operand widths (bottom first); the AOT back end types its C stack slots from it. */
+  observe?: (pc: number, mode: WidthCode, widths: readonly WidthCode[]) => void;
 }
 
 /** The largest value the maxStack field (u16) can hold. */
@@ -160,6 +162,7 @@ class CodePass {
       const size = 1 + immediateSize(info);
       if (pc + size > code.length)
         return this.fail(pc, "truncated", `${info.name} needs ${size - 1} immediate byte(s), the code has ${code.length - pc - 1} left`);
+      this.options.observe?.(pc, this.mode, this.widths);
       const err = this.step(info, pc);
       if (err) return err;
       if (info.terminal) this.clearStack();

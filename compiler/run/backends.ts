@@ -5,6 +5,7 @@
 
 import { boardById, type Board } from "../../boards/boards.js";
 import { firmwareSize, type FirmwareSize } from "../engines/elf-size.js";
+import { buildHostAotDevice } from "../engines/aot-build.js";
 import { buildHostDevice, buildMsp430Device, buildUnoDevice } from "../engines/firmware-build.js";
 import { MspdebugProcess } from "../engines/mspdebug.js";
 import { PipeProcess } from "../engines/pipe.js";
@@ -74,6 +75,12 @@ export const BACKENDS: readonly Backend[] = [
     board: boardById("lpmsp430g2553"),
     open: async (app, options) => overLink(await MspdebugProcess.start(buildMsp430Device().elf), app, options, EMULATOR_TIMEOUT_MS),
     firmwareSize: () => sizeOf(buildMsp430Device().elf, "lpmsp430g2553"),
+  },
+  {
+    name: "c-aot",
+    doc: "the app compiled ahead of time to C (docs/aot.md) in the host device built with gcc, over pipes with the link protocol",
+    board: boardById("native"),
+    open: (app, options) => overLink(PipeProcess.start(buildHostAotDevice(app.bytes)), app, options),
   },
 ];
 

@@ -64,6 +64,7 @@ export const BACKENDS: Backend[] = [
   { name: "c", lacks: [] },
   { name: "avr", lacks: [] },
   { name: "msp430", lacks: ["w64", "w256", "big"] },
+  { name: "c-aot", lacks: [] },
 ];
 
 /** The smallest device (MSP430 build): app memory and VM call-stack bytes every case without `needs: big` must fit. */

@@ -25,6 +25,7 @@ async function sameTrace(backend: string, types: readonly string[], runs: number
 
 describe("random programs: C VM = reference VM", () => {
   it("on the host build (c), every width", () => sameTrace("c", TYPES, 80), 120_000);
+  it("ahead-of-time compiled on the host (c-aot), every width", () => sameTrace("c-aot", TYPES, 60), 300_000);
   it("on the emulated Uno (avr), widths 8 to 32", () => sameTrace("avr", NARROW, 10), 120_000);
   it("on the emulated MSP430 (msp430), widths 8 to 32", () => sameTrace("msp430", NARROW, 6), 120_000);
 });

@@ -1,0 +1,45 @@
+// The c-aot firmware runs the compiled-in app as native code when the loaded
+// image is that app (same CRC-32 and length), and interprets any other image.
+
+import { describe, expect, it } from "vitest";
+import { emitC } from "../../compiler/aot/emit-c.js";
+import { buildHostAotDeviceFromC } from "../../compiler/engines/aot-build.js";
+import { PipeProcess } from "../../compiler/engines/pipe.js";
+import type { App } from "../../compiler/run/backends.js";
+import { LinkEngine } from "../../compiler/run/link-engine.js";
+import { runSteps } from "../../compiler/run/session.js";
+import { formatTraceLine } from "../../compiler/run/trace.js";
+import { compileApp, traceOn } from "../helpers/backends.js";
+
+const ANSWER = "public uint8_t Answer() { return 42; }\n";
+const OTHER = "public uint8_t Answer() { return 7 * 6 + 1; }\n";
+
+async function traceWith(exe: string, app: App): Promise<string[]> {
+  const engine = await LinkEngine.open(PipeProcess.start(exe), app.image, app.bytes);
+  const lines: string[] = [];
+  try {
+    await runSteps(app.image, app.profile, engine, [{ kind: "call", text: "Answer()" }], (l) => lines.push(formatTraceLine(l)));
+  } finally {
+    await engine.close();
+  }
+  return lines;
+}
+
+describe("the c-aot device", () => {
+  // A firmware whose generated code is altered (42 becomes 43) shows which engine ran.
+  const app = compileApp(ANSWER);
+  const c = emitC(app.bytes);
+  if (!c.ok) throw new Error(c.message);
+  const altered = c.text.replace(/= 0x2a;/, "= 0x2b;");
+
+  it("runs the compiled-in app's AOT code when that image is loaded", async () => {
+    expect(altered).not.toBe(c.text);
+    expect(await traceWith(buildHostAotDeviceFromC(altered), app)).toEqual(["return 43"]);
+  }, 120_000);
+
+  it("interprets an image that is not the compiled-in app", async () => {
+    const other = compileApp(OTHER);
+    expect(await traceWith(buildHostAotDeviceFromC(altered), other)).toEqual(await traceOn("ts", other, [{ kind: "call", text: "Answer()" }]));
+    expect(await traceWith(buildHostAotDeviceFromC(altered), other)).toEqual(["return 43"]);
+  }, 120_000);
+});

@@ -21,7 +21,7 @@ static void copy(uint8_t *dst, const uint8_t *src, uint8_t n) {
     while (n--) *dst++ = *src++;
 }
 
-static void fill(uint8_t *dst, uint8_t v, uint8_t n) {
+static ALKY_NOINLINE void fill(uint8_t *dst, uint8_t v, uint8_t n) {
     while (n--) *dst++ = v;
 }
 

@@ -173,7 +173,7 @@ static alky_status check_result(alky_vm *vm, uint16_t at) {
     return fail(vm, at, ALKY_RULE_TYPE);
 }
 
-static alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code) {
+static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code) {
     alky_fn_info f;
     uint16_t e = alky_read_fn(vm, i, &f), at, buf_at;
     uint16_t code_section = (uint16_t)(vm->names - vm->code);
@@ -292,7 +292,7 @@ uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
 
 /* A byte of function `fn`'s entry, of import `imp`'s entry, and a type byte
  * of an entry's type list: the accessors below are one call each. */
-static uint8_t fn_byte(const alky_vm *vm, uint8_t fn, uint8_t field) {
+static ALKY_NOINLINE uint8_t fn_byte(const alky_vm *vm, uint8_t fn, uint8_t field) {
     return alky_rom_u8(vm, (uint16_t)(alky_fn_entry(vm, fn) + field));
 }
 

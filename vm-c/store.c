@@ -24,7 +24,7 @@ static uint8_t rom_at(const alky_store *s, uint16_t addr) {
 /* Two layouts (store.h): on flash each slot is its own erase units, record
  * first; on a rewritable medium both records sit at the start and images go
  * wherever they fit beside the installed one. */
-static uint16_t record_at(const alky_store *s, uint8_t slot) {
+static ALKY_NOINLINE uint16_t record_at(const alky_store *s, uint8_t slot) {
     return (uint16_t)(slot * (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? s->slot_bytes : ALKY_STORE_RECORD_BYTES));
 }
 

@@ -20,7 +20,7 @@ static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIS
 
 #define fail alky_fail
 
-static uint8_t width_feature(uint8_t w) {
+static ALKY_NOINLINE uint8_t width_feature(uint8_t w) {
     if (w == ALKY_W64) return ALKY_FEATURE_WIDTH64;
     if (w == ALKY_W256) return ALKY_FEATURE_WIDTH256;
     return 0;
@@ -31,7 +31,7 @@ static uint8_t type_width(uint8_t type) {
 }
 
 /* Whether the names at two names-section offsets are equal (length byte first). */
-static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
+static ALKY_NOINLINE uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
     uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
     for (i = 0; i <= n; i++)
         if (alky_rom_u8(vm, (uint16_t)(vm->names + a + i)) != alky_rom_u8(vm, (uint16_t)(vm->names + b + i))) return 0;
@@ -117,13 +117,14 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
 
 typedef struct code_pass {
     alky_vm *vm;
+    uint8_t *widths;    /* vm->stack: the operand widths */
     uint16_t code;      /* image offset of the function's code */
     uint16_t len;       /* its bytes */
     uint16_t locals_at; /* image offset of its local type bytes */
     uint8_t local_count;
     uint8_t result;     /* result type byte */
     uint16_t max_stack; /* declared */
-    uint16_t depth;     /* values on the stack; their width codes are vm->stack[0..depth) */
+    uint16_t depth;     /* values on the stack; their width codes are widths[0..depth) */
     uint16_t bytes;     /* bytes they take: at most max_stack (push checks before adding) */
     uint16_t peak;
     uint8_t mode;
@@ -134,7 +135,7 @@ static uint8_t code_u8(const code_pass *p, uint16_t pc) {
     return alky_rom_u8(p->vm, (uint16_t)(p->code + pc));
 }
 
-static uint8_t op_kind(uint8_t op) {
+static ALKY_NOINLINE uint8_t op_kind(uint8_t op) {
     return alky_op_info(op);
 }
 
@@ -161,12 +162,12 @@ static uint8_t expect_top(const code_pass *p, uint8_t n, uint8_t w) {
     uint8_t i;
     if (p->depth < n) return ALKY_RULE_UNDERFLOW;
     for (i = 0; i < n; i++)
-        if (p->vm->stack[p->depth - 1 - i] != w) return ALKY_RULE_WIDTH;
+        if (p->widths[p->depth - 1 - i] != w) return ALKY_RULE_WIDTH;
     return 0;
 }
 
 static void drop(code_pass *p, uint8_t n) {
-    while (n--) p->bytes = (uint16_t)(p->bytes - alky_width_bytes(p->vm->stack[--p->depth]));
+    while (n--) p->bytes = (uint16_t)(p->bytes - alky_width_bytes(p->widths[--p->depth]));
 }
 
 static uint8_t push(code_pass *p, uint8_t w) {
@@ -175,7 +176,7 @@ static uint8_t push(code_pass *p, uint8_t w) {
     b = alky_width_bytes(w);
     /* bytes + b > max_stack, without leaving 16 bits (bytes <= max_stack here) */
     if (b > p->max_stack - p->bytes) return ALKY_RULE_MAX_STACK;
-    p->vm->stack[p->depth++] = w;
+    p->widths[p->depth++] = w;
     p->bytes = (uint16_t)(p->bytes + b);
     if (p->bytes > p->peak) p->peak = p->bytes;
     return 0;
@@ -200,7 +201,7 @@ static uint8_t generic(code_pass *p, uint8_t op, uint8_t kind) {
     if ((op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) && (r = use_feature(p, ALKY_FEATURE_STORAGE)) != 0) return r;
     if (p->depth < pops) return ALKY_RULE_UNDERFLOW;
     for (i = 0; i < pops; i++, classes >>= 2)
-        if (p->vm->stack[p->depth - 1 - i] != class_width(p, (uint8_t)(classes & 3))) return ALKY_RULE_WIDTH;
+        if (p->widths[p->depth - 1 - i] != class_width(p, (uint8_t)(classes & 3))) return ALKY_RULE_WIDTH;
     drop(p, pops);
     return push_class ? push(p, class_width(p, push_class)) : 0;
 }
@@ -211,7 +212,7 @@ static uint8_t call(code_pass *p, uint16_t types, uint8_t count, uint8_t result)
     uint8_t i;
     if (p->depth < count) return ALKY_RULE_UNDERFLOW;
     for (i = 0; i < count; i++)
-        if (p->vm->stack[p->depth - count + i] != type_width(alky_rom_u8(p->vm, (uint16_t)(types_at + i)))) return ALKY_RULE_WIDTH;
+        if (p->widths[p->depth - count + i] != type_width(alky_rom_u8(p->vm, (uint16_t)(types_at + i)))) return ALKY_RULE_WIDTH;
     drop(p, count);
     return result == ALKY_TYPE_VOID ? 0 : push(p, type_width(result));
 }
@@ -317,6 +318,7 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     uint16_t e = alky_read_fn(vm, fn, &f), pc = 0, last = 0;
     uint8_t prev_terminal = 0, r;
     p.vm = vm;
+    p.widths = vm->stack;
     p.code = (uint16_t)(vm->code + f.code);
     p.len = f.code_len;
     p.locals_at = (uint16_t)(vm->types + f.types);

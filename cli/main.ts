@@ -16,6 +16,7 @@ import { formatTraceLine, traceLineJson } from "../compiler/run/trace.js";
 import { compileFile, loadApp, profileOption } from "./app.js";
 import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
+import { cmdTestDevice } from "./test-device.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
@@ -26,7 +27,9 @@ usage:
   alkyvm verify <app.alk> [--profile P]
   alkyvm run <app.alkyl|app.alk> [--profile P] [--backend B] [--fuel N] [--json] [--size] STEP...
         STEP: --call 'Name(args)'  --event 'Name(args)'  --time <unix seconds>  --steps <file>
-        B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts); --size prints the firmware's flash and RAM use
+        B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default);
+           --size prints the firmware's flash and RAM use
+  alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
   alkyvm profiles
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -129,7 +132,7 @@ async function cmdRun(argv: string[]): Promise<void> {
   const input = onePositional(args, "app file");
   const backendName = optionValue(args, "--backend") ?? "ts";
   const backend = backendByName(backendName);
-  if (!backend) throw new UsageError(`unknown backend '${backendName}' (available: ${BACKENDS.map((b) => b.name).join(", ")})`);
+  if (!backend) throw new UsageError(`unknown backend '${backendName}' (available: ${BACKENDS.map((b) => b.name).join(", ")}, serial:<path>[@baud])`);
   const fuel = parseFuel(optionValue(args, "--fuel"));
   const steps = collectSteps(args);
   const app = loadApp(input, optionValue(args, "--profile"));
@@ -178,6 +181,8 @@ export async function main(argv: string[]): Promise<number> {
       case "profiles":
         cmdProfiles();
         break;
+      case "test-device":
+        return await cmdTestDevice(rest);
       case undefined:
       case "help":
       case "--help":

@@ -35,6 +35,11 @@ fi
 node -e 'const {execFileSync}=require("node:child_process");const p=require.resolve("@foundry-rs/anvil-linux-amd64/package.json").replace(/package\.json$/,"bin/anvil");execFileSync(p,["--version"],{stdio:"ignore"})' \
   || { echo "setup: the Anvil binary from @foundry-rs/anvil-linux-amd64 does not run" >&2; exit 1; }
 
+# node-serialport's native binding comes prebuilt inside @serialport/bindings-cpp
+# (its install script need not run); requiring serialport loads it.
+node -e 'require("serialport")' \
+  || { echo "setup: node-serialport's native binding (@serialport/bindings-cpp) does not load" >&2; exit 1; }
+
 echo "setup: building"
 npm run --silent build
 echo "setup: done"

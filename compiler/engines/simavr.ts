@@ -23,6 +23,11 @@ export interface SimavrOptions extends ToolchainOptions {
   onLog?: (line: string) => void;
   /** A prebuilt harness binary instead of building scripts/harness/simavr_uart.c. */
   harnessPath?: string;
+  /**
+   * Bridge USART0 to a new pseudo-terminal (its path is `ptyPath`) instead of
+   * this object's byte stream: a serial port as a flashed board offers one.
+   */
+  pty?: boolean;
 }
 
 /** How the harness process ended. */
@@ -57,6 +62,8 @@ export class SimavrProcess implements ByteTransport {
   private reason: string | undefined;
   private lastCycles: bigint | undefined;
   private closing = false;
+  /** With the pty option: the pseudo-terminal (e.g. /dev/pts/3) a serial client opens. */
+  ptyPath: string | undefined;
   /** Resolves when the harness process has ended. */
   readonly exited: Promise<SimavrExit>;
 
@@ -89,6 +96,7 @@ export class SimavrProcess implements ByteTransport {
     if (options.timeoutCycles !== undefined) args.push("--timeout-cycles", options.timeoutCycles.toString());
     if (options.wallTimeoutMs !== undefined) args.push("--timeout-ms", String(Math.ceil(options.wallTimeoutMs)));
     if (options.eepromFile) args.push("--eeprom", options.eepromFile);
+    if (options.pty) args.push("--pty");
     args.push(elf);
     const child = spawn(harness, args, { stdio: ["pipe", "pipe", "pipe"] });
     const sim = new SimavrProcess(child, options.onLog);
@@ -132,6 +140,8 @@ export class SimavrProcess implements ByteTransport {
       } else if (line.startsWith("cycles ")) {
         this.lastCycles = BigInt(line.slice(7).trim());
         for (const w of this.cycleWaiters.splice(0)) w(this.lastCycles);
+      } else if (line.startsWith("PTY ")) {
+        this.ptyPath = line.slice(4).trim();
       } else if (line.startsWith("simavr_uart: ")) {
         this.reason = line.slice("simavr_uart: ".length);
       }

@@ -23,7 +23,12 @@ export type BoardFailureKind =
   | "cycle-limit" // the simulated cycle budget ran out
   | "timeout" // the wall-clock limit ran out or the firmware stopped answering
   | "exited" // the simulator process ended on its own
-  | "closed"; // the transport was closed by its owner
+  | "closed" // the transport was closed by its owner
+  | "port-missing" // no serial port at that path
+  | "port-busy" // another program holds the serial port
+  | "port-denied" // no permission to open the serial port
+  | "port-failed" // the serial port could not be opened or used for another reason
+  | "disconnected"; // the serial port went away (unplugged, device reset) and did not come back
 
 export class BoardEmulationError extends Error {
   readonly kind: BoardFailureKind;

@@ -7,38 +7,23 @@
 //   casesFor(backend)       the cases a backend runs (needs it does not lack)
 //   runCaseInProcess(c, o)  the TypeScript engine in-process with a chosen stack size
 //
-// The reading and spawning live in cases.mjs so that update.mjs (plain node)
-// shares them; this module adds the types and the in-process checks.
+// The cases are read by compiler/run/corpus.ts (`alkyvm test-device` runs the
+// corpus on a device); the spawning lives in cases.mjs so that update.mjs
+// (plain node) shares it; this module adds the types and the in-process checks.
 
 import { readFileSync } from "node:fs";
 import { compileAlkyl, formatDiagnostic } from "../../compiler/compile.js";
 import type { Image } from "../../compiler/ir/image.js";
 import { profileByName } from "../../compiler/profiles/profiles.js";
+import * as corpus from "../../compiler/run/corpus.js";
+import type { Case, Need } from "../../compiler/run/corpus.js";
 import { runSteps } from "../../compiler/run/session.js";
 import { parseStepsFile } from "../../compiler/run/steps.js";
 import { formatTraceLine } from "../../compiler/run/trace.js";
 import { TsEngine } from "../../compiler/run/ts-engine.js";
 import * as cases from "./cases.mjs";
 
-/** What a device must offer to run a case: 64-bit or 256-bit arithmetic, or more than the smallest device's memory/stack. */
-export type Need = "w64" | "w256" | "big";
-
-export interface Case {
-  /** File name without extension, e.g. "arith_u8". */
-  name: string;
-  /** Absolute paths of <name>.alkyl, <name>.steps, <name>.trace. */
-  source: string;
-  steps: string;
-  trace: string;
-  /** The program text. */
-  text: string;
-  /** `// profile: P` (default "test"). */
-  profile: string;
-  /** `// needs: ...` */
-  needs: Need[];
-  /** `// fuel: N`: passed as --fuel N. */
-  fuel: number | undefined;
-}
+export type { Case, Need };
 
 export interface RunResult {
   stdout: string;
@@ -67,16 +52,14 @@ export const BACKENDS: Backend[] = [
   { name: "c-aot", lacks: [] },
 ];
 
-/** The smallest device (MSP430 build): app memory and VM call-stack bytes every case without `needs: big` must fit. */
-export const SMALL_DEVICE = { memory: 64, stack: 48 } as const;
-
-export const NEEDS = cases.NEEDS as readonly Need[];
-export const DIRECTIVES = cases.DIRECTIVES as readonly string[];
+export const SMALL_DEVICE = corpus.SMALL_DEVICE;
+export const NEEDS = corpus.NEEDS;
+export const DIRECTIVES = corpus.DIRECTIVES;
 export const CONFORMANCE_DIR: string = cases.CONFORMANCE_DIR;
 export const ROOT: string = cases.ROOT;
 
 export function loadCorpus(): Case[] {
-  return cases.loadCases() as Case[];
+  return corpus.loadCases(CONFORMANCE_DIR);
 }
 
 export function expectedTrace(c: Case): string {

@@ -12,13 +12,17 @@
 
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { loadCases, ROOT, runCase } from "./cases.mjs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { ROOT, runCase } from "./cases.mjs";
 
 const argv = process.argv.slice(2);
 const build = !argv.includes("--no-build");
 const only = argv.filter((a) => !a.startsWith("--"));
 
 if (build) execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
+// The case reader is the compiler's (built into dist/, which runCase needs anyway).
+const { loadCases } = await import(pathToFileURL(join(ROOT, "dist", "compiler", "run", "corpus.js")).href);
 
 const cases = loadCases();
 const unknown = only.filter((n) => !cases.some((c) => c.name === n));

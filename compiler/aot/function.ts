@@ -9,7 +9,7 @@
 // * Jumps land only on JUMPDESTs with an empty stack, so they are `goto`s to
 //   labels named by the target's IR offset; CALLF is a C call whose status
 //   (a fault, or STOP) unwinds the caller.
-// * Fuel is charged per segment, exactly: see `segments` below.
+// * Fuel is charged once per segment, exactly: see `segments` below.
 
 import { FunctionKind, frameSize, localOffsets, type Image, type IrFunction } from "../ir/image.js";
 import { immediateSize, Op, OPCODE_BY_BYTE, type OpcodeInfo } from "../ir/opcodes.js";
@@ -31,7 +31,7 @@ interface Insn {
   widths: WidthCode[];
 }
 
-/** Instructions with an effect a trace can see, or that can fault: everything else may be charged early. */
+/** Instructions with an effect a trace can see, or that can fault or call: each ends a fuel segment. */
 const EFFECTFUL = new Set<number>([
   Op.MLOAD, Op.MSTORE, Op.MSTORE8, Op.SLOAD, Op.SSTORE, Op.SYSCALL, Op.NCALL, Op.CALLF, Op.STOP, Op.RETF, Op.INVALID,
 ]);
@@ -116,7 +116,6 @@ class FunctionTranslator {
   private readonly read = new Set<string>();
   private readonly targets = new Set<number>();
   private readonly body: string[] = [];
-  private readonly tails: string[] = [];
   private usesStatus = false;
   private usesBytes = false;
 
@@ -175,38 +174,32 @@ class FunctionTranslator {
     if (fn.result && !this.read.has("result")) unused.push("result");
     if (unused.length) lines.push(`    ${unused.map((n) => `(void)${n};`).join(" ")}`);
     lines.push("", ...this.body);
-    if (this.tails.length) lines.push("", "    /* Out of fuel inside a segment that starts with an effect: only that instruction runs. */", ...this.tails);
     lines.push("}");
     return { prototype: `${sig};`, text: lines.join("\n") };
   }
 
   /**
    * Fuel (docs/ir.md §3: checked before each instruction) is charged once per
-   * segment: a maximal run that starts at a leader (function entry, JUMPDEST,
-   * after RJUMPI or CALLF) or at an effectful instruction, and holds no other
-   * effectful instruction. Its first instruction may have an effect, the
-   * others are pure (no trace, no fault, no write), so when the budget is
-   * smaller than the segment, running only the first instruction (if any
-   * fuel is left) and faulting gives exactly the interpreter's outcome.
+   * segment: a run that starts at a leader (function entry, JUMPDEST, after
+   * RJUMPI or CALLF) or after an effectful instruction, and ends at the next
+   * one. So only a segment's last instruction can have an effect (a trace
+   * line, a write, a fault, a call); the others are pure. When the budget is
+   * smaller than the segment, the interpreter would run out before that last
+   * instruction, having shown nothing: faulting at the segment's start gives
+   * exactly its outcome.
    */
   private segments(): Map<number, number> {
-    const starts: number[] = [];
-    let afterLeader = true;
+    const lengths = new Map<number, number>();
+    let start = -1;
+    let afterBoundary = true;
     for (const insn of this.insns) {
       const op = insn.info.byte;
-      if (afterLeader || op === Op.JUMPDEST || EFFECTFUL.has(op)) starts.push(insn.pc);
-      afterLeader = op === Op.RJUMPI || op === Op.CALLF || insn.info.terminal;
-    }
-    const lengths = new Map<number, number>();
-    let k = 0;
-    for (let s = 0; s < starts.length; s++) {
-      const end = s + 1 < starts.length ? starts[s + 1]! : Infinity;
-      let n = 0;
-      while (k < this.insns.length && this.insns[k]!.pc < end) {
-        n++;
-        k++;
+      if (afterBoundary || op === Op.JUMPDEST) {
+        start = insn.pc;
+        lengths.set(start, 0);
       }
-      lengths.set(starts[s]!, n);
+      lengths.set(start, lengths.get(start)! + 1);
+      afterBoundary = op === Op.RJUMPI || insn.info.terminal || EFFECTFUL.has(op);
     }
     return lengths;
   }
@@ -216,19 +209,8 @@ class FunctionTranslator {
     for (const insn of this.insns) {
       if (this.targets.has(insn.pc)) this.body.push(`pc_${insn.pc.toString(16).padStart(4, "0")}:`);
       const length = segments.get(insn.pc);
-      const code = this.instruction(insn);
-      const comment = `    /* ${hex4(insn.pc)} ${this.describe(insn)} */`;
-      if (length !== undefined) {
-        if (length === 1 || !EFFECTFUL.has(insn.info.byte)) {
-          this.body.push(`    if (fuel < ${length}) return ALKY_FAULT_FUEL; /* segment of ${length} */`);
-        } else {
-          const label = `short_${insn.pc.toString(16).padStart(4, "0")}`;
-          this.body.push(`    if (fuel < ${length}) goto ${label}; /* segment of ${length} */`);
-          this.tails.push(`${label}:`, "    if (fuel == 0) return ALKY_FAULT_FUEL;", comment, ...code.map((l) => `    ${l}`), "    return ALKY_FAULT_FUEL;");
-        }
-        this.body.push(`    fuel -= ${length};`);
-      }
-      this.body.push(comment, ...code.map((l) => `    ${l}`));
+      if (length !== undefined) this.body.push(`    if (fuel < ${length}) return ALKY_FAULT_FUEL; /* segment of ${length} */`, `    fuel -= ${length};`);
+      this.body.push(`    /* ${hex4(insn.pc)} ${this.describe(insn)} */`, ...this.instruction(insn).map((l) => `    ${l}`));
     }
   }
 

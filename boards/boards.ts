@@ -16,6 +16,18 @@ export interface Board {
   ramBytes: number | undefined;
   /** What the interpreter firmware may use of it (docs/performance.md). */
   budget: { flash: number; ram: number } | undefined;
+  /** The PlatformIO environment of a generated project (`alkyvm firmware`). */
+  platformio: PlatformioEnv | undefined;
+}
+
+export interface PlatformioEnv {
+  env: string;
+  platform: string;
+  board: string;
+  uploadProtocol: string;
+  uploadSpeed: number;
+  /** The link's serial speed on this board. */
+  monitorSpeed: number;
 }
 
 export const BOARDS: readonly Board[] = [
@@ -28,6 +40,7 @@ export const BOARDS: readonly Board[] = [
     flashBytes: undefined,
     ramBytes: undefined,
     budget: undefined,
+    platformio: undefined,
   },
   {
     id: "uno",
@@ -39,6 +52,7 @@ export const BOARDS: readonly Board[] = [
     flashBytes: 32 * 1024,
     ramBytes: 2 * 1024,
     budget: { flash: 12 * 1024, ram: 1024 },
+    platformio: { env: "uno", platform: "atmelavr", board: "uno", uploadProtocol: "arduino", uploadSpeed: 115200, monitorSpeed: 115200 },
   },
   {
     id: "lpmsp430g2553",
@@ -50,6 +64,8 @@ export const BOARDS: readonly Board[] = [
     ramBytes: 512,
     // Static RAM must leave the C stack at least 96 bytes (the linker script checks the same).
     budget: { flash: 16 * 1024, ram: 512 - 96 },
+    // The LaunchPad's USB bridge runs USCI_A0 at 9600 baud.
+    platformio: { env: "lpmsp430g2553", platform: "timsp430", board: "lpmsp430g2553", uploadProtocol: "rf2500", uploadSpeed: 9600, monitorSpeed: 9600 },
   },
 ];
 

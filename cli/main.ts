@@ -17,6 +17,7 @@ import { compileFile, loadApp, profileOption } from "./app.js";
 import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { cmdTestDevice } from "./test-device.js";
+import { cmdFirmware } from "./firmware.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
@@ -30,6 +31,7 @@ usage:
         B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default);
            --size prints the firmware's flash and RAM use
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
+  alkyvm firmware --board <id> [-o dir] [--json]   renders the board's link-device firmware as a PlatformIO project and builds it
   alkyvm profiles
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -180,6 +182,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case "profiles":
         cmdProfiles();
+        break;
+      case "firmware":
+        cmdFirmware(rest, out);
         break;
       case "test-device":
         return await cmdTestDevice(rest);

@@ -289,16 +289,18 @@ const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-mstrict-X", "-flto", "-mrelax"];
  * store in EEPROM, verifier on), built with avr-gcc: its ELF and sizes.
  */
 export function buildUnoDevice(options: ToolchainOptions = {}): BuiltFirmware {
-  return buildAvrFirmware(
-    {
-      name: "uno_device",
-      sources: [...deviceCoreSources(), DEVICE_HAL_SOURCE, ...["main.c", "uart.c", "eeprom.c"].map((f) => join(AVR_PORT_DIR, f))],
-      includeDirs: DEVICE_INCLUDE_DIRS,
-      defines: [configHeader("uno")],
-      extraFlags: UNO_DEVICE_FLAGS,
-    },
-    options,
-  );
+  return buildAvrFirmware(unoDeviceFirmware(), options);
+}
+
+/** What buildUnoDevice compiles, and how (also what `alkyvm firmware --board uno` puts in a project). */
+export function unoDeviceFirmware(): Required<Pick<FirmwareSources, "name" | "sources" | "includeDirs" | "defines" | "extraFlags">> {
+  return {
+    name: "uno_device",
+    sources: [...deviceCoreSources(), DEVICE_HAL_SOURCE, ...["main.c", "uart.c", "eeprom.c"].map((f) => join(AVR_PORT_DIR, f))],
+    includeDirs: DEVICE_INCLUDE_DIRS,
+    defines: [configHeader("uno")],
+    extraFlags: UNO_DEVICE_FLAGS,
+  };
 }
 
 /**

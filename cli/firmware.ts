@@ -1,0 +1,40 @@
+// `alkyvm firmware --board <id> [-o dir] [--json]`: renders the board's
+// link-device firmware as a PlatformIO project and builds it.
+
+import { boardById, BOARDS } from "../boards/boards.js";
+import { buildProject, renderProject } from "../compiler/firmware/project.js";
+import { BoardEmulationError } from "../compiler/engines/transport.js";
+import { optionValue, parseArgs, UsageError } from "./args.js";
+import { CliError } from "./files.js";
+
+export function cmdFirmware(argv: string[], out: (line: string) => void): void {
+  const args = parseArgs(argv, { valued: ["--board", "-o"], flags: ["--json"] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  const id = optionValue(args, "--board");
+  if (id === undefined) throw new UsageError(`--board is required (${BOARDS.map((b) => b.id).join(", ")})`);
+  const board = boardById(id);
+  if (!board) throw new UsageError(`unknown board '${id}' (known: ${BOARDS.map((b) => b.id).join(", ")})`);
+  const dir = optionValue(args, "-o") ?? `firmware-${board.id}`;
+  try {
+    const project = renderProject(board, dir);
+    const built = buildProject(board, project);
+    const flashMax = board.flashBytes!;
+    const ramMax = board.ramBytes!;
+    const json = args.flags.has("--json");
+    if (!json) {
+      out(`${project.dir}: ${project.written.length} file${project.written.length === 1 ? "" : "s"} written, built with ${built.builtWith}`);
+      out(`flash ${built.size.flash} of ${flashMax} bytes, static RAM ${built.size.ram} of ${ramMax} bytes (interpreter budget ${board.budget!.flash} / ${board.budget!.ram})`);
+      out(`elf ${built.elf}`);
+      out(`hex ${built.hex}`);
+    }
+    if (built.size.flash > flashMax || built.size.ram > ramMax) {
+      throw new CliError(`alkyvm: the firmware does not fit the ${board.name}: flash ${built.size.flash} of ${flashMax} bytes, static RAM ${built.size.ram} of ${ramMax} bytes`);
+    }
+    if (json) {
+      out(JSON.stringify({ board: board.id, flash: built.size.flash, flash_max: flashMax, ram: built.size.ram, ram_max: ramMax, elf: built.elf, hex: built.hex }));
+    }
+  } catch (e) {
+    if (e instanceof BoardEmulationError) throw new CliError(`alkyvm firmware: ${e.message.split("\n")[0]}`);
+    throw e;
+  }
+}

@@ -1,0 +1,28 @@
+/* Micro benchmark: 8-bit comparison: n counts a[j] < b[(j + r) & 1], over two operand pairs, 32 rounds
+ * (64 operations) (bench/kernels/README.md).
+ * Input: a[0], b[0], a[1], b[1] in turn from the LCG s = s * 1664525 + 1013904223
+ * (s0 = 1), the top 8 bits of one output.
+ * Result: n. */
+#include <stdint.h>
+
+static uint8_t cmp8_a[2];
+static uint8_t cmp8_b[2];
+
+uint32_t bench_cmp8(void);
+
+uint32_t bench_cmp8(void)
+{
+    uint8_t *a = cmp8_a, *b = cmp8_b;
+    uint32_t s = 1u, n = 0u;
+    uint8_t r, j;
+    for (j = 0; j < 2; j++) {
+        s = s * 1664525u + 1013904223u;
+        a[j] = (uint8_t)(s >> 24);
+        s = s * 1664525u + 1013904223u;
+        b[j] = (uint8_t)(s >> 24);
+    }
+    for (r = 0; r < 32; r++) {
+        for (j = 0; j < 2; j++) if (a[j] < b[(j + r) & 1u]) n++;
+    }
+    return n;
+}

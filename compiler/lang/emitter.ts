@@ -73,8 +73,8 @@ export class Emitter {
   /** False after an unconditional transfer, until a label that is jumped to. */
   reachable = true;
   private readonly labels: Label[] = [];
-  /** Offset of the last JUMPDEST emitted, to let adjacent labels share it. */
-  private lastJumpdest = -1;
+  /** Offset of the last JUMPDEST emitted, to let adjacent labels share it (none yet: never code.length - 1). */
+  private lastJumpdest = -2;
 
   constructor(readonly frame: Frame) {}
 

@@ -28,7 +28,16 @@ describe("loops and branches", () => {
     public int8_t sign(int32_t x) { if (x < 0) return -1; else if (x == 0) return 0; else return 1; }
     public uint16_t twoCounters(uint8_t n) { uint16_t r = 0; for (uint8_t i = 0, j = 10; i < n; i++, j--) { uint8_t k = j; r = r * 2 + k - i; } return r; }
     public uint8_t doContinue(uint8_t n) { uint8_t i = 0; uint8_t c = 0; do { i++; if (i == 2) continue; c++; } while (i < n); return c; }
+    public uint8_t loopFirst(uint8_t j) { while (true) { if (j % 7 == 0) return j; j++; } }
+    public uint8_t doFirst(uint8_t j) { do { j += 3; } while (j % 5 != 0); return j; }
+    public uint8_t forFirst(uint8_t j) { for (;;) { if (j > 100) return j; j *= 2; } }
   `);
+
+  it("compiles and runs a loop that is a function's first statement (its target at offset 0)", () => {
+    expect(d.value("loopFirst", 8)).toBe(14n);
+    expect(d.value("doFirst", 1)).toBe(10n);
+    expect(d.value("forFirst", 3)).toBe(192n);
+  });
 
   it("runs while, for and do-while loops", () => {
     expect(d.value("sumWhile", 10)).toBe(55n);

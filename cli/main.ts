@@ -7,7 +7,7 @@ import { disassemble } from "../compiler/ir/disasm.js";
 import { decodeImage } from "../compiler/ir/image.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import { PROFILES } from "../compiler/profiles/profiles.js";
-import { BACKENDS, backendByName, type Backend } from "../compiler/run/backends.js";
+import { BACKENDS, backendByName, type App, type Backend } from "../compiler/run/backends.js";
 import { LinkError } from "../compiler/link/client.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { runSteps } from "../compiler/run/session.js";
@@ -118,10 +118,10 @@ function parseFuel(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-function sizeLine(backend: Backend): string {
+function sizeLine(backend: Backend, app: App): string {
   const board = backend.board;
-  if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (avr, msp430), not '${backend.name}'`);
-  const size = backend.firmwareSize();
+  if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (avr, msp430, avr-aot), not '${backend.name}'`);
+  const size = backend.firmwareSize(app);
   const verdict = size.flash <= board.budget.flash && size.ram <= board.budget.ram ? "within budget" : "OVER BUDGET";
   return `${board.id}: flash ${size.flash} bytes (budget ${board.budget.flash}, chip ${board.flashBytes}), static RAM ${size.ram} bytes (budget ${board.budget.ram}, chip ${board.ramBytes}): ${verdict}`;
 }
@@ -140,7 +140,7 @@ async function cmdRun(argv: string[]): Promise<void> {
   const app = loadApp(input, optionValue(args, "--profile"));
   const json = args.flags.has("--json");
   try {
-    if (args.flags.has("--size")) out(sizeLine(backend));
+    if (args.flags.has("--size")) out(sizeLine(backend, app));
     const engine = await backend.open(app, fuel === undefined ? {} : { fuel });
     try {
       await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)));

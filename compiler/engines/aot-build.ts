@@ -1,9 +1,15 @@
-// Builds the host link device with an app compiled ahead of time into it
-// (backend c-aot, docs/aot.md): the device of buildHostDevice plus the app's
-// generated C (compiler/aot/) and vm-c/aot/aot_runtime.c, with device.c's
-// invocations routed through alky_aot_call_run. The VM core is compiled once
-// into objects (cached by content hash); each app then costs one compile of
-// its own C file and a link, cached by the hash of the generated C.
+// Builds the link devices with an app compiled ahead of time into them
+// (docs/aot.md): the device firmware plus the app's generated C
+// (compiler/aot/) and vm-c/aot/aot_runtime.c, with device.c's invocations
+// routed through alky_aot_call_run.
+//
+// * Host (backend c-aot): the device of buildHostDevice. The VM core is
+//   compiled once into objects (cached by content hash); each app then costs
+//   one compile of its own C file and a link, cached by the hash of the
+//   generated C.
+// * Arduino Uno (backend avr-aot): the firmware of buildUnoDevice, same
+//   sources, configuration and flags (-flto: one avr-gcc run per app), cached
+//   by the hash of everything including the generated C.
 
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -14,21 +20,26 @@ import {
   contentHash,
   DEVICE_HAL_SOURCE,
   DEVICE_INCLUDE_DIRS,
+  buildAvrFirmware,
   deviceCoreSources,
   headersOf,
   HOST_DEVICE_FLAGS,
   requireTool,
   run,
   VM_C_DIR,
+  unoDeviceFirmware,
+  type BuiltFirmware,
   type ToolchainOptions,
 } from "./firmware-build.js";
 import { BoardEmulationError } from "./transport.js";
 
 export const AOT_DIR = join(VM_C_DIR, "aot");
 const AOT_RUNTIME_SOURCE = join(AOT_DIR, "aot_runtime.c");
+/** device.c runs invocations through the AOT runtime's dispatcher. */
+const CALL_RUN_HOOK = "ALKY_DEVICE_CALL_RUN=alky_aot_call_run";
 
 function hostAotFlags(): string[] {
-  return [...HOST_DEVICE_FLAGS, `-DALKY_CONFIG_HEADER="config/native.h"`, "-DALKY_DEVICE_CALL_RUN=alky_aot_call_run", `-I${VM_C_DIR}`];
+  return [...HOST_DEVICE_FLAGS, `-DALKY_CONFIG_HEADER="config/native.h"`, `-D${CALL_RUN_HOOK}`, `-I${VM_C_DIR}`];
 }
 
 /** The objects of everything but the app: VM core, device, HAL, host port, AOT runtime. */
@@ -70,4 +81,50 @@ export function buildHostAotDeviceFromC(appC: string, options: ToolchainOptions 
   const exe = join(outDir, "alky_device");
   if (!existsSync(exe)) throw new BoardEmulationError("build-failed", `the AOT device was not built: ${exe}`);
   return exe;
+}
+
+/**
+ * The Uno device's flags less -flto. avr-gcc 5.4 miscompiles the AOT firmware
+ * when the whole of it is optimised at once: a 32-bit add of a constant to a
+ * register below r16 (the fuel charge `fuel -= 59`) takes a scratch register
+ * for the constant (insn addsi3/3), and the register chosen still holds a
+ * value in use: the X pointer to a global (`ldi r27,59` between `ld r18,X+;
+ * ld r19,X; sbiw r26,1` and `st X,r18`: a write to 0x3b03, conformance case
+ * eval_order), or a call's argument r24 = 0 (case incdec: the second OutI8
+ * went out as import 8). Both need what LTO brings (the VM's address as a
+ * constant, constant propagation into alky_aot_import); compiled one file
+ * at a time the firmware passes the corpus and the random programs.
+ */
+function unoAotFlags(extraFlags: readonly string[]): string[] {
+  return extraFlags.filter((f) => f !== "-flto");
+}
+
+/** The Arduino Uno link device running `bytes` (an encoded, verified image) as native code: its ELF and sizes. */
+export function buildUnoAotDevice(bytes: Uint8Array, options: ToolchainOptions = {}): BuiltFirmware {
+  const generated = emitC(bytes);
+  if (!generated.ok) throw new BoardEmulationError("build-failed", `AOT translation failed: ${generated.message}`);
+  return buildUnoAotDeviceFromC(generated.text, options);
+}
+
+/**
+ * The Uno link device (buildUnoDevice's sources, configuration and flags) with
+ * a given generated app file; the file is kept under build/firmware/avr-aot/
+ * by its hash, and the firmware is cached by buildAvrFirmware's content hash.
+ */
+export function buildUnoAotDeviceFromC(appC: string, options: ToolchainOptions = {}): BuiltFirmware {
+  const hash = contentHash([appC], []);
+  const srcDir = join(BUILD_ROOT, "firmware", "avr-aot", `app-${hash}`);
+  cachedDir(srcDir, (tmp) => writeFileSync(join(tmp, "app.c"), appC));
+  const base = unoDeviceFirmware();
+  return buildAvrFirmware(
+    {
+      ...base,
+      name: "uno_aot_device",
+      sources: [...base.sources, AOT_RUNTIME_SOURCE, join(srcDir, "app.c")],
+      includeDirs: [...base.includeDirs, AOT_DIR],
+      defines: [...base.defines, CALL_RUN_HOOK],
+      extraFlags: unoAotFlags(base.extraFlags),
+    },
+    options,
+  );
 }

@@ -5,7 +5,7 @@
 
 import { boardById, type Board } from "../../boards/boards.js";
 import { firmwareSize, type FirmwareSize } from "../engines/elf-size.js";
-import { buildHostAotDevice } from "../engines/aot-build.js";
+import { buildHostAotDevice, buildUnoAotDevice } from "../engines/aot-build.js";
 import { buildHostDevice, buildMsp430Device, buildUnoDevice } from "../engines/firmware-build.js";
 import { MspdebugProcess } from "../engines/mspdebug.js";
 import { PipeProcess } from "../engines/pipe.js";
@@ -34,8 +34,8 @@ export interface Backend {
   /** The board the backend's firmware is for (none for ts). */
   board: Board | undefined;
   open(app: App, options: BackendOptions): Promise<Engine>;
-  /** Builds the firmware (if needed) and measures it; undefined for backends without one. */
-  firmwareSize?(): FirmwareSize;
+  /** Builds the firmware (if needed; with the app for an AOT backend) and measures it; undefined for backends without one. */
+  firmwareSize?(app: App): FirmwareSize;
 }
 
 /** An emulated MCU is slow: a report may take a while when the fuel budget is large. */
@@ -82,6 +82,13 @@ export const BACKENDS: readonly Backend[] = [
     doc: "the app compiled ahead of time to C (docs/aot.md) in the host device built with gcc, over pipes with the link protocol",
     board: boardById("native"),
     open: (app, options) => overLink(PipeProcess.start(buildHostAotDevice(app.bytes)), app, options),
+  },
+  {
+    name: "avr-aot",
+    doc: "the app compiled ahead of time to C (docs/aot.md) in the Arduino Uno firmware (avr-gcc) under simavr, over its emulated USART0",
+    board: boardById("uno"),
+    open: async (app, options) => overLink(await SimavrProcess.start(buildUnoAotDevice(app.bytes).elf), app, options, EMULATOR_TIMEOUT_MS),
+    firmwareSize: (app) => sizeOf(buildUnoAotDevice(app.bytes).elf, "uno"),
   },
 ];
 

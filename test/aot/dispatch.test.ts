@@ -1,10 +1,13 @@
-// The c-aot firmware runs the compiled-in app as native code when the loaded
-// image is that app (same CRC-32 and length), and interprets any other image.
+// The c-aot and avr-aot firmwares run the compiled-in app as native code when
+// the loaded image is that app (same CRC-32 and length), and interpret any
+// other image.
 
 import { describe, expect, it } from "vitest";
 import { emitC } from "../../compiler/aot/emit-c.js";
-import { buildHostAotDeviceFromC } from "../../compiler/engines/aot-build.js";
+import { buildHostAotDeviceFromC, buildUnoAotDeviceFromC } from "../../compiler/engines/aot-build.js";
 import { PipeProcess } from "../../compiler/engines/pipe.js";
+import { SimavrProcess } from "../../compiler/engines/simavr.js";
+import type { ByteTransport } from "../../compiler/engines/transport.js";
 import type { App } from "../../compiler/run/backends.js";
 import { LinkEngine } from "../../compiler/run/link-engine.js";
 import { runSteps } from "../../compiler/run/session.js";
@@ -14,8 +17,8 @@ import { compileApp, traceOn } from "../helpers/backends.js";
 const ANSWER = "public uint8_t Answer() { return 42; }\n";
 const OTHER = "public uint8_t Answer() { return 7 * 6 + 1; }\n";
 
-async function traceWith(exe: string, app: App): Promise<string[]> {
-  const engine = await LinkEngine.open(PipeProcess.start(exe), app.image, app.bytes);
+async function traceWith(device: string | ByteTransport, app: App): Promise<string[]> {
+  const engine = await LinkEngine.open(typeof device === "string" ? PipeProcess.start(device) : device, app.image, app.bytes);
   const lines: string[] = [];
   try {
     await runSteps(app.image, app.profile, engine, [{ kind: "call", text: "Answer()" }], (l) => lines.push(formatTraceLine(l)));
@@ -41,5 +44,22 @@ describe("the c-aot device", () => {
     const other = compileApp(OTHER);
     expect(await traceWith(buildHostAotDeviceFromC(altered), other)).toEqual(await traceOn("ts", other, [{ kind: "call", text: "Answer()" }]));
     expect(await traceWith(buildHostAotDeviceFromC(altered), other)).toEqual(["return 43"]);
+  }, 120_000);
+});
+
+describe("the avr-aot device", () => {
+  const app = compileApp(ANSWER);
+  const c = emitC(app.bytes);
+  if (!c.ok) throw new Error(c.message);
+  const altered = c.text.replace(/= 0x2a;/, "= 0x2b;");
+  const simulate = async () => SimavrProcess.start(buildUnoAotDeviceFromC(altered).elf);
+
+  it("runs the compiled-in app's AOT code when that image is loaded", async () => {
+    expect(await traceWith(await simulate(), app)).toEqual(["return 43"]);
+  }, 120_000);
+
+  it("interprets an image that is not the compiled-in app", async () => {
+    const other = compileApp("public uint8_t Answer() { return 41; }\n"); // same length, another CRC
+    expect(await traceWith(await simulate(), other)).toEqual(["return 41"]);
   }, 120_000);
 });

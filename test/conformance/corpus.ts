@@ -50,6 +50,7 @@ export const BACKENDS: Backend[] = [
   { name: "avr", lacks: [] },
   { name: "msp430", lacks: ["w64", "w256", "big"] },
   { name: "c-aot", lacks: [] },
+  { name: "avr-aot", lacks: [] },
 ];
 
 export const SMALL_DEVICE = corpus.SMALL_DEVICE;

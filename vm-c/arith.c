@@ -5,6 +5,7 @@
  * sign bit, so nothing depends on implementation-defined conversions, and no
  * 64-bit type is needed (MULMOD uses double-and-add). */
 #include "alky_internal.h"
+#include "arith_small.h"
 
 uint32_t alky_small_load(const uint8_t *p, uint8_t nb) {
     uint32_t v = p[0];
@@ -22,36 +23,7 @@ void alky_small_store(uint8_t *p, uint32_t v, uint8_t nb) {
     }
 }
 
-static uint32_t sign_bit(uint8_t nb) {
-    return (uint32_t)1 << (8 * nb - 1);
-}
-
 #if !ALKY_WITH_BIG
-/* The W-bit two's-complement value sign-extended to 32 bits. */
-static uint32_t sext32(uint32_t v, uint8_t nb) {
-    if (nb < 4 && (v & sign_bit(nb))) v |= ~(((uint32_t)1 << (8 * nb)) - 1);
-    return v;
-}
-
-static uint8_t negative(uint32_t v, uint8_t nb) {
-    return (uint8_t)((v & sign_bit(nb)) != 0);
-}
-
-/* Magnitude of a sign-extended value. */
-static uint32_t magnitude(uint32_t v32) {
-    return (v32 & 0x80000000UL) ? (uint32_t)(0 - v32) : v32;
-}
-
-static uint32_t exp32(uint32_t base, uint32_t e) {
-    uint32_t r = 1;
-    while (e) {
-        if (e & 1) r *= base;
-        e >>= 1;
-        if (e) base *= base;
-    }
-    return r;
-}
-
 /* (x + y) mod n for x, y < n, without overflow. */
 static uint32_t add_mod(uint32_t x, uint32_t y, uint32_t n) {
     uint32_t s = x + y;
@@ -74,28 +46,12 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
 #if !ALKY_WITH_BIG
     case ALKY_OP_DIV: return b ? a / b : 0;
     case ALKY_OP_MOD: return b ? a % b : 0;
-    case ALKY_OP_SDIV:
-    case ALKY_OP_SMOD: {
-        uint32_t sa = sext32(a, nb), sb = sext32(b, nb), q;
-        if (!b) return 0;
-        if (op == ALKY_OP_SMOD) {
-            q = magnitude(sa) % magnitude(sb);
-            return negative(a, nb) ? 0 - q : q;
-        }
-        /* -2^(W-1) / -1 gives 2^(W-1), which stores as -2^(W-1) as the EVM requires. */
-        q = magnitude(sa) / magnitude(sb);
-        return negative(a, nb) != negative(b, nb) ? 0 - q : q;
-    }
-    case ALKY_OP_EXP: return exp32(a, b);
-    case ALKY_OP_SIGNEXTEND:
-        if (a >= (uint32_t)nb - 1) return b;
-        return sext32(b & (((uint32_t)1 << (8 * (a + 1))) - 1), (uint8_t)(a + 1));
-    case ALKY_OP_BYTE: return a >= nb ? 0 : (b >> (8 * (nb - 1 - a))) & 0xFF;
-    case ALKY_OP_SAR: {
-        uint32_t v = sext32(b, nb);
-        uint8_t s = (uint8_t)(a >= bits ? 31 : a);
-        return (v & 0x80000000UL) ? ~(~v >> s) : v >> s;
-    }
+    case ALKY_OP_SDIV: return alky_small_sdiv(a, b, nb);
+    case ALKY_OP_SMOD: return alky_small_smod(a, b, nb);
+    case ALKY_OP_EXP: return alky_small_exp(a, b);
+    case ALKY_OP_SIGNEXTEND: return alky_small_signextend(a, b, nb);
+    case ALKY_OP_BYTE: return alky_small_byte(a, b, nb);
+    case ALKY_OP_SAR: return alky_small_sar(a, b, nb);
 #endif
     default: return 0;
     }
@@ -104,8 +60,8 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
 uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
     /* Flipping the sign bit maps two's complement order onto unsigned order. */
     if (op == ALKY_OP_SLT || op == ALKY_OP_SGT) {
-        a ^= sign_bit(nb);
-        b ^= sign_bit(nb);
+        a ^= alky_small_sign_bit(nb);
+        b ^= alky_small_sign_bit(nb);
     }
     if (op == ALKY_OP_EQ) return (uint8_t)(a == b);
     /* LT, SLT are even opcodes; GT, SGT odd: swap the operands for those. */

@@ -406,9 +406,9 @@ class FunctionTranslator {
       default: {
         if (wide) return `${b} = alky_rt_big64(ALKY_OP_${name}, ${a}, ${b});`;
         const helper = { [Op.SDIV]: "sdiv", [Op.SMOD]: "smod", [Op.SIGNEXTEND]: "signextend", [Op.BYTE]: "byte", [Op.SAR]: "sar" }[op];
-        if (op === Op.EXP) return `${b} = (${T})alky_rt_exp(${a}, ${b});`;
+        if (op === Op.EXP) return `${b} = (${T})alky_small_exp(${a}, ${b});`;
         if (!helper) throw new Error(`AOT: no translation for opcode ${name}`);
-        return `${b} = (${T})alky_rt_${helper}(${a}, ${b}, ${nb});`;
+        return `${b} = (${T})alky_small_${helper}(${a}, ${b}, ${nb});`;
       }
     }
   }

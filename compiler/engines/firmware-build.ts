@@ -138,6 +138,11 @@ function parseBerkeleySize(output: string): FirmwareSizes {
   return { text: Number(row[0]), data: Number(row[1]), bss: Number(row[2]) };
 }
 
+/** A toolchain's base flags, then the firmware's own flags, defines and include folders. */
+function compilerFlags(base: readonly string[], firmware: FirmwareSources, includeDirs: readonly string[]): string[] {
+  return [...base, ...(firmware.extraFlags ?? []), ...(firmware.defines ?? []).map((d) => `-D${d}`), ...includeDirs.map((d) => `-I${d}`)];
+}
+
 const AVR_FLAGS = [
   "-mmcu=atmega328p",
   "-Os",
@@ -156,12 +161,7 @@ export function buildAvrFirmware(firmware: FirmwareSources, options: ToolchainOp
   const cc = requireTool("avr-gcc", "AVR compiler, Debian gcc-avr", options);
   const size = requireTool("avr-size", "Debian binutils-avr", options);
   const includeDirs = [AVR_PORT_DIR, ...(firmware.includeDirs ?? [])];
-  const flags = [
-    ...AVR_FLAGS,
-    ...(firmware.extraFlags ?? []),
-    ...(firmware.defines ?? []).map((d) => `-D${d}`),
-    ...includeDirs.map((d) => `-I${d}`),
-  ];
+  const flags = compilerFlags(AVR_FLAGS, firmware, includeDirs);
   const sources = firmware.sources.map((s) => resolve(s));
   const hash = contentHash([cc, ...flags], [...sources, ...headersOf(includeDirs)]);
   const outDir = join(BUILD_ROOT, "firmware", "avr", `${firmware.name}-${hash}`);
@@ -201,12 +201,7 @@ export function buildMsp430Firmware(firmware: FirmwareSources, options: Toolchai
   const ld = requireTool("ld.lld", "MSP430 linker, Debian lld", options);
   const size = requireTool("llvm-size", "Debian llvm", options);
   const includeDirs = [MSP430_PORT_DIR, ...(firmware.includeDirs ?? [])];
-  const flags = [
-    ...MSP430_CFLAGS,
-    ...(firmware.extraFlags ?? []),
-    ...(firmware.defines ?? []).map((d) => `-D${d}`),
-    ...includeDirs.map((d) => `-I${d}`),
-  ];
+  const flags = compilerFlags(MSP430_CFLAGS, firmware, includeDirs);
   const sources = [...MSP430_RUNTIME_SOURCES, ...firmware.sources.map((s) => resolve(s))];
   const ldFlags = ["-m", "msp430elf", "-T", MSP430_LINKER_SCRIPT, "--gc-sections"];
   const hash = contentHash([cc, ld, ...flags, ...ldFlags], [...sources, MSP430_LINKER_SCRIPT, ...headersOf(includeDirs)]);

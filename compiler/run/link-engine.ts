@@ -5,8 +5,8 @@
 
 import { FEATURE_NAMES, FunctionKind, type Image } from "../ir/image.js";
 import { decodeArgs, encodeArgs, rawFromLittleEndian } from "../link/args.js";
-import { LinkClient, LinkError, type HelloReply } from "../link/client.js";
-import { codeName, FAULT_KINDS, type Message } from "../link/messages.js";
+import { describeError, LinkClient, LinkError, type HelloReply } from "../link/client.js";
+import { codeName, ERROR_CODES, FAULT_KINDS, type Message } from "../link/messages.js";
 import type { ByteTransport } from "../engines/transport.js";
 import { DEFAULT_FUEL } from "../vm/reference.js";
 import type { FaultKind, RawArg, RawEffect } from "../vm/effects.js";
@@ -79,7 +79,7 @@ export class LinkEngine implements Engine {
         break;
       }
       case "ERROR":
-        throw new LinkError(`device refused the invocation of ${fn.name}`, "function");
+        throw new LinkError(`device refused the invocation of ${fn.name}: ${describeError(end.fields)}`, codeName(ERROR_CODES, end.fields.code));
       default:
         throw new LinkError(`device answered an invocation with ${end.name}`, "link");
     }

@@ -18,6 +18,7 @@
 #define ALKY_AOT_H
 
 #include "alky_internal.h"
+#include "arith_small.h"
 #include "hal.h"
 
 /* Internal status of a generated function: STOP ended the invocation (it
@@ -78,58 +79,11 @@ static inline void alky_rt_put256(uint8_t *p, alky_u256 v) {
     for (i = 0; i < 32; i++) p[i] = v.b[i];
 }
 
-/* ---- Widths 8, 16, 32 on uint32_t (`nb` bytes matter), as arith.c. ---- */
-static inline uint32_t alky_rt_sign(uint8_t nb) {
-    return (uint32_t)1 << (8 * nb - 1);
-}
-/* The nb-byte two's-complement value sign-extended to 32 bits. */
-static inline uint32_t alky_rt_sext32(uint32_t v, uint8_t nb) {
-    return nb < 4 ? ((v ^ alky_rt_sign(nb)) - alky_rt_sign(nb)) : v;
-}
-static inline uint32_t alky_rt_magnitude(uint32_t v32) {
-    return (v32 & 0x80000000UL) ? (uint32_t)(0 - v32) : v32;
-}
-/* SDIV(a, b): a / b signed; -2^(W-1) / -1 wraps to -2^(W-1). */
-static inline uint32_t alky_rt_sdiv(uint32_t a, uint32_t b, uint8_t nb) {
-    uint32_t sa = alky_rt_sext32(a, nb), sb = alky_rt_sext32(b, nb), q;
-    if (!b) return 0;
-    q = alky_rt_magnitude(sa) / alky_rt_magnitude(sb);
-    return ((sa ^ sb) & 0x80000000UL) ? (uint32_t)(0 - q) : q;
-}
-/* SMOD(a, b): the sign of a. */
-static inline uint32_t alky_rt_smod(uint32_t a, uint32_t b, uint8_t nb) {
-    uint32_t sa = alky_rt_sext32(a, nb), sb = alky_rt_sext32(b, nb), r;
-    if (!b) return 0;
-    r = alky_rt_magnitude(sa) % alky_rt_magnitude(sb);
-    return (sa & 0x80000000UL) ? (uint32_t)(0 - r) : r;
-}
-static inline uint32_t alky_rt_exp(uint32_t base, uint32_t e) {
-    uint32_t r = 1;
-    while (e) {
-        if (e & 1) r *= base;
-        e >>= 1;
-        if (e) base *= base;
-    }
-    return r;
-}
-/* SIGNEXTEND(a, b): the sign of byte a of b. */
-static inline uint32_t alky_rt_signextend(uint32_t a, uint32_t b, uint8_t nb) {
-    if (a >= (uint32_t)nb - 1) return b;
-    return alky_rt_sext32(b & (((uint32_t)1 << (8 * (a + 1))) - 1), (uint8_t)(a + 1));
-}
-/* BYTE(a, b): byte a of b, from the most significant. */
-static inline uint32_t alky_rt_byte(uint32_t a, uint32_t b, uint8_t nb) {
-    return a >= nb ? 0 : (b >> (8 * (nb - 1 - a))) & 0xFF;
-}
-/* SAR(a, b): b >> a arithmetic, saturating. */
-static inline uint32_t alky_rt_sar(uint32_t a, uint32_t b, uint8_t nb) {
-    uint32_t v = alky_rt_sext32(b, nb);
-    uint8_t s = (uint8_t)(a >= 8u * nb ? 31 : a);
-    return (v & 0x80000000UL) ? ~(~v >> s) : v >> s;
-}
+/* ---- Widths 8, 16, 32 on uint32_t (`nb` bytes matter): the signed and rare
+ * operations are arith_small.h's, shared with the interpreter. ---- */
 /* LT on two's complement: flipping the sign bits maps it onto unsigned order. */
 static inline uint8_t alky_rt_slt(uint32_t a, uint32_t b, uint8_t nb) {
-    return (uint8_t)((a ^ alky_rt_sign(nb)) < (b ^ alky_rt_sign(nb)));
+    return (uint8_t)((a ^ alky_small_sign_bit(nb)) < (b ^ alky_small_sign_bit(nb)));
 }
 static inline uint32_t alky_rt_addmod(uint32_t a, uint32_t b, uint32_t n) {
     return n ? (uint32_t)(((uint64_t)a + b) % n) : 0;

@@ -18,6 +18,7 @@ import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { cmdTestDevice } from "./test-device.js";
 import { cmdFirmware } from "./firmware.js";
+import { cmdBench } from "./bench.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
@@ -32,6 +33,7 @@ usage:
            --size prints the firmware's flash and RAM use
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
   alkyvm firmware --board <id> [-o dir] [--json]   renders the board's link-device firmware as a PlatformIO project and builds it
+  alkyvm bench --board uno [--json] [--kernel K[,K...]] [--chart out.svg]   native vs AOT vs interpreter cycles of bench/kernels/ (docs/performance.md)
   alkyvm profiles
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -185,6 +187,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case "firmware":
         cmdFirmware(rest, out);
+        break;
+      case "bench":
+        cmdBench(rest, out, (line) => process.stderr.write(line + "\n"));
         break;
       case "test-device":
         return await cmdTestDevice(rest);

@@ -1,0 +1,64 @@
+// `alkyvm bench --board uno [--json] [--kernel NAME[,NAME...]]... [--chart FILE]`:
+// the kernels of bench/kernels/ as native C, AOT code and interpreted IR on
+// the board's simulator, cycles of the kernel region and code sizes
+// (docs/performance.md, "Benchmarks").
+
+import { dirname, join } from "node:path";
+import { existsSync, mkdirSync, statSync } from "node:fs";
+import { boardById, BOARDS } from "../boards/boards.js";
+import { BUILD_ROOT } from "../compiler/engines/firmware-build.js";
+import { BoardEmulationError } from "../compiler/engines/transport.js";
+import { listKernels, selectKernels } from "../compiler/bench/kernels.js";
+import { benchJsonLines, benchTable, type BenchRow } from "../compiler/bench/report.js";
+import { BenchResultError, benchUnoKernel } from "../compiler/bench/run-bench.js";
+import { overheadChartSvg } from "../compiler/bench/svg-chart.js";
+import { optionValue, parseArgs, UsageError } from "./args.js";
+import { CliError, writeAtomically } from "./files.js";
+
+/** The boards the bench runs on. */
+const BENCH_BOARDS = ["uno"];
+
+export function defaultChartPath(board: string): string {
+  return join(BUILD_ROOT, "bench", `bench-${board}.svg`);
+}
+
+export function cmdBench(argv: string[], out: (line: string) => void, progress: (line: string) => void): void {
+  const args = parseArgs(argv, { valued: ["--board", "--kernel", "--chart"], flags: ["--json"] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+  const id = optionValue(args, "--board");
+  if (id === undefined) throw new UsageError(`--board is required (${BENCH_BOARDS.join(", ")})`);
+  if (!boardById(id)) throw new UsageError(`unknown board '${id}' (known: ${BOARDS.map((b) => b.id).join(", ")})`);
+  if (!BENCH_BOARDS.includes(id)) throw new UsageError(`the bench does not run on board '${id}' yet (available: ${BENCH_BOARDS.join(", ")})`);
+  const names = args.options.filter((o) => o.name === "--kernel").flatMap((o) => o.value.split(",").map((n) => n.trim()));
+  if (names.some((n) => n === "")) throw new UsageError("--kernel needs kernel names, e.g. --kernel add8,mul256");
+  const selection = selectKernels(listKernels(), names);
+  if (!selection.ok) throw new UsageError(selection.message);
+  if (selection.kernels.length === 0) throw new CliError("alkyvm bench: no kernels in bench/kernels/");
+  const chartOption = optionValue(args, "--chart");
+  const chart = chartOption ?? defaultChartPath(id);
+  if (chartOption === undefined) mkdirSync(dirname(chart), { recursive: true });
+  else if (!existsSync(dirname(chart)) || !statSync(dirname(chart)).isDirectory()) throw new CliError(`${chart}: no such directory '${dirname(chart)}'`);
+
+  const rows: BenchRow[] = [];
+  try {
+    selection.kernels.forEach((kernel, i) => {
+      progress(`bench: ${kernel.name} (${i + 1}/${selection.kernels.length})`);
+      rows.push(benchUnoKernel(kernel));
+    });
+  } catch (e) {
+    if (e instanceof BoardEmulationError || e instanceof BenchResultError) throw new CliError(`alkyvm bench: ${e.message.split("\n")[0]}`);
+    throw e;
+  }
+
+  const board = boardById(id)!;
+  writeAtomically(
+    chart,
+    overheadChartSvg(rows, { title: `AlkyVM overhead over native C: ${board.name}`, subtitle: `${rows.length} kernels of bench/kernels/, cycles under simavr; alkyvm bench --board ${id}` }),
+  );
+  if (args.flags.has("--json")) {
+    for (const line of benchJsonLines(rows)) out(line);
+    return;
+  }
+  for (const line of benchTable(rows)) out(line);
+  out(`chart: ${chart}`);
+}

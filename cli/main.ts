@@ -19,6 +19,7 @@ import { CliError, readInput, readTextInput, writeAtomically } from "./files.js"
 import { cmdTestDevice } from "./test-device.js";
 import { cmdFirmware } from "./firmware.js";
 import { cmdBench } from "./bench.js";
+import { cmdExtract, cmdFuse } from "./fuse.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
@@ -34,6 +35,9 @@ usage:
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
   alkyvm firmware --board <id> [-o dir] [--json]   renders the board's link-device firmware as a PlatformIO project and builds it
   alkyvm bench --board uno [--json] [--kernel K[,K...]] [--chart out.svg]   native vs AOT vs interpreter cycles of bench/kernels/ (docs/performance.md)
+  alkyvm fuse --contract <C.sol> [--name C] [--aryl <script.aryl|.alk>] [--app <app.alkyl[@profile]|app.alk>]... [--profile P] -o <dir>
+        compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
+  alkyvm extract --rpc <url> --address <0x…> [--json] [-o dir]   prints (and saves) the images embedded in a deployed contract
   alkyvm profiles
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -190,6 +194,12 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case "bench":
         cmdBench(rest, out, (line) => process.stderr.write(line + "\n"));
+        break;
+      case "fuse":
+        cmdFuse(rest, out);
+        break;
+      case "extract":
+        await cmdExtract(rest, out);
         break;
       case "test-device":
         return await cmdTestDevice(rest);

@@ -16,6 +16,14 @@ export interface LinkEngineOptions {
   fuel?: number;
   /** Longest wait for a report (default: LinkClient's). */
   timeoutMs?: number;
+  /** "if-changed": keep the installed app (and its storage) when it is this image already. Default "always". */
+  install?: "always" | "if-changed";
+}
+
+/** Whether the device announced exactly this image as its installed app (length and CRC-32 trailer). */
+export function installedAppIs(device: HelloReply, imageBytes: Uint8Array): boolean {
+  if (imageBytes.length < 4 || device.appLength !== imageBytes.length) return false;
+  return new DataView(imageBytes.buffer, imageBytes.byteOffset, imageBytes.byteLength).getUint32(imageBytes.length - 4, true) === device.appCrc;
 }
 
 /** A features refusal names what the app needs that the device lacks. */
@@ -36,8 +44,8 @@ export class LinkEngine implements Engine {
   ) {}
 
   /**
-   * Greets the device and installs the app (always: a load also clears the
-   * app's storage and memory, so every run starts as the reference VM does).
+   * Greets the device and installs the app (by default always: a load also clears
+   * the app's storage and memory, so every run starts as the reference VM does).
    * Closes the transport if the device refuses.
    */
   static async open(transport: ByteTransport, image: Image, imageBytes: Uint8Array, options: LinkEngineOptions = {}): Promise<LinkEngine> {
@@ -45,7 +53,7 @@ export class LinkEngine implements Engine {
     try {
       const device = await client.hello();
       try {
-        await client.load(imageBytes);
+        if (options.install !== "if-changed" || !installedAppIs(device, imageBytes)) await client.load(imageBytes);
       } catch (e) {
         throw explainRefusal(e, image, device);
       }

@@ -1,0 +1,287 @@
+// Keeps every device of the devices file connected and served: one worker per
+// device connects (HELLO), installs the contract's app for its profile when
+// the device runs another, sets its clock to the chain's, delivers its queued
+// commands in order, and reconnects after the link fails. Commands wait in
+// the store while a device is offline and go out when it returns; a command
+// is marked delivered only after the device answered it (at least once).
+
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { FunctionKind } from "../compiler/ir/image.js";
+import { LinkError } from "../compiler/link/client.js";
+import { BoardEmulationError } from "../compiler/engines/transport.js";
+import type { App } from "../compiler/run/backends.js";
+import { installedAppIs, LinkEngine } from "../compiler/run/link-engine.js";
+import { formatValue } from "../compiler/run/values.js";
+import type { Raw } from "../compiler/vm/effects.js";
+import type { DeviceEntry } from "./devices-file.js";
+import { buildEmulatedFirmware, openDeviceTransport, reportTimeoutMs } from "./device-transport.js";
+import type { NodeStore, QueuedCommand } from "./store.js";
+import { formatValues, rawArgs } from "./values.js";
+
+export type DeviceStatus = "waiting-for-app" | "connecting" | "online" | "offline" | "stopped";
+
+export interface DeviceManagerOptions {
+  devices: readonly DeviceEntry[];
+  store: NodeStore;
+  /** Where emulated devices keep their app store. */
+  dataDir: string;
+  /** The app the contract carries for a profile (undefined: none). */
+  appFor: (profileName: string) => App | undefined;
+  log: (line: string) => void;
+  /** First wait before reconnecting; doubles up to maxRetryMs (defaults 500 ms, 10 s). */
+  retryMs?: number;
+  maxRetryMs?: number;
+  /** An idle online device gets SET_TIME this often, which also notices a dead link (default 5 s). */
+  heartbeatMs?: number;
+  /** Fuel per device call (default: the link engine's). */
+  fuel?: number;
+}
+
+/** A finished command: the function's result when it has one. */
+export type CommandOutcome = { ok: true; result: Raw | undefined } | { ok: false; message: string };
+
+/** A failure of the link (the device went away), as opposed to a refusal by the device. */
+function isLinkFailure(e: unknown): boolean {
+  return e instanceof BoardEmulationError || (e instanceof LinkError && e.code === "link");
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n")[0]!;
+}
+
+class DeviceWorker {
+  status: DeviceStatus = "connecting";
+  private engine: LinkEngine | undefined;
+  private app: App | undefined;
+  private clock: number | undefined;
+  private clockSent = true;
+  private wake: (() => void) | undefined;
+  private stopped = false;
+  private failures = 0;
+  readonly done: Promise<void>;
+
+  constructor(
+    readonly entry: DeviceEntry,
+    private readonly manager: DeviceManager,
+    private readonly options: DeviceManagerOptions,
+  ) {
+    this.done = this.run();
+  }
+
+  poke(): void {
+    this.wake?.();
+  }
+
+  setClock(seconds: number): void {
+    if (seconds === this.clock) return;
+    this.clock = seconds;
+    this.clockSent = false;
+    this.poke();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.poke();
+    await this.done;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        if (!this.engine || this.app !== this.options.appFor(this.entry.profile.name)) {
+          if (!(await this.connect())) continue;
+        }
+        if (!this.clockSent && this.clock !== undefined) {
+          this.clockSent = true;
+          await this.engine!.setTime(this.clock);
+          continue;
+        }
+        const command = this.options.store.nextCommand(this.entry.name);
+        if (command) {
+          await this.deliver(command);
+          continue;
+        }
+        if (!(await this.sleep(this.options.heartbeatMs ?? 5_000)) && this.clock !== undefined) await this.engine!.setTime(this.clock);
+      } catch (e) {
+        if (!isLinkFailure(e)) throw e;
+        await this.disconnect(`link failed: ${firstLine(e)}`);
+      }
+    }
+    await this.disconnect(undefined);
+    this.status = "stopped";
+  }
+
+  /** Connects with the current app; false after a failed attempt (it waited before returning). */
+  private async connect(): Promise<boolean> {
+    await this.disconnect(undefined);
+    const app = this.options.appFor(this.entry.profile.name);
+    if (!app) {
+      if (this.status !== "waiting-for-app") this.options.log(`${this.entry.name}: the contract has no app for profile ${this.entry.profile.name}; waiting`);
+      this.status = "waiting-for-app";
+      await this.sleep(this.options.maxRetryMs ?? 10_000);
+      return false;
+    }
+    this.status = "connecting";
+    try {
+      const transport = await openDeviceTransport(this.entry, join(this.options.dataDir, "devices"));
+      const engine = await LinkEngine.open(transport, app.image, app.bytes, {
+        install: "if-changed",
+        timeoutMs: reportTimeoutMs(this.entry),
+        ...(this.options.fuel === undefined ? {} : { fuel: this.options.fuel }),
+      });
+      this.engine = engine;
+      this.app = app;
+      this.failures = 0;
+      this.status = "online";
+      this.clockSent = false;
+      const installed = installedAppIs(engine.device, app.bytes) ? "app already installed" : `installed app (${app.bytes.length} bytes)`;
+      this.options.log(`${this.entry.name}: online on ${this.entry.transportText}, ${installed}`);
+      this.manager.onOnline(this.entry.name);
+      return true;
+    } catch (e) {
+      this.status = "offline";
+      this.failures++;
+      if (this.failures === 1) this.options.log(`${this.entry.name}: offline (${firstLine(e)}); retrying`);
+      const base = this.options.retryMs ?? 500;
+      await this.sleep(Math.min(this.options.maxRetryMs ?? 10_000, base * 2 ** Math.min(this.failures - 1, 10)));
+      return false;
+    }
+  }
+
+  private async disconnect(reason: string | undefined): Promise<void> {
+    const engine = this.engine;
+    this.engine = undefined;
+    if (!engine) return;
+    if (reason !== undefined) {
+      this.status = "offline";
+      this.options.log(`${this.entry.name}: offline (${reason}); retrying`);
+    }
+    await engine.close().catch(() => {});
+  }
+
+  private async deliver(command: QueuedCommand): Promise<void> {
+    const image = this.app!.image;
+    const index = image.functions.findIndex((f) => f.kind === FunctionKind.Public && f.name === command.fn);
+    const what = `${command.fn}(${formatValues(command.args)})`;
+    const fn = image.functions[index];
+    if (!fn) return this.finish(command, { ok: false, message: `${this.entry.name}: the app has no public function ${command.fn}` });
+    const args = rawArgs(fn.locals.slice(0, fn.paramCount), command.args);
+    if (!args.ok) return this.finish(command, { ok: false, message: `${this.entry.name}: ${what}: ${args.message}` });
+    let effects;
+    try {
+      effects = await this.engine!.invoke(index, args.args);
+    } catch (e) {
+      if (isLinkFailure(e)) throw e;
+      return this.finish(command, { ok: false, message: `${this.entry.name}: ${what}: ${firstLine(e)}` });
+    }
+    const end = effects[effects.length - 1];
+    if (end?.kind === "fault") return this.finish(command, { ok: false, message: `${this.entry.name}: ${what}: fault ${end.fault}` });
+    const result = end?.kind === "return" ? end.value : undefined;
+    this.options.log(`${this.entry.name}: ${what}${result === undefined || !fn.result ? "" : ` -> ${formatValue(result, fn.result)}`}`);
+    this.finish(command, { ok: true, result });
+  }
+
+  private finish(command: QueuedCommand, outcome: CommandOutcome): void {
+    if (outcome.ok) this.options.store.finishCommand(command.id, "delivered", outcome.result === undefined ? undefined : String(outcome.result));
+    else {
+      this.options.log(outcome.message);
+      this.options.store.finishCommand(command.id, "failed", outcome.message);
+    }
+    this.manager.onFinished(command.id, outcome);
+  }
+
+  /** Waits for work or the timeout; true when woken. */
+  private sleep(ms: number): Promise<boolean> {
+    if (this.stopped) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve(false);
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve(true);
+      };
+    });
+  }
+}
+
+export class DeviceManager {
+  private readonly workers = new Map<string, DeviceWorker>();
+  private readonly waiting = new Map<number, (outcome: CommandOutcome) => void>();
+  private readonly onlineWaiters: { name: string; resolve: () => void }[] = [];
+
+  constructor(private readonly options: DeviceManagerOptions) {
+    mkdirSync(join(options.dataDir, "devices"), { recursive: true });
+    buildEmulatedFirmware(options.devices);
+  }
+
+  start(): void {
+    for (const entry of this.options.devices) if (!this.workers.has(entry.name)) this.workers.set(entry.name, new DeviceWorker(entry, this, this.options));
+  }
+
+  names(): string[] {
+    return this.options.devices.map((d) => d.name);
+  }
+
+  entry(name: string): DeviceEntry | undefined {
+    return this.options.devices.find((d) => d.name === name);
+  }
+
+  status(name: string): DeviceStatus | undefined {
+    return this.workers.get(name)?.status;
+  }
+
+  /** New commands were queued for these devices (all when omitted). */
+  deliver(names?: Iterable<string>): void {
+    for (const name of names ?? this.workers.keys()) this.workers.get(name)?.poke();
+  }
+
+  /** The contract's apps changed: each worker reinstalls where its device runs another. */
+  appsChanged(): void {
+    this.deliver();
+  }
+
+  /** Sets every device's clock to the chain's time (Unix seconds). */
+  setClock(seconds: bigint): void {
+    const s = Number(seconds > 0xffffffffn ? 0xffffffffn : seconds);
+    for (const w of this.workers.values()) w.setClock(s);
+  }
+
+  /** Resolves when the command with this id is delivered or has failed. */
+  outcome(id: number): Promise<CommandOutcome> {
+    return new Promise((resolve) => this.waiting.set(id, resolve));
+  }
+
+  /** Resolves when the device is (next) online. */
+  online(name: string): Promise<void> {
+    if (this.status(name) === "online") return Promise.resolve();
+    return new Promise((resolve) => this.onlineWaiters.push({ name, resolve }));
+  }
+
+  onOnline(name: string): void {
+    for (let i = this.onlineWaiters.length - 1; i >= 0; i--) {
+      if (this.onlineWaiters[i]!.name === name) this.onlineWaiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  onFinished(id: number, outcome: CommandOutcome): void {
+    this.waiting.get(id)?.(outcome);
+    this.waiting.delete(id);
+  }
+
+  /** Settles the waits for commands a reorg cancelled. */
+  settleCancelled(): void {
+    for (const id of [...this.waiting.keys()]) {
+      const record = this.options.store.command(id);
+      if (record?.status === "cancelled") this.onFinished(id, { ok: false, message: `cancelled: ${record.detail ?? ""}` });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+  }
+}

@@ -1,0 +1,46 @@
+// Values the node passes to device functions: what Aryl scripts and the
+// library API hand over (integers, booleans, text), how they are kept in the
+// command queue, and how they become a device call's raw arguments.
+
+import type { ValueType } from "../compiler/ir/types.js";
+import type { Literal } from "../compiler/run/literals.js";
+import { literalToRaw } from "../compiler/run/values.js";
+import type { RawArg } from "../compiler/vm/effects.js";
+
+export type CallValue = bigint | boolean | string;
+
+type Stored = { t: "i"; v: string } | { t: "b"; v: boolean } | { t: "s"; v: string };
+
+export function encodeValues(values: readonly CallValue[]): string {
+  return JSON.stringify(
+    values.map((v): Stored => (typeof v === "bigint" ? { t: "i", v: v.toString() } : typeof v === "boolean" ? { t: "b", v } : { t: "s", v })),
+  );
+}
+
+export function decodeValues(json: string): CallValue[] {
+  return (JSON.parse(json) as Stored[]).map((s) => (s.t === "i" ? BigInt(s.v) : s.v));
+}
+
+export function formatValues(values: readonly CallValue[]): string {
+  return values.map((v) => (typeof v === "string" ? JSON.stringify(v) : String(v))).join(", ");
+}
+
+function literalOf(v: CallValue): Literal {
+  if (typeof v === "bigint") return { kind: "int", value: v, text: v.toString() };
+  if (typeof v === "boolean") return { kind: "bool", value: v, text: String(v) };
+  return { kind: "string", value: new TextEncoder().encode(v), text: JSON.stringify(v) };
+}
+
+export type RawArgs = { ok: true; args: RawArg[] } | { ok: false; message: string };
+
+/** The raw arguments of a call to a function with these parameter types, or why the values do not fit. */
+export function rawArgs(types: readonly ValueType[], values: readonly CallValue[]): RawArgs {
+  if (types.length !== values.length) return { ok: false, message: `takes ${types.length} argument(s), got ${values.length}` };
+  const args: RawArg[] = [];
+  for (let i = 0; i < types.length; i++) {
+    const converted = literalToRaw(literalOf(values[i]!), types[i]!);
+    if (!converted.ok) return { ok: false, message: `argument ${i + 1}: ${converted.message}` };
+    args.push(converted.value);
+  }
+  return { ok: true, args };
+}

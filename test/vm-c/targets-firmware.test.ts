@@ -1,0 +1,69 @@
+// The link-device firmwares the emulated boards run (buildUnoDevice,
+// buildMsp430Device: the whole firmware, not only the VM core) measured as
+// `alkyvm run --size` measures them, against the issue's budgets
+// (boards/boards.ts): the Uno within 12 KB of flash and 1 KB of static RAM,
+// the MSP430G2553 within its 16 KB of flash (less the 2 KB app store) and
+// 512 B of RAM less the C stack. docs/performance.md has the numbers, which
+// budget is met, and what is left where one is not.
+
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { boardById } from "../../boards/boards.js";
+import { firmwareSize, type FirmwareSize } from "../../compiler/engines/elf-size.js";
+import { buildMsp430Device, buildUnoDevice, DEVICE_INCLUDE_DIRS, VM_C_DIR } from "../../compiler/engines/firmware-build.js";
+
+/** The feature switches a board's config header leaves in force (vm_config.h after it), read with the board's own preprocessor. */
+function switches(compiler: string[], config: string): Record<string, number> {
+  const args = [...compiler.slice(1), "-dM", "-E", `-DALKY_CONFIG_HEADER="config/${config}.h"`, ...DEVICE_INCLUDE_DIRS.map((d) => `-I${d}`), join(VM_C_DIR, "vm_config.h")];
+  const r = spawnSync(compiler[0]!, args, { encoding: "utf8" });
+  if (r.error || r.status !== 0) throw new Error(`${compiler[0]} -E failed (run scripts/setup.sh if it is missing):\n${r.stderr}`);
+  const out: Record<string, number> = {};
+  for (const m of r.stdout.matchAll(/^#define (ALKY_WITH_\w+) (\d+)$/gm)) out[m[1]!] = Number(m[2]);
+  return out;
+}
+
+const budget = (board: string): { flash: number; ram: number } => boardById(board)!.budget!;
+const sized = (elf: string, board: string): FirmwareSize => firmwareSize(elf, boardById(board)!.memory!);
+
+/** Bytes of flash the MSP430 linker script keeps for the app store (STORE, vm-c/config/lpmsp430g2553.h). */
+const MSP430_STORE_BYTES = 2048;
+/**
+ * How far the Uno firmware with the verifier may be over its 12 KB flash
+ * budget: a guard against growth while the gap is closed (docs/performance.md,
+ * "Where the Uno misses"), not the budget itself.
+ */
+const UNO_FLASH_GAP_GUARD = 4608;
+
+describe("the Uno link-device firmware against its budget (run scripts/setup.sh if avr-gcc is missing)", () => {
+  it("is built with the on-device verifier, 64/256-bit, storage and node calls", () => {
+    const s = switches(["avr-gcc", "-mmcu=atmega328p"], "uno");
+    expect(s).toMatchObject({ ALKY_WITH_VERIFY: 1, ALKY_WITH_W64: 1, ALKY_WITH_W256: 1, ALKY_WITH_STORAGE: 1, ALKY_WITH_NCALL: 1 });
+  });
+
+  it("keeps its static RAM within the 1 KB budget", () => {
+    const size = sized(buildUnoDevice().elf, "uno");
+    expect(budget("uno").ram).toBe(1024);
+    expect(size.ram).toBeLessThanOrEqual(budget("uno").ram);
+  });
+
+  it(`is over the 12 KB flash budget by no more than ${UNO_FLASH_GAP_GUARD} bytes (the gap docs/performance.md tracks)`, () => {
+    const size = sized(buildUnoDevice().elf, "uno");
+    expect(budget("uno").flash).toBe(12288);
+    expect(size.flash).toBeLessThanOrEqual(budget("uno").flash + UNO_FLASH_GAP_GUARD);
+  });
+});
+
+describe("the MSP430G2553 link-device firmware against its budget (run scripts/setup.sh if clang is missing)", () => {
+  it("is built without the on-device verifier (it does not fit: docs/performance.md) and without 64/256-bit", () => {
+    const s = switches(["clang", "--target=msp430", "-mmcu=msp430g2553", "-ffreestanding"], "lpmsp430g2553");
+    expect(s).toMatchObject({ ALKY_WITH_VERIFY: 0, ALKY_WITH_W64: 0, ALKY_WITH_W256: 0 });
+  });
+
+  it("fits the 16 KB of flash less the 2 KB app store, and 512 B of RAM less the C stack", () => {
+    const size = sized(buildMsp430Device().elf, "lpmsp430g2553");
+    expect(budget("lpmsp430g2553")).toEqual({ flash: 16384, ram: 416 });
+    expect(size.flash).toBeLessThanOrEqual(budget("lpmsp430g2553").flash - MSP430_STORE_BYTES);
+    expect(size.ram).toBeLessThanOrEqual(budget("lpmsp430g2553").ram);
+  });
+});

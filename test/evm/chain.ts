@@ -1,4 +1,4 @@
-// A few JSON-RPC helpers over Anvil for the fusion tests (the node itself comes
+// JSON-RPC helpers over Anvil for tests that deploy and call contracts (the node comes
 // from scripts/anvil.ts). Raw requests, so that errors (reverts) can be compared
 // exactly as the node reports them.
 

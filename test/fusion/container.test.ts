@@ -5,21 +5,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compileAlkyl } from "../../compiler/compile.js";
 import { CONTAINER_TRAILER_SIZE, DIRECTORY_ENTRY_SIZE, checkImage, encodeContainer, imageHash, readContainer } from "../../compiler/fusion/container.js";
-import { fuseContract, MAX_RUNTIME_SIZE, readEmbeddedImages } from "../../compiler/fusion/fuse.js";
+import { fuseContract, MAX_RUNTIME_SIZE, readEmbeddedImages, type ImageInput } from "../../compiler/fusion/fuse.js";
 import { compileSolidity } from "../../compiler/fusion/solidity.js";
-import { profileByName } from "../../compiler/profiles/profiles.js";
 import { ROOT } from "../helpers/cli.js";
+import { LOCK } from "./images.js";
 
-function app(file: string, profile: string): Uint8Array {
-  const path = join(ROOT, file);
-  const r = compileAlkyl(readFileSync(path, "utf8"), path, { profile: profileByName(profile)! });
-  if (!r.ok) throw new Error(`${file} does not compile`);
-  return r.bytes;
-}
-
-const LOCK = app("examples/smartlock/lock.alkyl", "smartlock");
 const CODE = Uint8Array.from([0x60, 0x80, 0x60, 0x40, 0x52, 0xfe, 0xa2, 0x64]); // stands for a contract's runtime code
 
 function fusedCode(): Uint8Array {
@@ -90,7 +81,7 @@ describe("image container", () => {
 });
 
 describe("what fusion refuses", () => {
-  const fuse = (solidity: string, images = [{ kind: "alkyl" as const, bytes: LOCK }]) => fuseContract({ solidity, fileName: "T.sol", images });
+  const fuse = (solidity: string, images: ImageInput[] = [{ kind: "alkyl", bytes: LOCK }]) => fuseContract({ solidity, fileName: "T.sol", images });
 
   it("a runtime code shorter than 256 bytes, whose size solc pushes in one byte", () => {
     const r = fuse("pragma solidity ^0.8.0; contract Tiny { uint x; function set(uint v) external { x = v; } }");

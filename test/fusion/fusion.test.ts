@@ -10,27 +10,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAbiParameters, encodeFunctionData, keccak256, parseEventLogs, type Abi } from "viem";
-import { compileAlkyl } from "../../compiler/compile.js";
 import { extractImages, fuseContract, readEmbeddedImages, type FusedContract } from "../../compiler/fusion/fuse.js";
 import { verifyImage } from "../../compiler/ir/verify.js";
 import { profileByName } from "../../compiler/profiles/profiles.js";
 import { startAnvil, type Anvil } from "../../scripts/anvil.js";
 import { alkyvm, ensureBuilt, ROOT } from "../helpers/cli.js";
-import { deploy, deployAll, hexBytes, receipt, rpc, rpcReply, send, type Hex } from "./chain.js";
+import { LOCK, LOCK_IMPROVED } from "./images.js";
+import { deploy, deployAll, hexBytes, receipt, rpc, rpcReply, send, type Hex } from "../evm/chain.js";
 
 const RENTAL = join(ROOT, "examples/rental/Rental.sol");
 const VAULT = join(ROOT, "test/fusion/fixtures/Vault.sol");
 const PRICE_PER_MINUTE = 1000n;
-
-function app(file: string, profile: string): Uint8Array {
-  const path = join(ROOT, file);
-  const r = compileAlkyl(readFileSync(path, "utf8"), path, { profile: profileByName(profile)! });
-  if (!r.ok) throw new Error(`${file} does not compile`);
-  return r.bytes;
-}
-
-const LOCK = app("examples/smartlock/lock.alkyl", "smartlock");
-const LOCK_IMPROVED = app("examples/smartlock/lock_improved.alkyl", "smartlock");
 
 function fuse(file: string): FusedContract {
   const r = fuseContract({
@@ -216,7 +206,7 @@ describe("alkyvm fuse and alkyvm extract", () => {
   beforeAll(() => {
     ensureBuilt();
     work = mkdtempSync(join(tmpdir(), "alkyvm-fuse-"));
-  });
+  }, 300_000);
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
   const fuseCli = (out: string) =>
@@ -228,7 +218,10 @@ describe("alkyvm fuse and alkyvm extract", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(readdirSync(out).sort()).toEqual(["Rental.abi.json", "Rental.bytecode.hex", "Rental.deployed.hex", "Rental.images.json"]);
-    const manifest = JSON.parse(readFileSync(join(out, "Rental.images.json"), "utf8")) as { images: { kind: string; profile: string; size: number; hash: string }[] };
+    const manifest = JSON.parse(readFileSync(join(out, "Rental.images.json"), "utf8")) as {
+      containerSize: number;
+      images: { kind: string; profile: string; size: number; hash: string }[];
+    };
     expect(manifest.images.map((i) => [i.kind, i.profile, i.size])).toEqual([
       ["alkyl", "smartlock", LOCK.length],
       ["alkyl", "smartlock", LOCK_IMPROVED.length],
@@ -239,7 +232,7 @@ describe("alkyvm fuse and alkyvm extract", () => {
     const address = await deploy(anvil, accounts[0]!, `${init}${encodeAbiParameters([{ type: "address" }, { type: "uint256" }], [accounts[1]!, 5n]).slice(2)}`);
     const onChain = hexBytes(await rpc<Hex>(anvil, "eth_getCode", [address, "latest"]));
     const deployed = hexBytes(readFileSync(join(out, "Rental.deployed.hex"), "utf8").trim());
-    const runtimeSize = deployed.length - (manifest as unknown as { containerSize: number }).containerSize;
+    const runtimeSize = deployed.length - manifest.containerSize;
     expect(onChain.length).toBe(deployed.length);
     expect(Buffer.from(onChain.subarray(runtimeSize)).equals(Buffer.from(deployed.subarray(runtimeSize)))).toBe(true);
 

@@ -3,7 +3,6 @@
 
 import { mkdirSync, statSync } from "node:fs";
 import { extname, join } from "node:path";
-import { createPublicClient, http, isAddress, type Address } from "viem";
 import type { EmbeddedImage } from "../compiler/fusion/container.js";
 import { fuseCompiled, readEmbeddedImages, type FusedContract, type ImageInput } from "../compiler/fusion/fuse.js";
 import { compileSolidity, type SolidityContract } from "../compiler/fusion/solidity.js";
@@ -117,7 +116,9 @@ export function cmdFuse(argv: string[], out: (line: string) => void): void {
   out(`${fused.contract.name}: runtime ${fused.contract.runtimeSize} bytes + images ${fused.contract.containerSize} bytes -> ${join(outDir, `${fused.contract.name}.*`)}`);
 }
 
-async function fetchCode(rpc: string, address: Address): Promise<Uint8Array> {
+async function fetchCode(rpc: string, address: `0x${string}`): Promise<Uint8Array> {
+  // viem is loaded here only: the other commands start faster without it.
+  const { createPublicClient, http } = await import("viem");
   const client = createPublicClient({ transport: http(rpc, { retryCount: 0, timeout: 15_000 }) });
   let hex: string | undefined;
   try {
@@ -137,8 +138,8 @@ export async function cmdExtract(argv: string[], out: (line: string) => void): P
   const address = optionValue(args, "--address");
   if (rpc === undefined || address === undefined) throw new UsageError("extract needs --rpc <url> and --address <0x…>");
   if (!/^https?:\/\//.test(rpc)) throw new UsageError(`--rpc must be an http(s) URL, got '${rpc}'`);
-  if (!isAddress(address, { strict: false })) throw new UsageError(`--address must be a 20-byte hex address, got '${address}'`);
-  const code = await fetchCode(rpc, address);
+  if (!/^0x[0-9a-fA-F]{40}$/.test(address)) throw new UsageError(`--address must be a 20-byte hex address, got '${address}'`);
+  const code = await fetchCode(rpc, address as `0x${string}`);
   const r = readEmbeddedImages(code);
   if (!r.ok) throw new CliError(`alkyvm extract: ${address}: ${r.message}`);
   const outDir = optionValue(args, "-o");

@@ -3,7 +3,19 @@
 // the legacy assembly of the init code (to find the size fields to patch).
 // A compile error comes back as one line: `file:line:col: Kind: message`.
 
-import solc from "solc";
+import { createRequire } from "node:module";
+
+interface Solc {
+  compile(input: string, callbacks: { import: (path: string) => { contents: string } | { error: string } }): string;
+  version(): string;
+}
+
+let loaded: Solc | undefined;
+/** solc-js is loaded on first use: it takes seconds, and most commands never compile Solidity. */
+function solc(): Solc {
+  loaded ??= createRequire(import.meta.url)("solc") as Solc;
+  return loaded;
+}
 
 /** One item of solc's legacy assembly JSON (`evm.legacyAssembly[".code"]`). */
 export interface AssemblyItem {
@@ -107,7 +119,7 @@ export function compileSolidity(input: SolidityInput): SolidityResult {
   };
   let output: SolcOutput;
   try {
-    output = JSON.parse(solc.compile(JSON.stringify(standardInput), { import: findImports })) as SolcOutput;
+    output = JSON.parse(solc().compile(JSON.stringify(standardInput), { import: findImports })) as SolcOutput;
   } catch (e) {
     return { ok: false, message: `${input.fileName}: solc failed: ${(e as Error).message.split("\n")[0]}` };
   }
@@ -139,7 +151,7 @@ export function compileSolidity(input: SolidityInput): SolidityResult {
       deployedBytecode: hexBytes(c.evm.deployedBytecode.object),
       immutableReferences: c.evm.deployedBytecode.immutableReferences ?? {},
       initAssembly,
-      solcVersion: String(solc.version()),
+      solcVersion: solc().version(),
     },
   };
 }

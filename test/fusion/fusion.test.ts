@@ -201,7 +201,8 @@ describe("a fused contract with a payable constructor, a dynamic constructor arg
   });
 });
 
-describe("alkyvm fuse and alkyvm extract", () => {
+// Each CLI run starts Node and, for fuse, solc-js: seconds each on a loaded machine.
+describe("alkyvm fuse and alkyvm extract", { timeout: 300_000 }, () => {
   let work: string;
   beforeAll(() => {
     ensureBuilt();

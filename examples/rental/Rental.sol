@@ -12,6 +12,8 @@ contract Rental {
     uint256 public immutable pricePerMinute;
 
     mapping(address => uint256) public balanceOf;
+    /// Sum of all tenants' balances: ether the landlord may not withdraw.
+    uint256 public credit;
     address public tenant;
     uint256 public paidUntil;
 
@@ -24,6 +26,7 @@ contract Rental {
     error RentTooLow(uint256 paid, uint256 due);
     error InsufficientBalance(uint256 balance, uint256 amount);
     error NoMinutes();
+    error NotAvailable(uint256 available, uint256 amount);
 
     constructor(address node_, uint256 pricePerMinute_) {
         landlord = msg.sender;
@@ -37,6 +40,7 @@ contract Rental {
         uint256 due = uint256(mins) * pricePerMinute;
         if (msg.value < due) revert RentTooLow(msg.value, due);
         balanceOf[msg.sender] += msg.value - due;
+        credit += msg.value - due;
         uint256 start = paidUntil > block.timestamp && tenant == msg.sender ? paidUntil : block.timestamp;
         tenant = msg.sender;
         paidUntil = start + uint256(mins) * 60;
@@ -49,12 +53,15 @@ contract Rental {
         uint256 balance = balanceOf[tenant_];
         if (balance < amount) revert InsufficientBalance(balance, amount);
         balanceOf[tenant_] = balance - amount;
+        credit -= amount;
         emit UsageDeducted(tenant_, amount, balance - amount);
     }
 
-    /// The landlord collects what is not owed back to tenants.
+    /// The landlord collects rent and deducted usage, never the tenants' balances.
     function withdraw(uint256 amount) external {
         if (msg.sender != landlord) revert NotLandlord(msg.sender);
+        uint256 available = address(this).balance - credit;
+        if (amount > available) revert NotAvailable(available, amount);
         emit Withdrawn(msg.sender, amount);
         (bool ok, ) = payable(msg.sender).call{value: amount}("");
         require(ok, "transfer failed");

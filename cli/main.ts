@@ -10,8 +10,8 @@ import { PROFILES } from "../compiler/profiles/profiles.js";
 import { BACKENDS, backendByName, type App, type Backend } from "../compiler/run/backends.js";
 import { LinkError } from "../compiler/link/client.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
-import { runSteps } from "../compiler/run/session.js";
-import { parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
+import { NodeAnswers, runSteps } from "../compiler/run/session.js";
+import { parseAnswer, parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
 import { formatTraceLine, traceLineJson } from "../compiler/run/trace.js";
 import { compileFile, loadApp, profileOption } from "./app.js";
 import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
@@ -30,6 +30,7 @@ usage:
   alkyvm verify <app.alk> [--profile P]
   alkyvm run <app.alkyl|app.alk> [--profile P] [--backend B] [--fuel N] [--json] [--size] STEP...
         STEP: --call 'Name(args)'  --event 'Name(args)'  --time <unix seconds>  --steps <file>
+              --answer 'Name = value' | 'Name' | 'Name fails'   (how the node answers node calls to Name from then on)
         B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default);
            --size prints the firmware's flash and RAM use
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
@@ -100,11 +101,18 @@ function cmdVerify(argv: string[]): void {
   out(`${input}: ok`);
 }
 
+function answerOption(text: string): Step {
+  const a = parseAnswer(text);
+  if (!a) throw new UsageError(`--answer needs 'Name = value', 'Name' or 'Name fails', got '${text}'`);
+  return a;
+}
+
 function collectSteps(args: ReturnType<typeof parseArgs>): Step[] {
   const steps: Step[] = [];
   for (const o of args.options) {
     if (o.name === "--call") steps.push({ kind: "call", text: o.value });
     else if (o.name === "--event") steps.push({ kind: "event", text: o.value });
+    else if (o.name === "--answer") steps.push(answerOption(o.value));
     else if (o.name === "--time") {
       const t = parseTime(o.value);
       if (t === undefined) throw new UsageError(`--time needs Unix seconds (0..4294967295), got '${o.value}'`);
@@ -134,7 +142,7 @@ function sizeLine(backend: Backend, app: App): string {
 
 async function cmdRun(argv: string[]): Promise<void> {
   const args = parseArgs(argv, {
-    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps"],
+    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer"],
     flags: ["--json", "--size"],
   });
   const input = onePositional(args, "app file");
@@ -147,9 +155,10 @@ async function cmdRun(argv: string[]): Promise<void> {
   const json = args.flags.has("--json");
   try {
     if (args.flags.has("--size")) out(sizeLine(backend, app));
-    const engine = await backend.open(app, fuel === undefined ? {} : { fuel });
+    const answers = new NodeAnswers(app.image);
+    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer });
     try {
-      await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)));
+      await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)), answers);
     } finally {
       await engine.close();
     }

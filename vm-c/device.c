@@ -285,26 +285,30 @@ static uint8_t fits(alky_device *d, uint16_t n, uint16_t fixed, uint8_t rest) {
     return 0;
 }
 
+/* Takes the sequence number of the request in the link's buffer and checks
+ * its header; reports unsupported or malformed and returns 0 if it fails. */
+static uint8_t request_ok(alky_device *d) {
+    uint8_t header = alky_link_header(&d->link);
+    d->seq = alky_link_seq(&d->link);
+    if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) report_error(d, ALKY_ERR_UNSUPPORTED, 0, 0);
+    else if (header & ALKY_LINK_FLAG_MASK) report_error(d, ALKY_ERR_MALFORMED, 0, 0); /* MORE or FROM_DEVICE: never on a request */
+    else return 1;
+    return 0;
+}
+
 /* Answers the request in the link's buffer; returns 1 when it leaves an
  * invocation to run (its reports follow from alky_device_receive, so the
  * request's stack frames are gone while the VM runs: the MSP430 has 512 B
  * of RAM). */
 static uint8_t handle(alky_device *d) {
     alky_link *l = &d->link;
-    uint8_t header = alky_link_header(l), type = alky_link_type(l);
+    uint8_t type = alky_link_type(l);
     const uint8_t *p = alky_link_payload(l);
     uint16_t n = alky_link_payload_len(l);
-    d->seq = alky_link_seq(l);
     /* Only ARGS continues an argument stream; any other request ends it. */
     if (type != ALKY_MSG_ARGS) d->arg_active = 0;
-    if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) {
+    if (!request_ok(d)) {
         d->arg_active = 0;
-        report_error(d, ALKY_ERR_UNSUPPORTED, 0, 0);
-        return 0;
-    }
-    if (header & ALKY_LINK_FLAG_MASK) { /* MORE or FROM_DEVICE: never on a request */
-        d->arg_active = 0;
-        report_error(d, ALKY_ERR_MALFORMED, 0, 0);
         return 0;
     }
     switch (type) {
@@ -340,6 +344,9 @@ static uint8_t handle(alky_device *d) {
     case ALKY_MSG_CALL:
     case ALKY_MSG_EVENT:
         return (uint8_t)(fits(d, n, ALKY_MSG_CALL_SIZE, 1) && invoke(d, p, n, (uint8_t)(type == ALKY_MSG_EVENT)));
+#if ALKY_WITH_NCALL
+    case ALKY_MSG_NODE_ANSWER: /* to a node call that has timed out: as ARGS, nothing in progress */
+#endif
     case ALKY_MSG_ARGS:
         if (d->arg_active) return take_args(d, p + ALKY_MSG_ARGS_ARGS, (uint16_t)(n - ALKY_MSG_ARGS_ARGS));
         report_error(d, ALKY_ERR_SEQUENCE, 0, 0);
@@ -367,12 +374,14 @@ void alky_device_receive(alky_device *d, uint8_t byte) {
 
 /* ---- The HAL of a link device. ---- */
 
-alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args, uint8_t *result) {
+/* SYSCALL or NODE_CALL: the import and its argument stream (a string read
+ * from VM memory). */
+static void report_import(alky_device *d, uint8_t message, uint8_t imp, const uint8_t *args) {
     alky_vm *vm = &d->vm;
     alky_link *l = &d->link;
     uint8_t i, count = alky_import_param_count(vm, imp);
     uint16_t off = 0;
-    alky_link_begin(l, d->seq, ALKY_MSG_SYSCALL);
+    alky_link_begin(l, d->seq, message);
     alky_link_put_u8(l, imp);
     for (i = 0; i < count; i++) {
         uint8_t type = alky_import_param_type(vm, imp, i), nb = alky_type_bytes(type);
@@ -387,6 +396,12 @@ alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args
         off = (uint16_t)(off + nb);
     }
     alky_link_end(l);
+}
+
+alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args, uint8_t *result) {
+    alky_vm *vm = &d->vm;
+    uint8_t i;
+    report_import(d, ALKY_MSG_SYSCALL, imp, args);
     d->syscalls++;
     if (alky_import_flags(vm, imp) & ALKY_SYSCALL_FLAG_CLOCK) {
         uint8_t rb = alky_type_bytes(alky_import_result_type(vm, imp));
@@ -394,6 +409,40 @@ alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args
     }
     return ALKY_OK;
 }
+
+#if ALKY_WITH_NCALL
+void alky_device_ncall_begin(alky_device *d, uint8_t imp, const uint8_t *args) {
+    report_import(d, ALKY_MSG_NODE_CALL, imp, args);
+    d->ncall_seq = d->seq;
+    d->ncall_bytes = alky_type_bytes(alky_import_result_type(&d->vm, imp));
+}
+
+uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result) {
+    alky_link *l = &d->link;
+    const uint8_t *answer = alky_link_payload(l);
+    uint16_t n;
+    uint8_t i, code = ALKY_ERR_BUSY;
+    if (!alky_link_receive(l, byte)) return ALKY_DEVICE_NCALL_WAITING;
+    if (request_ok(d)) {
+        n = alky_link_payload_len(l);
+        if (alky_link_type(l) == ALKY_MSG_NODE_ANSWER) {
+            code = ALKY_ERR_MALFORMED;
+            if (n >= ALKY_MSG_NODE_ANSWER_SIZE && answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
+                code = ALKY_ERR_SEQUENCE;
+            } else if (n >= ALKY_MSG_NODE_ANSWER_SIZE && !answer[ALKY_MSG_NODE_ANSWER_OK]) {
+                return ALKY_FAULT_TRAP; /* FAULT follows, with this request's sequence number */
+            } else if (n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
+                /* The invocation's reports go on with this request's sequence number. */
+                for (i = 0; i < d->ncall_bytes; i++) result[i] = answer[ALKY_MSG_NODE_ANSWER_VALUE + i];
+                return ALKY_OK;
+            }
+        }
+        report_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->ncall_seq : 0);
+    }
+    d->seq = d->ncall_seq; /* still waiting: the call's reports keep its number */
+    return ALKY_DEVICE_NCALL_WAITING;
+}
+#endif
 
 void alky_device_storage_read(alky_device *d, uint16_t addr, uint8_t *dst, uint8_t length) {
     alky_store_storage_read(&d->store, addr, dst, length);

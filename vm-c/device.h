@@ -29,6 +29,10 @@ typedef struct alky_device {
     uint32_t clock;    /* SET_TIME's value, what clock syscalls return */
     uint16_t syscalls; /* SYSCALL reports of the running invocation */
     uint8_t seq;       /* of the request being answered */
+#if ALKY_WITH_NCALL
+    uint8_t ncall_seq;   /* the NODE_CALL waiting for its answer: its sequence number */
+    uint8_t ncall_bytes; /* and the bytes of its result */
+#endif
     /* The argument stream of a CALL/EVENT waiting for ARGS frames. */
     uint8_t arg_active;
     uint8_t arg_param;   /* parameter being received */
@@ -59,5 +63,28 @@ void alky_device_receive(alky_device *d, uint8_t byte);
 alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args, uint8_t *result);
 void alky_device_storage_read(alky_device *d, uint16_t addr, uint8_t *dst, uint8_t length);
 void alky_device_storage_write(alky_device *d, uint16_t addr, const uint8_t *src, uint8_t length);
+
+#if ALKY_WITH_NCALL
+/* Node calls (docs/link.md §4.4). alky_hal_ncall (port/device_hal.c) sends
+ * NODE_CALL with alky_device_ncall_begin, then feeds the bytes it receives to
+ * alky_device_ncall_receive until that returns ALKY_OK (answered: `result`
+ * holds the value) or ALKY_FAULT_TRAP (the node answered "failed"), or until
+ * ALKY_NCALL_TIMEOUT_TICKS ticks passed without a byte (then it traps).
+ * Meanwhile every other request is refused with ERROR busy. */
+#define ALKY_DEVICE_NCALL_WAITING 0xFF
+void alky_device_ncall_begin(alky_device *d, uint8_t imp, const uint8_t *args);
+uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result);
+
+/* How long a node call waits for its answer, in ticks of
+ * alky_device_port_read: 1 ms where the port can measure time (host, Uno).
+ * Under mspdebug's simulator a tick is one poll of the mailbox. */
+#ifndef ALKY_NCALL_TIMEOUT_TICKS
+#define ALKY_NCALL_TIMEOUT_TICKS 2000u
+#endif
+
+/* Implemented by the port: the next received byte, if one is waiting or
+ * arrives within one tick; else -1 after one tick. */
+int16_t alky_device_port_read(void);
+#endif
 
 #endif /* ALKY_DEVICE_H */

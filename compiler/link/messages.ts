@@ -79,6 +79,18 @@ export const MESSAGES = [
     doc: "inject a device event as if a driver had raised it (tests, simulations)",
   },
   { name: "ARGS", id: 0x22, from: "host", terminal: false, fields: [{ name: "args", type: "rest", doc: "the next bytes of the argument stream" }], doc: "continue the argument stream of the CALL or EVENT in progress" },
+  {
+    name: "NODE_ANSWER",
+    id: 0x23,
+    from: "host",
+    terminal: false,
+    fields: [
+      { name: "call", type: "u8", doc: "sequence number of the NODE_CALL answered" },
+      { name: "ok", type: "u8", doc: "1: answered with value; 0: failed (the call traps at once)" },
+      { name: "value", type: "rest", doc: "the result, little-endian, at the import's result width (empty for a void import or a failure)" },
+    ],
+    doc: "the node's answer to a NODE_CALL; the invocation's reports continue with this request's sequence number",
+  },
   // ---- reports (device -> host)
   {
     name: "HELLO_REPLY",
@@ -126,6 +138,17 @@ export const MESSAGES = [
       { name: "args", type: "rest", doc: "argument stream of the import's parameters" },
     ],
     doc: "the running invocation made a syscall (may span frames: MORE flag)",
+  },
+  {
+    name: "NODE_CALL",
+    id: 0x4d,
+    from: "device",
+    terminal: false,
+    fields: [
+      { name: "import", type: "u8", doc: "import index (an import of kind nodecall)" },
+      { name: "args", type: "rest", doc: "argument stream of the import's parameters" },
+    ],
+    doc: "the running invocation calls the node (NCALL) and waits for NODE_ANSWER (may span frames: MORE flag)",
   },
   {
     name: "RESULT",
@@ -260,12 +283,13 @@ export const ERROR_CODES = [
   { name: "no-app", code: 4, doc: "no app is installed" },
   { name: "function", code: 5, doc: "no public function with this index" },
   { name: "argument", code: 6, doc: "an argument does not fit its parameter (offset: parameter index), or the stream has extra bytes" },
-  { name: "sequence", code: 7, doc: "a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress" },
+  { name: "sequence", code: 7, doc: "a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress, NODE_ANSWER to no waiting node call (offset: the call awaited, if any)" },
   { name: "too-large", code: 8, doc: "LOAD_BEGIN: the image does not fit the app store, or is shorter than a container" },
   { name: "image-crc", code: 9, doc: "LOAD_COMMIT: the bytes received do not have LOAD_BEGIN's CRC-32" },
   { name: "verify", code: 10, doc: "LOAD_COMMIT: the verifier rejected the image (detail: rule, offset: image offset); the installed app is kept" },
   { name: "refused", code: 11, doc: "LOAD_COMMIT: the image is valid but this device cannot run it (detail: reason); the installed app is kept" },
   { name: "store", code: 12, doc: "the app store's medium failed to read or write" },
+  { name: "busy", code: 13, doc: "the device waits for a NODE_ANSWER: it takes only HELLO and NODE_ANSWER meanwhile" },
 ] as const satisfies readonly CodeSpec[];
 
 /** FAULT.kind: the fault kinds of docs/ir.md §3. */
@@ -274,7 +298,7 @@ export const FAULT_KINDS = [
   { name: "memory", code: 2, doc: "memory access out of bounds" },
   { name: "storage", code: 3, doc: "storage access out of bounds" },
   { name: "stack", code: 4, doc: "call stack overflow" },
-  { name: "trap", code: 5, doc: "INVALID, or a node call without an answer" },
+  { name: "trap", code: 5, doc: "INVALID, or a node call without an answer (failed or timed out)" },
 ] as const satisfies readonly CodeSpec[];
 
 /** ERROR.detail for code "refused". */

@@ -13,13 +13,15 @@ import { SimavrProcess } from "../engines/simavr.js";
 import type { ByteTransport } from "../engines/transport.js";
 import type { Image } from "../ir/image.js";
 import type { Profile } from "../profiles/profiles.js";
-import type { Engine } from "./engine.js";
+import type { Engine, NodeCallAnswerer } from "./engine.js";
 import { LinkEngine } from "./link-engine.js";
 import { serialBackendByName } from "./serial-backend.js";
 import { TsEngine } from "./ts-engine.js";
 
 export interface BackendOptions {
   fuel?: number;
+  /** Answers the app's node calls (docs/link.md §4.4); without it they fail (trap). */
+  answerNodeCall?: NodeCallAnswerer;
 }
 
 export interface App {
@@ -55,7 +57,7 @@ export const BACKENDS: readonly Backend[] = [
     name: "ts",
     doc: "the TypeScript reference VM, in this process",
     board: undefined,
-    open: async (app, options) => new TsEngine(app.image, app.profile, options.fuel === undefined ? {} : { fuel: options.fuel }),
+    open: async (app, options) => new TsEngine(app.image, app.profile, options),
   },
   {
     name: "c",

@@ -11,7 +11,7 @@ import { LinkError, type HelloReply } from "../link/client.js";
 import { profileByName } from "../profiles/profiles.js";
 import { needsLacked, type Case } from "./corpus.js";
 import { LinkEngine } from "./link-engine.js";
-import { runSteps } from "./session.js";
+import { NodeAnswers, runSteps } from "./session.js";
 import { parseStepsFile } from "./steps.js";
 import { formatTraceLine } from "./trace.js";
 
@@ -76,11 +76,13 @@ async function runOne(c: Case, transport: ByteTransport, device: HelloReply, opt
   const expected = readFileSync(c.trace, "utf8");
   let trace = "";
   try {
+    const answers = new NodeAnswers(compiled.image);
     const engine = await LinkEngine.open(keptOpen(transport), compiled.image, compiled.bytes, {
       ...(c.fuel === undefined ? {} : { fuel: c.fuel }),
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      answerNodeCall: answers.answer,
     });
-    await runSteps(compiled.image, profile, engine, steps.steps, (line) => (trace += formatTraceLine(line) + "\n"));
+    await runSteps(compiled.image, profile, engine, steps.steps, (line) => (trace += formatTraceLine(line) + "\n"), answers);
   } catch (e) {
     // The device refused something or stopped answering: this case fails, the next one still runs.
     // A transport that failed for good (BoardEmulationError) ends the whole run.

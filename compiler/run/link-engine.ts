@@ -9,13 +9,15 @@ import { describeError, LinkClient, LinkError, type HelloReply } from "../link/c
 import { codeName, ERROR_CODES, FAULT_KINDS, type Message } from "../link/messages.js";
 import type { ByteTransport } from "../engines/transport.js";
 import { DEFAULT_FUEL } from "../vm/reference.js";
-import type { FaultKind, RawArg, RawEffect } from "../vm/effects.js";
-import type { Engine } from "./engine.js";
+import type { FaultKind, RawArg } from "../vm/effects.js";
+import type { Engine, EngineEffect, NodeCallAnswerer } from "./engine.js";
 
 export interface LinkEngineOptions {
   fuel?: number;
   /** Longest wait for a report (default: LinkClient's). */
   timeoutMs?: number;
+  /** Answers the device's node calls; without it every node call fails (traps). */
+  answerNodeCall?: NodeCallAnswerer;
   /** "if-changed": keep the installed app (and its storage) when it is this image already. Default "always". */
   install?: "always" | "if-changed";
 }
@@ -49,7 +51,12 @@ export class LinkEngine implements Engine {
    * Closes the transport if the device refuses.
    */
   static async open(transport: ByteTransport, image: Image, imageBytes: Uint8Array, options: LinkEngineOptions = {}): Promise<LinkEngine> {
-    const client = new LinkClient(transport, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    const answer = options.answerNodeCall;
+    const client = new LinkClient(transport, {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      image,
+      ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
+    });
     try {
       const device = await client.hello();
       try {
@@ -64,7 +71,7 @@ export class LinkEngine implements Engine {
     }
   }
 
-  async invoke(functionIndex: number, args: RawArg[]): Promise<RawEffect[]> {
+  async invoke(functionIndex: number, args: RawArg[]): Promise<EngineEffect[]> {
     const fn = this.image.functions[functionIndex];
     if (!fn) throw new LinkError(`no function ${functionIndex} in the image`, "function");
     const stream = encodeArgs(fn.locals.slice(0, fn.paramCount), args);
@@ -72,8 +79,16 @@ export class LinkEngine implements Engine {
       fn.kind === FunctionKind.Event
         ? await this.client.invoke("EVENT", fn.eventId ?? 0, this.fuel, stream)
         : await this.client.invoke("CALL", functionIndex, this.fuel, stream);
-    const effects: RawEffect[] = [];
-    for (const report of answer.reports) effects.push(this.syscallEffect(report));
+    const effects: EngineEffect[] = [];
+    let nodeCalls = 0;
+    for (const report of answer.reports) {
+      if (report.name !== "NODE_CALL") {
+        effects.push(this.syscallEffect(report));
+        continue;
+      }
+      const call = answer.nodeCalls[nodeCalls++]!;
+      effects.push({ kind: "nodecall", importIndex: call.importIndex, args: call.args, answer: call.answer });
+    }
     const end = answer.terminal;
     switch (end.name) {
       case "RESULT":
@@ -94,7 +109,7 @@ export class LinkEngine implements Engine {
     return effects;
   }
 
-  private syscallEffect(report: Message): RawEffect {
+  private syscallEffect(report: Message): EngineEffect {
     if (report.name !== "SYSCALL") throw new LinkError(`device sent ${report.name} during an invocation`, "link");
     const imp = this.image.imports[report.fields.import];
     if (!imp) throw new LinkError(`device reported a syscall of unknown import ${report.fields.import}`, "link");

@@ -31,7 +31,7 @@ function readChar(s: string, i: number): Parsed<[number, number]> {
   return { ok: false, message: `unknown escape \\${e ?? ""}` };
 }
 
-function parseLiteral(text: string): Parsed<Literal> {
+export function parseLiteral(text: string): Parsed<Literal> {
   if (text === "true" || text === "false") return { ok: true, value: { kind: "bool", value: text === "true", text } };
   if (/^-?(0[xX][0-9a-fA-F]+|[0-9]+)$/.test(text)) {
     const neg = text.startsWith("-");

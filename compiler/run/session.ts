@@ -1,12 +1,12 @@
 // Runs steps against an engine: resolves names through the image and the
 // profile, checks and converts arguments, and turns raw effects into trace lines.
 
-import { FunctionKind, type Image, type IrFunction } from "../ir/image.js";
+import { FunctionKind, ImportKind, type Image, type IrFunction } from "../ir/image.js";
 import { ValueKind, type ValueType } from "../ir/types.js";
 import type { Profile } from "../profiles/profiles.js";
-import type { RawArg, RawEffect } from "../vm/effects.js";
-import type { Engine } from "./engine.js";
-import { parseInvocation, type Literal } from "./literals.js";
+import type { Raw, RawArg } from "../vm/effects.js";
+import type { Engine, EngineEffect, NodeCallAnswerer } from "./engine.js";
+import { parseInvocation, parseLiteral, type Literal } from "./literals.js";
 import type { Step } from "./steps.js";
 import type { TraceLine } from "./trace.js";
 import { alkylTypeName, formatValue, literalToRaw } from "./values.js";
@@ -19,8 +19,14 @@ const FAULT_MESSAGES: Record<string, (address?: number) => string> = {
   trap: () => "INVALID instruction",
 };
 
-export function effectToTrace(effect: RawEffect, image: Image, fn: IrFunction): TraceLine {
+export function effectToTrace(effect: EngineEffect, image: Image, fn: IrFunction): TraceLine {
   switch (effect.kind) {
+    case "nodecall": {
+      const imp = image.imports[effect.importIndex];
+      if (!imp) return { effect: "error", kind: "engine", message: `node call of unknown import ${effect.importIndex}` };
+      const answer = effect.answer !== undefined && imp.result ? formatValue(effect.answer, imp.result) : undefined;
+      return { effect: "nodecall", name: imp.name, args: effect.args.map((a, i) => formatValue(a, imp.params[i]!)), failed: effect.answer === undefined, answer };
+    }
     case "syscall": {
       const imp = image.imports[effect.importIndex];
       if (!imp) return { effect: "error", kind: "engine", message: `syscall of unknown import ${effect.importIndex}` };
@@ -79,11 +85,65 @@ function resolveEvent(image: Image, profile: Profile, text: string): Resolved {
   return index < 0 ? { ok: true, fn: undefined } : { ok: true, fn: index, args: conv.args };
 }
 
-/** Runs the steps in order; a failing step produces an error line and the next step still runs. */
-export async function runSteps(image: Image, profile: Profile, engine: Engine, steps: readonly Step[], onLine: (line: TraceLine) => void): Promise<void> {
+/**
+ * How the node answers node calls during a run: `answer` steps set it, the
+ * engine asks `answer` (give it to the backend when opening the engine). A
+ * function without an answer step fails, as on a device without a node.
+ */
+export class NodeAnswers {
+  /** Import index -> the answer (undefined: fails). */
+  private readonly table = new Map<number, Raw | undefined>();
+
+  constructor(private readonly image: Image) {}
+
+  readonly answer: NodeCallAnswerer = (call) => this.table.get(call.importIndex);
+
+  /** Applies an `answer` step; an error line if it does not fit the app. */
+  apply(step: Extract<Step, { kind: "answer" }>): TraceLine | undefined {
+    const fail = (message: string): TraceLine => ({ effect: "error", kind: "answer", message });
+    const index = this.image.imports.findIndex((imp) => imp.kind === ImportKind.NodeCall && imp.name === step.name);
+    if (index < 0) return fail(`the app calls no node function '${step.name}'`);
+    const result = this.image.imports[index]!.result;
+    if (step.fails) {
+      this.table.delete(index);
+      return undefined;
+    }
+    if (step.value === undefined) {
+      if (result) return fail(`${step.name} returns ${alkylTypeName(result)}: write 'answer ${step.name} = value'`);
+      this.table.set(index, 0);
+      return undefined;
+    }
+    if (!result) return fail(`${step.name} returns nothing: write 'answer ${step.name}'`);
+    const lit = parseLiteral(step.value);
+    if (!lit.ok) return fail(`answer of ${step.name}: ${lit.message}`);
+    const conv = literalToRaw(lit.value, result);
+    if (!conv.ok || conv.value instanceof Uint8Array) return fail(`answer of ${step.name}: ${conv.ok ? "not a scalar" : conv.message}`);
+    this.table.set(index, conv.value);
+    return undefined;
+  }
+}
+
+/**
+ * Runs the steps in order; a failing step produces an error line and the next
+ * step still runs. `answers` is the table the engine's node-call answerer reads
+ * (without it, `answer` steps are refused).
+ */
+export async function runSteps(
+  image: Image,
+  profile: Profile,
+  engine: Engine,
+  steps: readonly Step[],
+  onLine: (line: TraceLine) => void,
+  answers?: NodeAnswers,
+): Promise<void> {
   for (const step of steps) {
     if (step.kind === "time") {
       await engine.setTime(step.seconds);
+      continue;
+    }
+    if (step.kind === "answer") {
+      const error = answers ? answers.apply(step) : { effect: "error" as const, kind: "answer", message: "this run takes no node answers" };
+      if (error) onLine(error);
       continue;
     }
     const resolved = step.kind === "call" ? resolveCall(image, step.text) : resolveEvent(image, profile, step.text);
@@ -94,6 +154,13 @@ export async function runSteps(image: Image, profile: Profile, engine: Engine, s
     if (resolved.fn === undefined) continue;
     const fn = image.functions[resolved.fn]!;
     const effects = await engine.invoke(resolved.fn, resolved.args);
-    for (const e of effects) onLine(effectToTrace(e, image, fn));
+    let previous: EngineEffect | undefined;
+    for (const e of effects) {
+      // A trap right after a failed node call is that call's, not an INVALID instruction's.
+      if (e.kind === "fault" && e.fault === "trap" && previous?.kind === "nodecall" && previous.answer === undefined)
+        onLine({ effect: "error", kind: "trap", message: `node call ${image.imports[previous.importIndex]?.name ?? previous.importIndex} got no answer` });
+      else onLine(effectToTrace(e, image, fn));
+      previous = e;
+    }
   }
 }

@@ -2,6 +2,8 @@
 
 export type TraceLine =
   | { effect: "syscall"; name: string; args: string[] }
+  /** A node call; `answer` is the value (undefined for a void function's acknowledgement), unless it failed. */
+  | { effect: "nodecall"; name: string; args: string[]; failed: boolean; answer: string | undefined }
   | { effect: "return"; value: string }
   | { effect: "error"; kind: string; message: string };
 
@@ -9,6 +11,8 @@ export function formatTraceLine(line: TraceLine): string {
   switch (line.effect) {
     case "syscall":
       return `syscall ${line.name}(${line.args.join(", ")})`;
+    case "nodecall":
+      return `nodecall ${line.name}(${line.args.join(", ")})${line.failed ? " -> failed" : line.answer === undefined ? "" : ` -> ${line.answer}`}`;
     case "return":
       return `return ${line.value}`;
     case "error":

@@ -77,7 +77,7 @@ export class LinkTester {
     return this.answer(seq);
   }
 
-  /** Collects the answer to request `seq`: every frame must carry it and come from the device. */
+  /** Collects the answer to request `seq` (up to its terminal report or a NODE_CALL): every frame must carry it and come from the device. */
   async answer(seq: number): Promise<Answer> {
     const reports: Message[] = [];
     let frames = 0;
@@ -95,7 +95,8 @@ export class LinkTester {
       const decoded = decodePayload(joined.type, new Uint8Array(payload));
       if (!decoded.ok) throw new Error(`undecodable report: ${decoded.reason}`);
       joined = undefined;
-      if (messageSpec(decoded.message.name).terminal) {
+      // A NODE_CALL also ends the device's turn: it waits for NODE_ANSWER.
+      if (messageSpec(decoded.message.name).terminal || decoded.message.name === "NODE_CALL") {
         return { reports, end: decoded.message, frames };
       }
       reports.push(decoded.message);

@@ -68,6 +68,13 @@
 #define ALKY_MSG_ARGS_SIZE 0
 #define ALKY_MSG_ARGS_ARGS 0 /* rest: the next bytes of the argument stream */
 
+/* NODE_ANSWER (host): the node's answer to a NODE_CALL; the invocation's reports continue with this request's sequence number */
+#define ALKY_MSG_NODE_ANSWER 0x23
+#define ALKY_MSG_NODE_ANSWER_SIZE 2
+#define ALKY_MSG_NODE_ANSWER_CALL 0 /* u8: sequence number of the NODE_CALL answered */
+#define ALKY_MSG_NODE_ANSWER_OK 1 /* u8: 1: answered with value; 0: failed (the call traps at once) */
+#define ALKY_MSG_NODE_ANSWER_VALUE 2 /* rest: the result, little-endian, at the import's result width (empty for a void import or a failure) */
+
 /* HELLO_REPLY (device, ends an answer): the device announces itself */
 #define ALKY_MSG_HELLO_REPLY 0x40
 #define ALKY_MSG_HELLO_REPLY_SIZE 24
@@ -103,6 +110,12 @@
 #define ALKY_MSG_SYSCALL_IMPORT 0 /* u8: import index */
 #define ALKY_MSG_SYSCALL_ARGS 1 /* rest: argument stream of the import's parameters */
 
+/* NODE_CALL (device): the running invocation calls the node (NCALL) and waits for NODE_ANSWER (may span frames: MORE flag) */
+#define ALKY_MSG_NODE_CALL 0x4D
+#define ALKY_MSG_NODE_CALL_SIZE 1
+#define ALKY_MSG_NODE_CALL_IMPORT 0 /* u8: import index (an import of kind nodecall) */
+#define ALKY_MSG_NODE_CALL_ARGS 1 /* rest: argument stream of the import's parameters */
+
 /* RESULT (device, ends an answer): the invocation returned a value */
 #define ALKY_MSG_RESULT 0x49
 #define ALKY_MSG_RESULT_SIZE 2
@@ -134,19 +147,20 @@
 #define ALKY_ERR_NO_APP 4 /* no app is installed */
 #define ALKY_ERR_FUNCTION 5 /* no public function with this index */
 #define ALKY_ERR_ARGUMENT 6 /* an argument does not fit its parameter (offset: parameter index), or the stream has extra bytes */
-#define ALKY_ERR_SEQUENCE 7 /* a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress */
+#define ALKY_ERR_SEQUENCE 7 /* a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress, NODE_ANSWER to no waiting node call (offset: the call awaited, if any) */
 #define ALKY_ERR_TOO_LARGE 8 /* LOAD_BEGIN: the image does not fit the app store, or is shorter than a container */
 #define ALKY_ERR_IMAGE_CRC 9 /* LOAD_COMMIT: the bytes received do not have LOAD_BEGIN's CRC-32 */
 #define ALKY_ERR_VERIFY 10 /* LOAD_COMMIT: the verifier rejected the image (detail: rule, offset: image offset); the installed app is kept */
 #define ALKY_ERR_REFUSED 11 /* LOAD_COMMIT: the image is valid but this device cannot run it (detail: reason); the installed app is kept */
 #define ALKY_ERR_STORE 12 /* the app store's medium failed to read or write */
+#define ALKY_ERR_BUSY 13 /* the device waits for a NODE_ANSWER: it takes only HELLO and NODE_ANSWER meanwhile */
 
 /* ---- FAULT.kind ---- */
 #define ALKY_LINK_FAULT_FUEL 1 /* instruction budget exhausted */
 #define ALKY_LINK_FAULT_MEMORY 2 /* memory access out of bounds */
 #define ALKY_LINK_FAULT_STORAGE 3 /* storage access out of bounds */
 #define ALKY_LINK_FAULT_STACK 4 /* call stack overflow */
-#define ALKY_LINK_FAULT_TRAP 5 /* INVALID, or a node call without an answer */
+#define ALKY_LINK_FAULT_TRAP 5 /* INVALID, or a node call without an answer (failed or timed out) */
 
 /* ---- ERROR.detail of "refused" ---- */
 #define ALKY_REFUSE_FEATURES 1 /* the image needs features this device lacks */

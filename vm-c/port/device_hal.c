@@ -11,13 +11,20 @@ alky_status alky_hal_syscall(alky_vm *vm, uint8_t imp, const uint8_t *args, uint
 }
 
 #if ALKY_WITH_NCALL
-/* Node calls over the link come with a later revision (docs/link.md §4.6):
- * until then a node call gets no answer, which traps. */
+/* NODE_CALL, then wait for NODE_ANSWER (device.h); no answer within the
+ * timeout traps. Ticks count only the waits in which no byte came. */
 alky_status alky_hal_ncall(alky_vm *vm, uint8_t imp, const uint8_t *args, uint8_t *result) {
-    (void)vm;
-    (void)imp;
-    (void)args;
-    (void)result;
+    alky_device *d = (alky_device *)vm->user;
+    uint16_t idle = 0;
+    alky_device_ncall_begin(d, imp, args);
+    while (idle < ALKY_NCALL_TIMEOUT_TICKS) {
+        int16_t byte = alky_device_port_read();
+        if (byte < 0) idle++;
+        else {
+            uint8_t s = alky_device_ncall_receive(d, (uint8_t)byte, result);
+            if (s != ALKY_DEVICE_NCALL_WAITING) return s;
+        }
+    }
     return ALKY_FAULT_TRAP;
 }
 #endif

@@ -26,6 +26,19 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     alky_uart_write_bytes(bytes, length);
 }
 
+#if ALKY_WITH_NCALL
+#include <util/delay.h>
+
+/* A tick of a node call's wait (device.h): 1 ms of CPU cycles, so simavr
+ * times it exactly as a real Uno does. Bytes arriving meanwhile wait in the
+ * UART's receive ring. */
+int16_t alky_device_port_read(void) {
+    int16_t byte = alky_uart_read();
+    if (byte < 0) _delay_ms(1);
+    return byte;
+}
+#endif
+
 int main(void) {
     alky_uart_init();
     alky_device_init(&device, &medium, send_bytes, 0);

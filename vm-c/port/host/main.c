@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/types.h>
@@ -25,6 +26,9 @@
 static uint8_t store_mirror[STORE_BYTES];
 static int store_fd = -1;
 static alky_device device;
+/* Bytes read from stdin and not yet handled (a node call reads on from here). */
+static uint8_t input[512];
+static ssize_t input_len, input_pos;
 
 static uint8_t write_all(int fd, const uint8_t *bytes, size_t length, off_t at, int positioned) {
     while (length) {
@@ -73,8 +77,26 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     (void)write_all(STDOUT_FILENO, bytes, length, 0, 0);
 }
 
+#if ALKY_WITH_NCALL
+/* A tick of a node call's wait (device.h): a byte already read, else one
+ * that arrives within 1 ms. At the end of the input every tick passes at
+ * once: the call times out and the loop in main sees the end. */
+int16_t alky_device_port_read(void) {
+    struct pollfd p;
+    if (input_pos >= input_len) {
+        p.fd = STDIN_FILENO;
+        p.events = POLLIN;
+        if (poll(&p, 1, 1) <= 0 || (input_len = read(STDIN_FILENO, input, sizeof input)) <= 0) {
+            input_len = 0;
+            return -1;
+        }
+        input_pos = 0;
+    }
+    return input[input_pos++];
+}
+#endif
+
 int main(int argc, char **argv) {
-    static uint8_t input[512];
     int i;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) {
@@ -91,12 +113,12 @@ int main(int argc, char **argv) {
     if (store_fd < 0) memset(store_mirror, 0xFF, sizeof store_mirror);
     alky_device_init(&device, &medium, send_bytes, NULL);
     for (;;) {
-        ssize_t n = read(STDIN_FILENO, input, sizeof input), k;
+        ssize_t n = read(STDIN_FILENO, input, sizeof input);
         if (n == 0) return 0;
         if (n < 0) {
             if (errno == EINTR) continue;
             return 1;
         }
-        for (k = 0; k < n; k++) alky_device_receive(&device, input[k]);
+        for (input_pos = 0, input_len = n; input_pos < input_len;) alky_device_receive(&device, input[input_pos++]);
     }
 }

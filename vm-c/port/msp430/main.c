@@ -33,6 +33,28 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     alky_mailbox_write(bytes, length);
 }
 
+#if ALKY_WITH_NCALL
+#if !ALKY_MSP430_SIM
+#include "board.h" /* ALKY_MCLK_HZ */
+#endif
+/* A tick of a node call's wait (device.h). In the simulator it is one poll
+ * of the mailbox (the host answers at once, the CPU stands still meanwhile),
+ * so the timeout is a count of polls; on a LaunchPad it is about 1 ms. */
+int16_t alky_device_port_read(void) {
+#if ALKY_MSP430_SIM
+    return alky_mailbox_try_read_byte();
+#else
+    int16_t byte = alky_uart_read();
+    volatile uint16_t spin;
+    /* About 5 cycles a turn at ALKY_MCLK_HZ. */
+    if (byte < 0)
+        for (spin = 0; spin < (uint16_t)(ALKY_MCLK_HZ / 5000UL); spin++) {
+        }
+    return byte;
+#endif
+}
+#endif
+
 int main(void) {
     alky_mailbox_init();
     alky_device_init(&device, &medium, send_bytes, 0);

@@ -9,7 +9,8 @@ import { boardById, BOARDS } from "../boards/boards.js";
 import { BUILD_ROOT } from "../compiler/engines/firmware-build.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { listKernels, selectKernels } from "../compiler/bench/kernels.js";
-import { benchJsonLines, benchTable, type BenchRow } from "../compiler/bench/report.js";
+import { BIGNUMBER_CYCLES, BIGNUMBER_SPEEDUP_TARGET, benchOp256 } from "../compiler/bench/op256.js";
+import { benchJsonLines, benchTable, op256Lines, type KernelResult, type Op256Line } from "../compiler/bench/report.js";
 import { BenchResultError, benchUnoKernel } from "../compiler/bench/run-bench.js";
 import { overheadChartSvg } from "../compiler/bench/svg-chart.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
@@ -39,12 +40,21 @@ export function cmdBench(argv: string[], out: (line: string) => void, progress: 
   if (chartOption === undefined) mkdirSync(dirname(chart), { recursive: true });
   else if (!existsSync(dirname(chart)) || !statSync(dirname(chart)).isDirectory()) throw new CliError(`${chart}: no such directory '${dirname(chart)}'`);
 
-  const rows: BenchRow[] = [];
+  const json = args.flags.has("--json");
+  const rows: KernelResult[] = [];
+  const ops: Op256Line[] = [];
   try {
     selection.kernels.forEach((kernel, i) => {
       progress(`bench: ${kernel.name} (${i + 1}/${selection.kernels.length})`);
       rows.push(benchUnoKernel(kernel));
     });
+    // The text report also compares one 256-bit ADD and MUL with the paper's BigNumber.
+    if (!json) {
+      for (const op of ["add", "mul"] as const) {
+        progress(`bench: one 256-bit ${op}`);
+        ops.push({ op, cycles: benchOp256(op).cycles, bigNumber: BIGNUMBER_CYCLES[op], target: BIGNUMBER_SPEEDUP_TARGET });
+      }
+    }
   } catch (e) {
     if (e instanceof BoardEmulationError || e instanceof BenchResultError) throw new CliError(`alkyvm bench: ${e.message.split("\n")[0]}`);
     throw e;
@@ -55,10 +65,10 @@ export function cmdBench(argv: string[], out: (line: string) => void, progress: 
     chart,
     overheadChartSvg(rows, { title: `AlkyVM overhead over native C: ${board.name}`, subtitle: `${rows.length} kernels of bench/kernels/, cycles under simavr; alkyvm bench --board ${id}` }),
   );
-  if (args.flags.has("--json")) {
+  if (json) {
     for (const line of benchJsonLines(rows)) out(line);
     return;
   }
-  for (const line of benchTable(rows)) out(line);
+  for (const line of [...benchTable(rows), ...op256Lines(ops, rows)]) out(line);
   out(`chart: ${chart}`);
 }

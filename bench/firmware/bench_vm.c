@@ -60,6 +60,8 @@ int main(void) {
     s = alky_call_begin(&vm, BENCH_FUNCTION);
     if (s == ALKY_OK) s = BENCH_CALL_RUN(&vm);
     BENCH_MARK(2);
+    /* The fuel the invocation used: IR instructions run (the AOT code charges the same). */
+    bench_report(vm.fuel_budget - vm.fuel);
     if (s != ALKY_OK) bench_finish(s, 0);
     r = alky_result(&vm, &len);
     for (i = 0; r && i < len && i < 4; i++) result |= (uint32_t)r[i] << (8 * i);

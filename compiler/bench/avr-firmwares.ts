@@ -35,7 +35,7 @@ export function unoBenchFlags(): string[] {
 }
 
 /** The interpreter without the link device: the request handler, link codec and app store are not needed. */
-function vmCoreSources(): string[] {
+export function vmCoreSources(): string[] {
   return deviceCoreSources().filter((f) => !["device.c", "link.c", "store.c"].includes(basename(f)));
 }
 

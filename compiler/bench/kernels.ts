@@ -28,13 +28,13 @@ function widthOf(name: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** Every kernel with both a C and an Alkyl file, by name. */
+/** Every kernel with both a C and an Alkyl file, by name (numbers in names by value: add8 before add16). */
 export function listKernels(dir = KERNELS_DIR): BenchKernel[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => f.endsWith(".c") && existsSync(join(dir, f.slice(0, -2) + ".alkyl")))
     .map((f) => f.slice(0, -2))
-    .sort()
+    .sort((a, b) => a.localeCompare(b, "en", { numeric: true }))
     .map((name) => {
       const width = widthOf(name);
       if (width === undefined) throw new Error(`bench/kernels/${name}: no width known for this kernel (compiler/bench/kernels.ts)`);

@@ -15,6 +15,11 @@ export interface BenchRow {
   interp_bytes: number;
 }
 
+/** A row and what the JSON leaves out: the IR instructions one invocation of Run() runs (its fuel use). */
+export interface KernelResult extends BenchRow {
+  irInstructions: number;
+}
+
 /** Extra cycles over native in percent: 100 * (cycles / native - 1). */
 export function overheadPercent(cycles: number, native: number): number {
   return 100 * (cycles / native - 1);
@@ -57,19 +62,55 @@ export function benchJsonLines(rows: readonly BenchRow[]): string[] {
 const percent = (p: number): string => `${p >= 0 ? "+" : ""}${p.toFixed(0)} %`;
 
 /** The table as Markdown (for docs/performance.md and the terminal alike). */
-export function benchTable(rows: readonly BenchRow[]): string[] {
+export function benchTable(rows: readonly KernelResult[]): string[] {
   const lines = [
-    "| kernel | width | native cycles | AOT cycles | AOT overhead | interp. cycles | interp. overhead | native B | AOT B | image B |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| kernel | width | native cycles | AOT cycles | AOT overhead | interp. cycles | interp. overhead | IR instructions | interp. cycles / instruction | native B | AOT B | image B |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.kernel} | ${r.width} | ${r.native_cycles} | ${r.aot_cycles} | ${percent(overheadPercent(r.aot_cycles, r.native_cycles))} | ${r.interp_cycles} | ${percent(overheadPercent(r.interp_cycles, r.native_cycles))} | ${r.native_bytes} | ${r.aot_bytes} | ${r.interp_bytes} |`,
+      `| ${r.kernel} | ${r.width} | ${r.native_cycles} | ${r.aot_cycles} | ${percent(overheadPercent(r.aot_cycles, r.native_cycles))} | ${r.interp_cycles} | ${percent(overheadPercent(r.interp_cycles, r.native_cycles))} | ${r.irInstructions} | ${Math.round(r.interp_cycles / r.irInstructions)} | ${r.native_bytes} | ${r.aot_bytes} | ${r.interp_bytes} |`,
     );
   }
   const s = summarize(rows);
   lines.push(
-    `| **geometric mean** (${rows.length}) | | | | **${percent(100 * (s.aotRatio - 1))}** (${s.aotRatio.toFixed(2)}x) | | **${percent(100 * (s.interpRatio - 1))}** (${s.interpRatio.toFixed(1)}x) | | | |`,
+    `| **geometric mean** (${rows.length}) | | | | **${percent(100 * (s.aotRatio - 1))}** (${s.aotRatio.toFixed(2)}x) | | **${percent(100 * (s.interpRatio - 1))}** (${s.interpRatio.toFixed(1)}x) | | | | | |`,
   );
+  return lines;
+}
+
+/**
+ * Cycles per 256-bit operation inside the kernels, per variant: (opKernel -
+ * assign256) / 64. Both kernels draw the same input, run 64 operations and
+ * hash the same way; assign256's operation is a copy, so the difference is
+ * what an ADD or MUL costs beyond loading its second operand. Undefined when
+ * either kernel was not measured.
+ */
+export function perOperation256(rows: readonly BenchRow[], op: "add" | "mul"): { native: number; aot: number; interp: number } | undefined {
+  const k = rows.find((r) => r.kernel === `${op}256`);
+  const base = rows.find((r) => r.kernel === "assign256");
+  if (!k || !base) return undefined;
+  const per = (a: number, b: number): number => Math.round((a - b) / 64);
+  return { native: per(k.native_cycles, base.native_cycles), aot: per(k.aot_cycles, base.aot_cycles), interp: per(k.interp_cycles, base.interp_cycles) };
+}
+
+export interface Op256Line {
+  op: "add" | "mul";
+  cycles: number;
+  bigNumber: number;
+  target: number;
+}
+
+/** The 256-bit operations against the paper's BigNumber figures and the issue's target speed-up. */
+export function op256Lines(ops: readonly Op256Line[], rows: readonly BenchRow[]): string[] {
+  const lines = ["", "| 256-bit operation | cycles, one `alky_big_binop` | per op. in the kernels: native / AOT / interp. | paper's BigNumber | speed-up | target |", "|---|---:|---:|---:|---:|---|"];
+  for (const o of ops) {
+    const speedup = o.bigNumber / o.cycles;
+    const k = perOperation256(rows, o.op);
+    const inKernels = k ? `${k.native} / ${k.aot} / ${k.interp}` : "(needs " + `${o.op}256 and assign256)`;
+    lines.push(
+      `| ${o.op.toUpperCase()} | ${o.cycles} | ${inKernels} | ${o.bigNumber} | ${speedup.toFixed(2)}x | ${o.target}x: ${speedup >= o.target ? "met" : "**missed**"} |`,
+    );
+  }
   return lines;
 }

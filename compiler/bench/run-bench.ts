@@ -5,7 +5,7 @@
 import type { ToolchainOptions } from "../engines/firmware-build.js";
 import { buildUnoBenchFirmwares } from "./avr-firmwares.js";
 import { compileKernel, type BenchKernel } from "./kernels.js";
-import type { BenchRow } from "./report.js";
+import type { KernelResult } from "./report.js";
 import { buildSimavrBenchHarness, runBenchFirmware } from "./simavr-bench.js";
 
 /** A variant failed or the variants disagree: the benchmark has no valid number for the kernel. */
@@ -13,7 +13,7 @@ export class BenchResultError extends Error {}
 
 const VARIANTS = ["native", "aot", "interp"] as const;
 
-export function benchUnoKernel(kernel: BenchKernel, options: ToolchainOptions = {}): BenchRow {
+export function benchUnoKernel(kernel: BenchKernel, options: ToolchainOptions = {}): KernelResult {
   const compiled = compileKernel(kernel);
   const firmwares = buildUnoBenchFirmwares(kernel, compiled, options);
   const harnessPath = buildSimavrBenchHarness(options);
@@ -24,6 +24,10 @@ export function benchUnoKernel(kernel: BenchKernel, options: ToolchainOptions = 
     throw new BenchResultError(`${kernel.name}: the variants disagree: ${runs.map((r) => `${r.variant} ${r.result}`).join(", ")}`);
   }
   const [native, aot, interp] = runs;
+  // The AOT code charges fuel exactly as the interpreter does (docs/aot.md).
+  if (aot!.instructions !== interp!.instructions) {
+    throw new BenchResultError(`${kernel.name}: the AOT code used ${aot!.instructions} fuel, the interpreter ${interp!.instructions}`);
+  }
   return {
     kernel: kernel.name,
     width: kernel.width,
@@ -33,5 +37,6 @@ export function benchUnoKernel(kernel: BenchKernel, options: ToolchainOptions = 
     native_bytes: firmwares.native.kernelBytes,
     aot_bytes: firmwares.aot.kernelBytes,
     interp_bytes: firmwares.interp.kernelBytes,
+    irInstructions: interp!.instructions ?? 0,
   };
 }

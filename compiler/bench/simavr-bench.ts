@@ -34,6 +34,8 @@ export interface BenchRun {
   /** 0, or the VM status the invocation (or the load) ended with. */
   status: number;
   result: number;
+  /** IR instructions the invocation ran (the VM variants report their fuel use). */
+  instructions: number | undefined;
 }
 
 /** Writes the firmware made (harness lines "io <register> <value> <cycle>"), then the final cycle. */
@@ -52,23 +54,31 @@ function parseHarnessOutput(text: string): IoWrite[] {
   return writes;
 }
 
+const u32 = (bytes: readonly number[]): number => (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
+
 /**
  * What a benchmark firmware's markers say: GPIOR0 gets 1, 2 (calibration),
- * 1, 2 (the kernel), then 3 + status; GPIOR1 the four result bytes.
+ * 1, 2 (the kernel), then 3 + status; GPIOR1 the four result bytes after
+ * the last marker, and before it, from the VM variants, four bytes of
+ * instruction count.
  */
 export function readBenchMarkers(writes: readonly IoWrite[], what: string): BenchRun {
   const marks = writes.filter((w) => w.register === 0);
-  const bytes = writes.filter((w) => w.register === 1).map((w) => w.value);
   const end = marks.at(-1);
-  if (!end || end.value < 3 || bytes.length !== 4) throw new BoardEmulationError("exited", `${what}: the firmware did not report a result`);
+  const endAt = end ? writes.indexOf(end) : -1;
+  const bytes = writes.filter((w, i) => w.register === 1 && i > endAt).map((w) => w.value);
+  const counted = writes.filter((w, i) => w.register === 1 && i < endAt).map((w) => w.value);
+  if (!end || end.value < 3 || bytes.length !== 4 || (counted.length !== 0 && counted.length !== 4)) {
+    throw new BoardEmulationError("exited", `${what}: the firmware did not report a result`);
+  }
+  const instructions = counted.length === 4 ? u32(counted) : undefined;
   const status = end.value - 3;
-  if (status !== 0) return { cycles: 0, status, result: 0 };
+  if (status !== 0) return { cycles: 0, status, result: 0, instructions };
   const values = marks.map((m) => m.value).join(",");
   if (values !== "1,2,1,2,3") throw new BoardEmulationError("exited", `${what}: unexpected markers ${values}`);
   const empty = marks[1]!.cycle - marks[0]!.cycle;
   const region = marks[3]!.cycle - marks[2]!.cycle;
-  const result = (bytes[0]! | (bytes[1]! << 8) | (bytes[2]! << 16) | (bytes[3]! << 24)) >>> 0;
-  return { cycles: Number(region - empty), status: 0, result };
+  return { cycles: Number(region - empty), status: 0, result: u32(bytes), instructions };
 }
 
 export interface SimavrBenchOptions extends ToolchainOptions {

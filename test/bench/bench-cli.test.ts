@@ -15,7 +15,8 @@ import { compileKernel, listKernels, selectKernels } from "../../compiler/bench/
 import { buildUnoBenchFirmwares } from "../../compiler/bench/avr-firmwares.js";
 import { runBenchFirmware } from "../../compiler/bench/simavr-bench.js";
 import { BenchResultError, benchUnoKernel } from "../../compiler/bench/run-bench.js";
-import { benchTable, geometricMean, overheadPercent, type BenchRow } from "../../compiler/bench/report.js";
+import { benchTable, geometricMean, overheadPercent, perOperation256, type BenchRow, type KernelResult } from "../../compiler/bench/report.js";
+import { benchOp256, expectedOp256Result } from "../../compiler/bench/op256.js";
 import { overheadChartSvg } from "../../compiler/bench/svg-chart.js";
 
 const KERNELS = ["add8", "crc16", "mul256"];
@@ -101,6 +102,8 @@ describe("the three variants compute the same result", () => {
       const r = runBenchFirmware(fw[v].elf, v);
       expect(r.status, v).toBe(0);
       expect(r.result, v).toBe(expected);
+      // The VM variants report their fuel use: add8 runs 2709 IR instructions on the reference VM.
+      expect(r.instructions, v).toBe(v === "native" ? undefined : 2709);
     }
   }, 300_000);
 
@@ -111,15 +114,29 @@ describe("the three variants compute the same result", () => {
   }, 300_000);
 });
 
+describe("one 256-bit operation of the VM (the paper's BigNumber comparison)", () => {
+  it("ADD and MUL of full-width LCG operands give BigInt's result, MUL costing more than ADD", () => {
+    const add = benchOp256("add");
+    const mul = benchOp256("mul");
+    expect(expectedOp256Result("add")).not.toBe(expectedOp256Result("mul"));
+    expect(add.cycles).toBeGreaterThan(32); // at least a cycle per byte
+    expect(mul.cycles).toBeGreaterThan(add.cycles);
+  }, 300_000);
+});
+
 describe("alkyvm bench: the text table", () => {
   it("prints the table with overheads and the geometric means, and where the chart went", () => {
     const r = bench(["--board", "uno", "--kernel", "add8", "--chart", join(dir, "one.svg")]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
     expect(lines[0]).toMatch(/^\| kernel \| width \| native cycles \| AOT cycles \| AOT overhead \|/);
-    expect(lines[2]).toMatch(/^\| add8 \| 8 \| \d+ \| \d+ \| \+\d+ % \| \d+ \| \+\d+ % \|/);
+    // add8 runs 2709 IR instructions on the reference VM (bench/kernels/README.md).
+    expect(lines[2]).toMatch(/^\| add8 \| 8 \| \d+ \| \d+ \| \+\d+ % \| \d+ \| \+\d+ % \| 2709 \| \d+ \|/);
     expect(lines[3]).toMatch(/^\| \*\*geometric mean\*\* \(1\)/);
-    expect(lines[4]).toBe(`chart: ${join(dir, "one.svg")}`);
+    // One 256-bit ADD and MUL of the VM against the paper's BigNumber (1159 and 2666 cycles).
+    expect(lines[7]).toMatch(/^\| ADD \| \d+ \| \(needs add256 and assign256\) \| 1159 \| \d+\.\d\dx \| 5x: (met|\*\*missed\*\*) \|$/);
+    expect(lines[8]).toMatch(/^\| MUL \| \d+ \| .* \| 2666 \|/);
+    expect(lines.at(-1)).toBe(`chart: ${join(dir, "one.svg")}`);
     expect(existsSync(join(dir, "one.svg"))).toBe(true);
   }, 300_000);
 });
@@ -146,14 +163,21 @@ describe("the report's arithmetic", () => {
     expect(overheadPercent(150, 100)).toBe(50);
     expect(overheadPercent(100, 100)).toBe(0);
     expect(geometricMean([1, 4])).toBeCloseTo(2, 12);
-    const rows: BenchRow[] = [
-      { kernel: "a", width: 8, native_cycles: 100, aot_cycles: 100, interp_cycles: 1000, native_bytes: 1, aot_bytes: 1, interp_bytes: 1 },
-      { kernel: "b", width: 8, native_cycles: 100, aot_cycles: 400, interp_cycles: 10000, native_bytes: 1, aot_bytes: 1, interp_bytes: 1 },
+    const rows: KernelResult[] = [
+      { kernel: "a", width: 8, native_cycles: 100, aot_cycles: 100, interp_cycles: 1000, native_bytes: 1, aot_bytes: 1, interp_bytes: 1, irInstructions: 10 },
+      { kernel: "b", width: 8, native_cycles: 100, aot_cycles: 400, interp_cycles: 10000, native_bytes: 1, aot_bytes: 1, interp_bytes: 1, irInstructions: 10 },
     ];
-    expect(benchTable(rows).at(-1)).toBe("| **geometric mean** (2) | | | | **+100 %** (2.00x) | | **+3062 %** (31.6x) | | | |");
+    expect(benchTable(rows)[2]).toBe("| a | 8 | 100 | 100 | +0 % | 1000 | +900 % | 10 | 100 | 1 | 1 | 1 |");
+    expect(benchTable(rows).at(-1)).toBe("| **geometric mean** (2) | | | | **+100 %** (2.00x) | | **+3062 %** (31.6x) | | | | | |");
     const svg = overheadChartSvg(rows, { title: "t <&>", subtitle: "s" });
     expect(svg).toContain("t &lt;&amp;&gt;");
     expect(svg).toContain("+300 %");
+  });
+
+  it("per 256-bit operation in the kernels: (op256 - assign256) / 64 per variant", () => {
+    const row = (kernel: string, c: number): BenchRow => ({ kernel, width: 256, native_cycles: c, aot_cycles: 2 * c, interp_cycles: 3 * c, native_bytes: 1, aot_bytes: 1, interp_bytes: 1 });
+    expect(perOperation256([row("add256", 6400), row("assign256", 3200)], "add")).toEqual({ native: 50, aot: 100, interp: 150 });
+    expect(perOperation256([row("add256", 6400)], "add")).toBeUndefined();
   });
 
   it("selects kernels by name and refuses unknown ones", () => {

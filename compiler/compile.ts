@@ -12,12 +12,23 @@ import { layoutProgram } from "./lang/layout.js";
 import { lex } from "./lang/lexer.js";
 import { lowerProgram } from "./lang/lower.js";
 import { parse } from "./lang/parser.js";
-import type { Profile } from "./profiles/profiles.js";
+import { ARYL_PROFILE, profileByName, type Profile } from "./profiles/profiles.js";
+import { deviceFunctionsOf, type AbiLike, type ArylEnv } from "./lang/aryl-env.js";
 
 export type { Diagnostic } from "./lang/diagnostics.js";
+export type { AbiLike } from "./lang/aryl-env.js";
 
 export interface CompileOptions {
   profile: Profile;
+  /** Set for Aryl scripts (compileAryl): the contract ABI and the device apps. */
+  aryl?: ArylEnv;
+}
+
+export interface ArylCompileOptions {
+  /** The contract's ABI: events for `On` handlers, functions for `contract.f(...)`. */
+  abi?: AbiLike;
+  /** Compiled device apps: their public functions are what `device.F(...)` may call. */
+  apps?: readonly { file: string; image: Image }[];
 }
 
 export type CompileResult = { ok: true; image: Image; bytes: Uint8Array } | { ok: false; diagnostics: Diagnostic[] };
@@ -26,9 +37,9 @@ export function compileAlkyl(source: string, file: string, options: CompileOptio
   const diags = new DiagnosticBag();
   const failed = (): CompileResult => ({ ok: false, diagnostics: diags.toDiagnostics(source, file) });
   try {
-    const program = parse(lex(source, diags), diags);
+    const program = parse(lex(source, diags), diags, { aryl: options.aryl !== undefined });
     if (diags.count > 0) return failed();
-    const checked = check(program, options.profile, diags);
+    const checked = check(program, options.profile, diags, options.aryl);
     if (diags.count > 0) return failed();
     const layout = layoutProgram(checked, diags);
     if (!layout) return failed();
@@ -46,6 +57,12 @@ export function compileAlkyl(source: string, file: string, options: CompileOptio
     diags.report("E0901", { start: 0, end: 0 }, e instanceof Error ? e.message : String(e));
     return failed();
   }
+}
+
+/** Compiles an Aryl script (docs/aryl.md §2) to an image of the aryl profile. */
+export function compileAryl(source: string, file: string, options: ArylCompileOptions = {}): CompileResult {
+  const aryl: ArylEnv = { abi: options.abi, deviceFunctions: options.apps ? deviceFunctionsOf(options.apps) : undefined };
+  return compileAlkyl(source, file, { profile: profileByName(ARYL_PROFILE)!, aryl });
 }
 
 /** `file:line:col: error: message`, the source line, and `^~~~` under the range. */

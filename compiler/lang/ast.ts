@@ -48,7 +48,8 @@ export interface Param extends Span {
   arraySpan: Span | undefined;
 }
 
-export type FunctionModifier = "public" | "deviceevent" | "helper";
+/** `on`: an Aryl script's `On Event(...)` handler of a contract event. */
+export type FunctionModifier = "public" | "deviceevent" | "helper" | "on";
 
 export interface FunctionDecl extends Span {
   kind: "function";
@@ -59,7 +60,15 @@ export interface FunctionDecl extends Span {
   body: Block;
 }
 
-export type Declaration = VarDecl | FunctionDecl;
+/** `node T Name(params);`: a function of the Aryl script the app calls (a device-to-node call). */
+export interface NodeDecl extends Span {
+  kind: "node";
+  name: Identifier;
+  returnType: TypeRef;
+  params: Param[];
+}
+
+export type Declaration = VarDecl | FunctionDecl | NodeDecl;
 
 export interface Program {
   declarations: Declaration[];
@@ -126,7 +135,15 @@ export interface EmptyStmt extends Span {
   kind: "empty";
 }
 
-export type Stmt = Block | DeclStmt | ExprStmt | IfStmt | WhileStmt | DoWhileStmt | ForStmt | JumpStmt | ReturnStmt | EmptyStmt;
+/** Aryl: `for each (name in collection) body`. */
+export interface ForEachStmt extends Span {
+  kind: "foreach";
+  variable: Identifier;
+  collection: Expr;
+  body: Stmt;
+}
+
+export type Stmt = ForEachStmt | Block | DeclStmt | ExprStmt | IfStmt | WhileStmt | DoWhileStmt | ForStmt | JumpStmt | ReturnStmt | EmptyStmt;
 
 // ----------------------------------------------------------------- expressions
 
@@ -214,6 +231,21 @@ export interface SyscallExpr extends Span {
   args: Expr[];
 }
 
+/** Aryl: `object.member` (`block.timestamp`). */
+export interface MemberExpr extends Span {
+  kind: "member";
+  object: Expr;
+  member: Identifier;
+}
+
+/** Aryl: `object.method(args)` (`device.SetPin(...)`, `contract.balanceOf(...)`). */
+export interface MethodCallExpr extends Span {
+  kind: "method";
+  object: Expr;
+  method: Identifier;
+  args: Expr[];
+}
+
 export interface IndexExpr extends Span {
   kind: "index";
   base: Expr;
@@ -241,4 +273,6 @@ export type Expr =
   | CallExpr
   | SyscallExpr
   | IndexExpr
-  | CastExpr;
+  | CastExpr
+  | MemberExpr
+  | MethodCallExpr;

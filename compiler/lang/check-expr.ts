@@ -6,8 +6,10 @@
 import type * as ast from "./ast.js";
 import type { DiagnosticBag, Span } from "./diagnostics.js";
 import { compareUntyped, foldArith, foldCompare, foldConvert, foldIntrinsic, foldNeg, foldNot, foldUntyped } from "./fold.js";
-import type { Profile, ProfileSyscall } from "../profiles/profiles.js";
-import type { ArithOp, CompareOp, FunctionInfo, IntrinsicName, LocalVar, StaticVar, TExpr, TPlace } from "./tree.js";
+import type { Profile } from "../profiles/profiles.js";
+import { RESULT_BUFFER_BYTES, type ArylEnv } from "./aryl-env.js";
+import { ArylExprChecker } from "./check-aryl.js";
+import type { ArithOp, Callee, CompareOp, FunctionInfo, IntrinsicName, LocalVar, NodeCallee, StaticVar, TExpr, TPlace } from "./tree.js";
 import {
   BOOL, CHAR, commonIntType, defaultIntType, fits, implicitConversion, INT256, INT32, INT64, intMax, isInt, keywordType, sameType, STRING, typeName,
   typeOfValueType, UINT16, UINT256, UINT64, UINT8, widthOf, type IntBits, type IntType, type ScalarType, type Type,
@@ -20,6 +22,10 @@ export type SymbolEntry =
   /** A const variable with a constant value: folded wherever it is used. */
   | { k: "const"; name: string; type: IntType | typeof BOOL; value: bigint }
   | { k: "function"; fn: FunctionInfo }
+  /** A `node` declaration: a function of the Aryl script, called with NCALL. */
+  | { k: "node"; callee: NodeCallee; params: ScalarType[]; result: ScalarType | undefined }
+  /** Aryl: a `for each` variable, the 16-bit handle of a device in the invocation's device table. */
+  | { k: "device"; v: LocalVar }
   /** A declaration that failed to check: uses are not reported again. */
   | { k: "poisoned" };
 
@@ -34,7 +40,12 @@ export interface ExprContext {
   /** Records a call from the function being checked (for the recursion rule). */
   noteCall(callee: FunctionInfo): void;
   internString(bytes: Uint8Array): number;
-  noteSyscall(s: ProfileSyscall): void;
+  /** Records an import the code uses; for node calls returns the one import of that name and signature. */
+  noteImport<C extends Callee>(c: C): C;
+  /** Aryl scripts only: the contract ABI and the device apps. */
+  readonly aryl: ArylEnv | undefined;
+  /** A fresh 256-byte buffer in the function being checked, for a string a host call returns (its address). */
+  resultBuffer(span: Span): TExpr | undefined;
 }
 
 /** The result of checking an expression before a context gives it a final type. */
@@ -133,7 +144,11 @@ function isPurePlace(p: TPlace): boolean {
 }
 
 export class ExprChecker {
-  constructor(private readonly ctx: ExprContext) {}
+  private readonly arylExprs: ArylExprChecker;
+
+  constructor(private readonly ctx: ExprContext) {
+    this.arylExprs = new ArylExprChecker(ctx, this);
+  }
 
   private get diags(): DiagnosticBag {
     return this.ctx.diags;
@@ -305,6 +320,10 @@ export class ExprChecker {
         return this.index(e);
       case "cast":
         return this.cast(e);
+      case "member":
+        return this.arylExprs.member(e);
+      case "method":
+        return this.arylExprs.method(e);
     }
   }
 
@@ -321,7 +340,11 @@ export class ExprChecker {
       case "const":
         return value(constant(sym.type, sym.value));
       case "function":
+      case "node":
         this.diags.report("E0306", span, name);
+        return ERR;
+      case "device":
+        this.diags.report("E0812", span, name);
         return ERR;
       case "static": {
         const t = sym.v.type;
@@ -659,6 +682,12 @@ export class ExprChecker {
   private call(e: ast.CallExpr, hint: Type | undefined): Checked {
     const name = e.callee.name;
     const sym = this.ctx.lookup(name);
+    if (sym?.k === "node") {
+      const args = this.arguments(e.args, sym.params, name, e);
+      if (!args) return ERR;
+      const call: TExpr = { k: "syscall", type: sym.result, syscall: this.ctx.noteImport(sym.callee), args };
+      return sym.result ? value(call) : { k: "void", e: call };
+    }
     if (sym && sym.k !== "function") {
       e.args.forEach((a) => this.check(a));
       if (sym.k !== "poisoned") this.diags.report("E0305", e.callee, name);
@@ -666,6 +695,9 @@ export class ExprChecker {
     }
     if (!sym) {
       if (name in INTRINSICS) return this.intrinsic(e, name as IntrinsicName, hint);
+      // Aryl scripts call the node's built-in functions by name (the paper's `Decrypt(encryptPin)`).
+      if (this.ctx.aryl && this.ctx.profile.syscalls.some((s) => s.name === name))
+        return this.syscall({ kind: "syscall", name: e.callee, args: e.args, start: e.start, end: e.end });
       e.args.forEach((a) => this.check(a));
       this.diags.report("E0304", e.callee, name);
       return ERR;
@@ -679,7 +711,7 @@ export class ExprChecker {
   }
 
   /** Checks arguments against parameter types; reports a count mismatch at the call. */
-  private arguments(args: ast.Expr[], params: ScalarType[], name: string, span: Span): TExpr[] | undefined {
+  arguments(args: ast.Expr[], params: ScalarType[], name: string, span: Span): TExpr[] | undefined {
     if (args.length !== params.length) {
       args.forEach((a) => this.check(a));
       this.diags.report("E0412", span, name, params.length, args.length);
@@ -755,14 +787,21 @@ export class ExprChecker {
       this.diags.report("E0601", e.name, e.name.name, this.ctx.profile.name);
       return ERR;
     }
-    if (e.args.length !== sc.params.length) {
+    // A string result is written into a buffer the compiler supplies as the last two arguments.
+    const written = sc.resultBuffer ? sc.params.slice(0, -2) : sc.params;
+    if (e.args.length !== written.length) {
       e.args.forEach((a) => this.check(a));
-      this.diags.report("E0606", e, sc.name, sc.params.length, e.args.length);
+      this.diags.report("E0606", e, sc.name, written.length, e.args.length);
       return ERR;
     }
-    const args = this.arguments(e.args, sc.params.map((p) => typeOfValueType(p.type)), sc.name, e);
+    const args = this.arguments(e.args, written.map((p) => typeOfValueType(p.type)), sc.name, e);
     if (!args) return ERR;
-    this.ctx.noteSyscall(sc);
+    if (sc.resultBuffer) {
+      const buffer = this.ctx.resultBuffer(e);
+      if (!buffer) return ERR;
+      args.push(buffer, constant(UINT16, BigInt(RESULT_BUFFER_BYTES)));
+    }
+    this.ctx.noteImport(sc);
     const type = sc.result ? typeOfValueType(sc.result) : undefined;
     const call: TExpr = { k: "syscall", type, syscall: sc, args };
     return type ? value(call) : { k: "void", e: call };

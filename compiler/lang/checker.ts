@@ -8,11 +8,19 @@
 import type * as ast from "./ast.js";
 import { ExprChecker, INTRINSICS, type ExprContext, type SymbolEntry } from "./check-expr.js";
 import type { DiagnosticBag, Span } from "./diagnostics.js";
-import type { Profile, ProfileSyscall } from "../profiles/profiles.js";
-import { constTruth, type CheckedProgram, type FunctionInfo, type InitValue, type LocalVar, type StaticVar, type TBlock, type TExpr, type TStmt } from "./tree.js";
-import { BOOL, CHAR, sameType, STRING, typeName, typeOfValueType, UINT16, type ArrayType, type IntType, type ScalarType } from "./types.js";
+import type { Profile } from "../profiles/profiles.js";
+import { abiEvents, abiValueType, HANDLER_PREFIX, RESULT_BUFFER_BYTES, type ArylEnv } from "./aryl-env.js";
+import { arylTypeName, ArylExprChecker } from "./check-aryl.js";
+import {
+  constTruth, isNodeCallee, type Callee, type CheckedProgram, type FunctionInfo, type InitValue, type LocalVar, type NodeCallee, type StaticVar, type TBlock, type TExpr,
+  type TStmt,
+} from "./tree.js";
+import { BOOL, CHAR, sameType, STRING, typeName, typeOfValueType, UINT16, valueTypeOf, type ArrayType, type IntType, type ScalarType } from "./types.js";
+import { typeName as valueTypeName } from "../ir/types.js";
 
 const DEFAULT_STRING_CAPACITY = 32;
+/** An `On` handler's string parameters get the largest buffer: event strings (ciphertexts) are long. */
+const HANDLER_STRING_CAPACITY = 255;
 
 /**
  * Stands for a condition that failed to check, so the statement stays in the
@@ -33,18 +41,22 @@ class Checker implements ExprContext {
   private readonly functions: FunctionInfo[] = [];
   private readonly strings: Uint8Array[] = [];
   private readonly stringIds = new Map<string, number>();
-  private readonly syscalls: ProfileSyscall[] = [];
+  private readonly imports: Callee[] = [];
+  private resultBuffers = 0;
   /** Parameters whose declaration was reported: their uses are not reported again. */
   private readonly badParams = new Set<LocalVar>();
   private current: FunctionInfo | undefined;
   private loop: LoopState = { depth: 0 };
   private readonly exprs: ExprChecker;
+  private readonly arylExprs: ArylExprChecker;
 
   constructor(
     readonly diags: DiagnosticBag,
     readonly profile: Profile,
+    readonly aryl: ArylEnv | undefined,
   ) {
     this.exprs = new ExprChecker(this);
+    this.arylExprs = new ArylExprChecker(this, this.exprs);
   }
 
   // ------------------------------------------------------------ ExprContext
@@ -76,8 +88,33 @@ class Checker implements ExprContext {
     return id;
   }
 
-  noteSyscall(s: ProfileSyscall): void {
-    if (!this.syscalls.includes(s)) this.syscalls.push(s);
+  noteImport<C extends Callee>(c: C): C {
+    if (isNodeCallee(c)) {
+      const key = (n: NodeCallee): string => `${n.name}(${n.params.map(valueTypeName).join(",")})`;
+      const same = this.imports.find((i) => isNodeCallee(i) && key(i) === key(c));
+      if (same) return same as C;
+    }
+    if (!this.imports.includes(c)) this.imports.push(c);
+    return c;
+  }
+
+  resultBuffer(span: Span): TExpr | undefined {
+    const fn = this.current;
+    if (!fn) {
+      this.diags.report("E0814", span, "a call", "a function body");
+      return undefined;
+    }
+    const v: StaticVar = {
+      name: `result${this.resultBuffers++}`,
+      type: { kind: "array", elem: CHAR, length: RESULT_BUFFER_BYTES },
+      space: "memory",
+      isConst: false,
+      init: undefined,
+      owner: fn,
+      span,
+    };
+    fn.localArrays.push(v);
+    return { k: "arrayAddress", type: STRING, target: v };
   }
 
   // ------------------------------------------------------------ program
@@ -86,6 +123,7 @@ class Checker implements ExprContext {
     const bodies: [FunctionInfo, ast.FunctionDecl][] = [];
     for (const d of program.declarations) {
       if (d.kind === "var") this.globalVar(d);
+      else if (d.kind === "node") this.nodeDecl(d);
       else {
         const fn = this.signature(d);
         if (fn) bodies.push([fn, d]);
@@ -93,7 +131,7 @@ class Checker implements ExprContext {
     }
     for (const [fn, d] of bodies) this.body(fn, d);
     this.checkRecursion();
-    return { globals: this.staticVars, functions: this.functions, strings: this.strings, syscalls: this.syscalls };
+    return { globals: this.staticVars, functions: this.functions, strings: this.strings, imports: this.imports };
   }
 
   /** Declares a global name; reports a duplicate and returns false. */
@@ -273,8 +311,42 @@ class Checker implements ExprContext {
 
   // ------------------------------------------------------------ functions
 
+  /** `node T Name(params);`: a function of the Aryl script this app calls (an NCALL import). */
+  private nodeDecl(d: ast.NodeDecl): void {
+    if (this.aryl) {
+      this.diags.report("E0814", d, "node", "device apps");
+      return;
+    }
+    const ret = this.exprs.typeOf(d.returnType);
+    const result = ret.kind === "void" ? undefined : (ret as ScalarType);
+    let ok = true;
+    if (result?.kind === "string") {
+      this.diags.report("E0815", d.returnType, d.name.name);
+      ok = false;
+    }
+    const params: ScalarType[] = [];
+    for (const p of d.params) {
+      const t = this.exprs.typeOf(p.type);
+      if (t.kind === "void") {
+        this.diags.report("E0610", p.type, "void");
+        ok = false;
+      } else if (p.arraySize) {
+        this.diags.report("E0607", p.arraySpan!, p.name.name);
+        ok = false;
+      } else params.push(t as ScalarType);
+    }
+    if (d.name.name.length > MAX_NAME) this.diags.report("E0705", d.name, d.name.name);
+    if (!ok) {
+      this.declareGlobal(d.name, { k: "poisoned" });
+      return;
+    }
+    const callee: NodeCallee = { node: true, name: d.name.name, params: params.map(valueTypeOf), result: result && valueTypeOf(result) };
+    this.declareGlobal(d.name, { k: "node", callee, params, result });
+  }
+
   private signature(d: ast.FunctionDecl): FunctionInfo | undefined {
-    const name = d.name.name;
+    const name = d.modifier === "on" ? HANDLER_PREFIX + d.name.name : d.name.name;
+    const takesStrings = d.modifier === "public" || d.modifier === "on";
     if (name.length > MAX_NAME) this.diags.report("E0705", d.name, name);
     const ret = this.exprs.typeOf(d.returnType);
     let result: ScalarType | undefined;
@@ -303,15 +375,15 @@ class Checker implements ExprContext {
         bad = true;
       }
       if (p.arraySize) {
-        if (d.modifier === "public" && p.type.name === "char" && !p.type.pointer) {
+        if (takesStrings && p.type.name === "char" && !p.type.pointer) {
           capacity = this.constantSize(p.arraySize, 2, 255, "E0608") ?? DEFAULT_STRING_CAPACITY;
           type = STRING;
         } else {
           this.diags.report("E0607", p.arraySpan!, p.name.name);
           bad = true;
         }
-      } else if (type.kind === "string" && d.modifier === "public") {
-        capacity = DEFAULT_STRING_CAPACITY;
+      } else if (type.kind === "string" && takesStrings) {
+        capacity = d.modifier === "on" ? HANDLER_STRING_CAPACITY : DEFAULT_STRING_CAPACITY;
       }
       const param: LocalVar = { name: p.name.name, type, isConst: p.isConst, span: p.name, inLoop: false };
       if (bad) this.badParams.add(param);
@@ -319,7 +391,8 @@ class Checker implements ExprContext {
       fn.stringCapacities.push(capacity);
     }
     if (d.modifier === "deviceevent") this.checkEvent(fn, d);
-    if (!this.declareGlobal(d.name, { k: "function", fn })) return undefined;
+    if (d.modifier === "on") this.checkHandler(fn, d);
+    if (!this.declareGlobal({ name, start: d.name.start, end: d.name.end }, { k: "function", fn })) return undefined;
     this.functions.push(fn);
     return fn;
   }
@@ -338,6 +411,33 @@ class Checker implements ExprContext {
       const span: Span = d.params.length > 0 ? { start: d.params[0]!.start, end: d.params[d.params.length - 1]!.end } : d.name;
       this.diags.report("E0603", span, fn.name, want.map(typeName).join(", "), this.profile.name, fn.params.map((p) => typeName(p.type)).join(", "));
     }
+  }
+
+  /** An `On Event(...)` handler: the event must be in the ABI, the parameters of its types in order. */
+  private checkHandler(fn: FunctionInfo, d: ast.FunctionDecl): void {
+    const event = d.name.name;
+    const abi = this.aryl?.abi;
+    const ev = abi ? abiEvents(abi).find((e) => e.name === event) : undefined;
+    if (!ev) {
+      const known = abi ? abiEvents(abi).map((e) => e.name).join(", ") : "";
+      this.diags.report("E0801", d.name, event, !abi ? " (no ABI given: pass --abi)" : known ? ` (the ABI has: ${known})` : " (the ABI has no events)");
+      return;
+    }
+    const inputs = ev.inputs ?? [];
+    if (inputs.length !== d.params.length) {
+      this.diags.report("E0802", d.name, event, d.params.length, inputs.length);
+      return;
+    }
+    inputs.forEach((input, i) => {
+      const want = abiValueType(input.type);
+      const p = d.params[i]!;
+      if (!want) {
+        this.diags.report("E0804", p, input.type, `${event}.${input.name ?? i + 1}`);
+        return;
+      }
+      const have = fn.params[i]!.type;
+      if (!sameType(typeOfValueType(want), have)) this.diags.report("E0803", p, p.name.name, typeName(have), event, input.type, arylTypeName(want));
+    });
   }
 
   private body(fn: FunctionInfo, d: ast.FunctionDecl): void {
@@ -437,7 +537,42 @@ class Checker implements ExprContext {
         return [{ k: s.kind }];
       case "return":
         return this.returnStatement(s);
+      case "foreach":
+        return this.forEach(s);
     }
+  }
+
+  /**
+   * `for each (d in devices) body` is
+   * `{ uint16_t d = DeviceGroup(""); uint16_t end = DeviceCount(); for (; d < end; d++) body }`
+   * where `d` names a device in the body, not a number.
+   */
+  private forEach(s: ast.ForEachStmt): TStmt[] {
+    const first = this.arylExprs.collection(s.collection);
+    if (!first) return [];
+    const handle: LocalVar = { name: s.variable.name, type: UINT16, isConst: true, span: s.variable, inLoop: this.loop.depth > 0 };
+    const end: LocalVar = { name: `${s.variable.name}.end`, type: UINT16, isConst: true, span: s.variable, inLoop: handle.inLoop };
+    const load = (v: LocalVar): TExpr => ({ k: "load", type: UINT16, place: { k: "local", v } });
+    this.scopes.push(new Map());
+    this.declareLocal(s.variable, { k: "device", v: handle });
+    const body = this.loopBody(s.body);
+    this.scopes.pop();
+    return [
+      {
+        k: "block",
+        stmts: [
+          { k: "local", v: handle, init: first },
+          { k: "local", v: end, init: this.arylExprs.deviceCount() },
+          {
+            k: "for",
+            init: undefined,
+            cond: { k: "compare", op: "lt", type: BOOL, signed: false, left: load(handle), right: load(end) },
+            step: [{ k: "incdec", type: UINT16, place: { k: "local", v: handle }, delta: 1, prefix: true }],
+            body,
+          },
+        ],
+      },
+    ];
   }
 
   private returnStatement(s: ast.ReturnStmt): TStmt[] {
@@ -582,6 +717,6 @@ export function completesNormally(s: TStmt): boolean {
 }
 
 /** Checks a parsed program against a device profile. */
-export function check(program: ast.Program, profile: Profile, diags: DiagnosticBag): CheckedProgram {
-  return new Checker(diags, profile).run(program);
+export function check(program: ast.Program, profile: Profile, diags: DiagnosticBag, aryl?: ArylEnv): CheckedProgram {
+  return new Checker(diags, profile, aryl).run(program);
 }

@@ -1,7 +1,7 @@
 // Every message the Alkyl front end can report, in one table with stable codes
 // (E01xx lexical, E02xx syntax, E03xx names and declarations, E04xx types,
 // E05xx statements and functions, E06xx device profile, E07xx image limits,
-// E09xx internal). Codes never change meaning; a retired code is not reused.
+// E08xx Aryl scripts and node calls, E09xx internal). Codes never change meaning; a retired code is not reused.
 // `{0}`, `{1}`... are replaced by the report's arguments.
 
 export const MESSAGES = {
@@ -89,6 +89,21 @@ export const MESSAGES = {
   E0706: "function '{0}' has {1} parameters and locals; a function holds 255 at most",
   E0707: "the app uses {0} syscalls; an image holds 255 imports at most",
 
+  E0801: "unknown contract event '{0}'{1}",
+  E0802: "handler 'On {0}' takes {1} parameter(s), contract event {0} has {2}",
+  E0803: "parameter '{0}' is '{1}', but contract event {2} passes '{3}' (declare it '{4}')",
+  E0804: "ABI type '{0}' of '{1}' has no Aryl type (supported: uintN, intN, bool, string, address)",
+  E0805: "unknown device function '{0}' (the device apps' public functions: {1})",
+  E0806: "device function '{0}' has different parameters in {1} ({2}) and {3} ({4})",
+  E0807: "unknown contract function '{0}'{1}",
+  E0808: "contract function '{0}' returns {1} values; Aryl reads functions with at most one",
+  E0809: "not a device: call device functions on a 'for each' variable or on device(\"name\")",
+  E0810: "unknown built-in '{0}' (Aryl has block.number and block.timestamp)",
+  E0811: "'for each' walks 'devices' or 'group(\"name\")'",
+  E0812: "'{0}' is a device, not a value; call one of its functions ({0}.Name(...))",
+  E0813: "'{0}' makes an import name of {1} characters; 63 at most",
+  E0814: "'{0}' is only allowed in {1}",
+  E0815: "node function '{0}' cannot return a string",
   E0901: "internal compiler error: {0}",
 } as const;
 

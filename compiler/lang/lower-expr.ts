@@ -16,8 +16,7 @@ import { isPure } from "./check-expr.js";
 import type { Emitter, Label } from "./emitter.js";
 import { arithOpcode, INTRINSIC_OPCODES, isCommutative } from "./fold.js";
 import type { Layout } from "./layout.js";
-import type { ProfileSyscall } from "../profiles/profiles.js";
-import type { LocalVar, StaticVar, TExpr, TPlace } from "./tree.js";
+import { isNodeCallee, type Callee, type LocalVar, type StaticVar, type TExpr, type TPlace } from "./tree.js";
 import { bytesOf, intMax, intMin, widthOf, type IntType, type ScalarType } from "./types.js";
 
 const ADDR: WidthCode = 1;
@@ -26,7 +25,7 @@ const BOOLW: WidthCode = 0;
 export interface ExprEnv {
   em: Emitter;
   layout: Layout;
-  importIndex(s: ProfileSyscall): number;
+  importIndex(s: Callee): number;
   slotOf(v: LocalVar): number;
 }
 
@@ -445,7 +444,7 @@ export class ExprLowering {
     for (const a of e.args) this.value(a);
     const result = e.type ? w(e.type) : undefined;
     if (e.k === "call") this.em.call(Op.CALLF, e.fn.index, e.args.length, result);
-    else this.em.call(Op.SYSCALL, this.env.importIndex(e.syscall), e.args.length, result);
+    else this.em.call(isNodeCallee(e.syscall) ? Op.NCALL : Op.SYSCALL, this.env.importIndex(e.syscall), e.args.length, result);
   }
 
   // -------------------------------------------------------------- places

@@ -8,8 +8,7 @@ import { Op } from "../ir/opcodes.js";
 import { Emitter, Frame, type Label } from "./emitter.js";
 import { ExprLowering, type ExprEnv } from "./lower-expr.js";
 import type { Layout } from "./layout.js";
-import type { ProfileSyscall } from "../profiles/profiles.js";
-import { constTruth, type FunctionInfo, type LocalVar, type TExpr, type TStmt } from "./tree.js";
+import { constTruth, type Callee, type FunctionInfo, type LocalVar, type TExpr, type TStmt } from "./tree.js";
 import { bytesOf, valueTypeOf, widthOf } from "./types.js";
 
 /** Conditions up to this many nodes are duplicated to put the loop test at the bottom. */
@@ -56,7 +55,7 @@ export class FunctionLowering {
   constructor(
     private readonly fn: FunctionInfo,
     private readonly layout: Layout,
-    importIndex: (s: ProfileSyscall) => number,
+    importIndex: (s: Callee) => number,
   ) {
     const frame = new Frame();
     this.em = new Emitter(frame);

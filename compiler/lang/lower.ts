@@ -9,8 +9,8 @@ import { analyzeImage, formatVerifyError } from "../ir/verify.js";
 import type { DiagnosticBag } from "./diagnostics.js";
 import type { Layout } from "./layout.js";
 import { FunctionLowering } from "./lower-stmt.js";
-import type { Profile, ProfileSyscall } from "../profiles/profiles.js";
-import type { CheckedProgram, FunctionInfo } from "./tree.js";
+import type { Profile } from "../profiles/profiles.js";
+import { isNodeCallee, type Callee, type CheckedProgram, type FunctionInfo } from "./tree.js";
 import { valueTypeOf } from "./types.js";
 
 const MAX_ENTRIES = 255;
@@ -18,23 +18,21 @@ const MAX_FRAME_OFFSET = 255;
 const MAX_CODE = 0xffff;
 
 function functionKind(fn: FunctionInfo): FunctionKind {
-  return fn.kind === "public" ? FunctionKind.Public : fn.kind === "deviceevent" ? FunctionKind.Event : FunctionKind.Helper;
+  return fn.kind === "public" || fn.kind === "on" ? FunctionKind.Public : fn.kind === "deviceevent" ? FunctionKind.Event : FunctionKind.Helper;
 }
 
 export function lowerProgram(p: CheckedProgram, layout: Layout, profile: Profile, diags: DiagnosticBag): Image | undefined {
   const before = diags.count;
   if (p.functions.length > MAX_ENTRIES) diags.report("E0703", p.functions[MAX_ENTRIES]!.span, p.functions.length);
-  if (p.syscalls.length > MAX_ENTRIES) diags.report("E0707", p.functions[0]?.span ?? { start: 0, end: 0 }, p.syscalls.length);
+  if (p.imports.length > MAX_ENTRIES) diags.report("E0707", p.functions[0]?.span ?? { start: 0, end: 0 }, p.imports.length);
   if (diags.count > before) return undefined;
 
-  const imports: IrImport[] = p.syscalls.map((sc) => ({
-    kind: ImportKind.Syscall,
-    id: sc.id,
-    name: sc.name,
-    params: sc.params.map((q) => q.type),
-    result: sc.result,
-  }));
-  const importIndex = (sc: ProfileSyscall): number => p.syscalls.indexOf(sc);
+  const imports: IrImport[] = p.imports.map((c) =>
+    isNodeCallee(c)
+      ? { kind: ImportKind.NodeCall, id: 0, name: c.name, params: c.params, result: c.result }
+      : { kind: ImportKind.Syscall, id: c.id, name: c.name, params: c.params.map((q) => q.type), result: c.result },
+  );
+  const importIndex = (c: Callee): number => p.imports.indexOf(c);
 
   const functions: IrFunction[] = [];
   let codeSize = 0;

@@ -40,6 +40,11 @@ function describe(t: Token): string {
   return `'${t.text}'`;
 }
 
+export interface ParseOptions {
+  /** Parse an Aryl script: `On Event(...)` handlers, `for each`, `a.b` and `a.b(...)`; no `node` declarations. */
+  aryl?: boolean;
+}
+
 class Parser {
   private pos = 0;
   /** Token index where the current statement or declaration began (the recovery point). */
@@ -48,7 +53,14 @@ class Parser {
   constructor(
     private readonly tokens: Token[],
     private readonly diags: DiagnosticBag,
+    private readonly aryl: boolean,
   ) {}
+
+  /** A contextual word (not a keyword, so it stays usable as a name elsewhere). */
+  private isWord(word: string, at = 0): boolean {
+    const t = this.peek(at);
+    return t.kind === "ident" && t.text === word;
+  }
 
   // ------------------------------------------------------------ token helpers
 
@@ -146,6 +158,16 @@ class Parser {
 
   private topLevel(): ast.Declaration[] {
     const start = this.tok.start;
+    if (this.aryl && this.isWord("On") && this.peek().kind === "ident" && this.peek(2).text === "(") {
+      this.advance();
+      const name = this.ident();
+      const returnType: ast.TypeRef = { name: "void", pointer: false, start, end: name.end };
+      return [this.functionRest(start, "on", returnType, name)];
+    }
+    if (!this.aryl && this.isWord("node") && this.peek().kind === "keyword") {
+      this.advance();
+      return [this.nodeDecl(start)];
+    }
     let modifier: ast.FunctionModifier = "helper";
     const mod = this.accept("public") ?? this.accept("deviceevent");
     if (mod) modifier = mod.text as ast.FunctionModifier;
@@ -166,6 +188,27 @@ class Parser {
     const vars = this.declaratorsRest(start, type, name, isConst, isPersistent);
     this.expect(";");
     return vars;
+  }
+
+  /** After `node`: `T Name(params);`, a declaration without a body. */
+  private nodeDecl(start: number): ast.NodeDecl {
+    const returnType = this.typeRef();
+    const name = this.ident();
+    const params = this.paramList();
+    this.expect(";");
+    return { kind: "node", name, returnType, params, start, end: this.prevEnd() };
+  }
+
+  private paramList(): ast.Param[] {
+    this.expect("(");
+    const params: ast.Param[] = [];
+    if (this.is("void") && this.peek().text === ")") this.advance();
+    else if (!this.is(")")) {
+      do params.push(this.param());
+      while (this.accept(","));
+    }
+    this.expect(")");
+    return params;
   }
 
   private typeRef(): ast.TypeRef {
@@ -218,14 +261,7 @@ class Parser {
   }
 
   private functionRest(start: number, modifier: ast.FunctionModifier, returnType: ast.TypeRef, name: ast.Identifier): ast.FunctionDecl {
-    this.expect("(");
-    const params: ast.Param[] = [];
-    if (this.is("void") && this.peek().text === ")") this.advance();
-    else if (!this.is(")")) {
-      do params.push(this.param());
-      while (this.accept(","));
-    }
-    this.expect(")");
+    const params = this.paramList();
     const body = this.block();
     return { kind: "function", modifier, name, returnType, params, body, start, end: body.end };
   }
@@ -328,7 +364,7 @@ class Parser {
           return { kind: "do", body, cond, start: t.start, end: this.prevEnd() };
         }
         case "for":
-          return this.forStatement();
+          return this.aryl && this.isWord("each", 1) ? this.forEachStatement() : this.forStatement();
         case "break":
         case "continue":
           this.advance();
@@ -376,6 +412,20 @@ class Parser {
     this.expect(")");
     const body = this.statement();
     return { kind: "for", init, cond, step, body, start: t.start, end: this.prevEnd() };
+  }
+
+  /** Aryl: `for each (name in collection) body`. */
+  private forEachStatement(): ast.ForEachStmt {
+    const t = this.advance();
+    this.advance(); // each
+    this.expect("(");
+    const variable = this.ident("a loop variable name");
+    if (!this.isWord("in")) this.fail("E0201", this.tok, "'in'", describe(this.tok));
+    this.advance();
+    const collection = this.expression();
+    this.expect(")");
+    const body = this.statement();
+    return { kind: "foreach", variable, collection, body, start: t.start, end: this.prevEnd() };
   }
 
   /** `e, e, ...` in a for loop's init and step. */
@@ -456,6 +506,15 @@ class Parser {
         const index = this.expression();
         const close = this.expect("]");
         e = { kind: "index", base: e, index, start: e.start, end: close.end };
+      } else if (this.aryl && this.is(".")) {
+        this.advance();
+        const member = this.ident("a member name");
+        if (this.is("(")) {
+          const { args, end } = this.args();
+          e = { kind: "method", object: e, method: member, args, start: e.start, end };
+        } else {
+          e = { kind: "member", object: e, member, start: e.start, end: member.end };
+        }
       } else if (this.is("++") || this.is("--")) {
         this.advance();
         e = { kind: "incdec", op: t.text as "++" | "--", prefix: false, target: e, start: e.start, end: t.end };
@@ -542,6 +601,6 @@ class Parser {
 }
 
 /** Parses a token list (ending with `eof`) into a program; syntax errors go to `diags`. */
-export function parse(tokens: Token[], diags: DiagnosticBag): ast.Program {
-  return new Parser(tokens, diags).parseProgram();
+export function parse(tokens: Token[], diags: DiagnosticBag, options: ParseOptions = {}): ast.Program {
+  return new Parser(tokens, diags, options.aryl ?? false).parseProgram();
 }

@@ -6,6 +6,25 @@
 import type { Span } from "./diagnostics.js";
 import type { ArrayType, BoolType, IntType, ScalarType, StringType } from "./types.js";
 import type { ProfileSyscall } from "../profiles/profiles.js";
+import type { ValueType } from "../ir/types.js";
+
+/**
+ * A node-call import: a `node` declaration of an app, or, in an Aryl script,
+ * a device or contract function (aryl-env.ts names them).
+ */
+export interface NodeCallee {
+  node: true;
+  name: string;
+  params: ValueType[];
+  result: ValueType | undefined;
+}
+
+/** What an image import calls: a syscall of the profile or a node call. */
+export type Callee = ProfileSyscall | NodeCallee;
+
+export function isNodeCallee(c: Callee): c is NodeCallee {
+  return "node" in c;
+}
 
 /** A variable that lives at a fixed address: a global, or a local array. */
 export interface StaticVar {
@@ -36,7 +55,8 @@ export interface LocalVar {
   inLoop: boolean;
 }
 
-export type FunctionKindName = "public" | "deviceevent" | "helper";
+/** `on`: an Aryl `On Event(...)` handler (a public function named On_Event in the image). */
+export type FunctionKindName = "public" | "deviceevent" | "helper" | "on";
 
 export interface FunctionInfo {
   name: string;
@@ -60,8 +80,8 @@ export interface CheckedProgram {
   functions: FunctionInfo[];
   /** String literals in order of first appearance, deduplicated; each is NUL-terminated in memory. */
   strings: Uint8Array[];
-  /** Syscalls the app uses, in order of first use: the image's imports. */
-  syscalls: ProfileSyscall[];
+  /** Syscalls and node calls the app uses, in order of first use: the image's imports. */
+  imports: Callee[];
 }
 
 // ------------------------------------------------------------------- places
@@ -103,7 +123,7 @@ export type TExpr =
   | { k: "assign"; type: ScalarType; place: TPlace; op: ArithOp | undefined; value: TExpr }
   | { k: "incdec"; type: IntType; place: TPlace; delta: 1 | -1; prefix: boolean }
   | { k: "call"; type: ScalarType | undefined; fn: FunctionInfo; args: TExpr[] }
-  | { k: "syscall"; type: ScalarType | undefined; syscall: ProfileSyscall; args: TExpr[] }
+  | { k: "syscall"; type: ScalarType | undefined; syscall: Callee; args: TExpr[] }
   | { k: "intrinsic"; type: IntType; name: IntrinsicName; args: TExpr[] }
   /** `tobool` gives `operand != 0`; the others change the width per `type`. */
   | { k: "convert"; op: ConvertOp; type: ScalarType; operand: TExpr };

@@ -23,6 +23,12 @@ export interface ProfileSyscall {
   result: ValueType | undefined;
   /** The result is the device clock (seconds since the Unix epoch, set by the node). */
   returnsClock?: boolean;
+  /**
+   * The result is a string the host writes into a buffer of the app's: the last
+   * two parameters (`string out, uint16 capacity`) are that buffer, supplied by
+   * the compiler, not written in the call (docs/aryl.md §2).
+   */
+  resultBuffer?: boolean;
   doc: string;
 }
 
@@ -89,6 +95,45 @@ export const PROFILES: readonly Profile[] = [
       { id: 3, name: "Now", params: [], result: type("uint32"), returnsClock: true, doc: "seconds since the Unix epoch, as last set by the node" },
     ],
   },
+  {
+    id: 3,
+    name: "aryl",
+    doc: "Aryl scripts, run by the Aryl node (docs/aryl.md §2): the node's built-in functions. Calls of device functions and contract functions are node-call imports, not syscalls.",
+    events: [],
+    syscalls: [
+      {
+        id: 0,
+        name: "Decrypt",
+        params: params("string ciphertext", "string out", "uint16 capacity"),
+        result: type("string"),
+        resultBuffer: true,
+        doc: "decrypt hex text sealed to the node's key (ECIES on secp256k1); the text is written to a buffer the compiler reserves",
+      },
+      { id: 1, name: "BlockNumber", params: [], result: type("uint64"), doc: "`block.number`: the block of the event handled, else the latest" },
+      { id: 2, name: "BlockTimestamp", params: [], result: type("uint32"), doc: "`block.timestamp`: that block's time, seconds since the Unix epoch" },
+      { id: 3, name: "DeviceGroup", params: params("string group"), result: type("uint16"), doc: "`for each`: adds the devices of a group (\"\" = all) to the invocation's device table, returns the first handle" },
+      { id: 4, name: "DeviceCount", params: [], result: type("uint16"), doc: "`for each`: the size of the invocation's device table (the end handle)" },
+      { id: 5, name: "DeviceNamed", params: params("string name"), result: type("uint16"), doc: "`device(\"name\")`: adds the named device to the device table, returns its handle" },
+      { id: 6, name: "GetState", params: params("string key"), result: type("uint256"), doc: "system-wide state shared by all devices: the value of a key (0 if unset)" },
+      { id: 7, name: "SetState", params: params("string key", "uint256 value"), result: undefined, doc: "set a key of the system-wide state" },
+      { id: 8, name: "Keccak256", params: params("string data"), result: type("uint256"), doc: "keccak-256 of a string's bytes, as a 256-bit number" },
+      { id: 9, name: "Log", params: params("string text"), result: undefined, doc: "write a line to the node's log" },
+      { id: 10, name: "LogValue", params: params("string label", "uint256 value"), result: undefined, doc: "write `label value` to the node's log" },
+    ],
+  },
+  {
+    id: 4,
+    name: "meter",
+    doc: "A utility meter: a pulse per unit consumed (e.g. one watt-hour), a periodic tick, a supply relay and a clock.",
+    events: [
+      { id: 0, name: "Pulse", params: [], doc: "one unit was consumed" },
+      { id: 1, name: "Tick", params: [], doc: "a periodic tick (the reporting interval)" },
+    ],
+    syscalls: [
+      { id: 0, name: "Supply", params: params("bool on"), result: undefined, doc: "switch the supply relay on or off" },
+      { id: 1, name: "Now", params: [], result: type("uint32"), returnsClock: true, doc: "seconds since the Unix epoch, as last set by the node" },
+    ],
+  },
 ];
 
 export function profileByName(name: string): Profile | undefined {
@@ -100,3 +145,6 @@ export function profileById(id: number): Profile | undefined {
 }
 
 export const DEFAULT_PROFILE = "test";
+
+/** The profile Aryl scripts are compiled against. */
+export const ARYL_PROFILE = "aryl";

@@ -18,5 +18,15 @@ export type RawEffect =
 /** Host side of a syscall: returns the result for imports that have one. */
 export type SyscallHandler = (importIndex: number, args: RawArg[]) => Raw | undefined;
 
-/** Host side of a node call: returns the answer, or undefined for a timeout/failure (faults the invocation as "trap"). */
-export type NodeCallHandler = (importIndex: number, args: RawArg[]) => Raw | undefined;
+/**
+ * Returned by a node-call handler whose answer is not ready yet (the Aryl
+ * script runner's chain reads): the reference VM suspends the invocation at the
+ * NCALL, and `ReferenceVm.resume(answer)` continues it.
+ */
+export const SUSPEND: unique symbol = Symbol("suspend");
+
+/**
+ * Host side of a node call: returns the answer, undefined for a timeout/failure
+ * (faults the invocation as "trap"), or SUSPEND to answer later.
+ */
+export type NodeCallHandler = (importIndex: number, args: RawArg[]) => Raw | undefined | typeof SUSPEND;

@@ -32,6 +32,11 @@
 // first) faults "stack" when the callee's frame would take the total past the
 // stack size.
 //
+// Node calls: a handler may answer SUSPEND (the Aryl script runner does while
+// a chain read is pending); the interpreter then saves its registers and
+// returns, and resume(answer) pushes the answer and continues the same
+// invocation with the fuel it had left. Nothing else runs in between.
+//
 // Faults carry the first byte address accessed for memory and storage. A
 // string argument of a syscall or node call (parameter kind string) is read
 // from its address up to the NUL; if no NUL lies inside memory the fault
@@ -42,7 +47,7 @@ import { FunctionKind, frameSize, localOffsets, stringParamIndexes, type Image, 
 import { immediateSize, Op, OPCODE_BY_BYTE } from "../ir/opcodes.js";
 import { ValueKind, widthBytes, type WidthCode } from "../ir/types.js";
 import * as arith from "./arith.js";
-import type { FaultKind, NodeCallHandler, Raw, RawArg, RawEffect, SyscallHandler } from "./effects.js";
+import { SUSPEND, type FaultKind, type NodeCallHandler, type Raw, type RawArg, type RawEffect, type SyscallHandler } from "./effects.js";
 import { loadLE, lowByte, storeLE } from "./little-endian.js";
 
 export interface ReferenceVmOptions {
@@ -76,6 +81,21 @@ interface DecodedImport {
   /** Which parameters are strings (addresses of NUL-terminated bytes in memory). */
   paramIsString: boolean[];
   /** Result width, or -1 for void. */
+  resultWidth: number;
+}
+
+/** An invocation waiting at a node call: the interpreter's registers, restored by resume(). */
+interface SuspendedRun {
+  fn: DecodedFunction;
+  ip: number;
+  lp: number;
+  sp: number;
+  fuel: number;
+  stackUsed: number;
+  savedFn: DecodedFunction[];
+  savedIp: number[];
+  savedLp: number[];
+  /** Width of the node call's result, or -1 for void. */
   resultWidth: number;
 }
 
@@ -201,6 +221,7 @@ export class ReferenceVm {
   /** Operand stack and locals, shared by all frames and reused across invocations. */
   private readonly stack: Raw[] = [];
   private readonly locals: Raw[] = [];
+  private suspendedRun: SuspendedRun | undefined;
 
   constructor(
     private readonly image: Image,
@@ -237,6 +258,7 @@ export class ReferenceVm {
    * (functions with a result that returned normally) or one "fault" effect.
    */
   invoke(functionIndex: number, args: RawArg[]): RawEffect[] {
+    if (this.suspendedRun) throw new Error("reference VM: an invocation is suspended at a node call; resume it first");
     const irFn = this.image.functions[functionIndex];
     const fn = this.functions[functionIndex];
     if (irFn === undefined || fn === undefined) throw new RangeError(`no function ${functionIndex}`);
@@ -260,7 +282,34 @@ export class ReferenceVm {
     for (let i = fn.paramCount; i < fn.localWidths.length; i++) this.locals[i] = arith.zeroOf(fn.localWidths[i]!);
     const effects: RawEffect[] = [];
     if (fn.frameBytes > this.stackSize) effects.push({ kind: "fault", fault: "stack" });
-    else this.run(fn, effects);
+    else this.run(fn, effects, undefined);
+    return effects;
+  }
+
+  /**
+   * Whether the last invoke() or resume() stopped at a node call whose handler
+   * answered SUSPEND. Until resume() the VM accepts no other invocation.
+   */
+  get suspended(): boolean {
+    return this.suspendedRun !== undefined;
+  }
+
+  /**
+   * Continues the suspended invocation with the node call's answer (undefined:
+   * the call failed, which faults "trap" as a synchronous failure does). Returns
+   * the effects from here on, as invoke() does; it may suspend again.
+   */
+  resume(answer: Raw | undefined): RawEffect[] {
+    const state = this.suspendedRun;
+    if (!state) throw new Error("reference VM: no invocation is suspended");
+    this.suspendedRun = undefined;
+    const effects: RawEffect[] = [];
+    if (answer === undefined) {
+      effects.push({ kind: "fault", fault: "trap" });
+      return effects;
+    }
+    if (state.resultWidth >= 0) this.stack[state.sp++] = arith.toRaw(state.resultWidth as WidthCode, answer);
+    this.run(state.fn, effects, state);
     return effects;
   }
 
@@ -273,7 +322,7 @@ export class ReferenceVm {
   }
 
   /** The interpreter loop: no recursion, frames live in explicit arrays. */
-  private run(entry: DecodedFunction, effects: RawEffect[]): void {
+  private run(entry: DecodedFunction, effects: RawEffect[], resumed: SuspendedRun | undefined): void {
     const stack = this.stack;
     const locals = this.locals;
     const memory = this.memory;
@@ -289,18 +338,18 @@ export class ReferenceVm {
     };
 
     // Saved caller state, one entry per active frame below the current one.
-    const savedFn: DecodedFunction[] = [];
-    const savedIp: number[] = [];
-    const savedLp: number[] = [];
+    const savedFn: DecodedFunction[] = resumed?.savedFn ?? [];
+    const savedIp: number[] = resumed?.savedIp ?? [];
+    const savedLp: number[] = resumed?.savedLp ?? [];
 
     let fn = entry;
     let code = fn.code;
     let consts = fn.consts;
-    let ip = 0;
-    let lp = 0;
-    let sp = 0;
-    let fuel = this.fuel;
-    let stackUsed = fn.frameBytes;
+    let ip = resumed?.ip ?? 0;
+    let lp = resumed?.lp ?? 0;
+    let sp = resumed?.sp ?? 0;
+    let fuel = resumed?.fuel ?? this.fuel;
+    let stackUsed = resumed?.stackUsed ?? fn.frameBytes;
 
     for (;;) {
       if (fuel === 0) return fault("fuel");
@@ -421,7 +470,7 @@ export class ReferenceVm {
               args[i] = v;
             }
           }
-          let result: Raw | undefined;
+          let result: Raw | undefined | typeof SUSPEND;
           if ((word & 0xff) === Op.SYSCALL) {
             effects.push({ kind: "syscall", importIndex: imm, args });
             result = this.syscall?.(imm, args);
@@ -431,6 +480,10 @@ export class ReferenceVm {
             // traps. A void node call's handler answers any value to acknowledge.
             result = this.nodeCall?.(imm, args);
             if (result === undefined) return fault("trap");
+            if (result === SUSPEND) {
+              this.suspendedRun = { fn, ip, lp, sp, fuel, stackUsed, savedFn, savedIp, savedLp, resultWidth: imp.resultWidth };
+              return;
+            }
           }
           if (imp.resultWidth >= 0) stack[sp++] = arith.toRaw(imp.resultWidth as WidthCode, result!);
           break;

@@ -81,6 +81,56 @@
 #define ALKY_PROFILE_BLOB_SMARTLOCK
 #endif
 
-#define ALKY_PROFILES_BLOB ALKY_PROFILE_BLOB_TEST ALKY_PROFILE_BLOB_SMARTLOCK 0xFF, 0xFF
+/* ---- Profile aryl (id 3): Aryl scripts, run by the Aryl node (docs/aryl.md §2): the node's built-in functions. Calls of device functions and contract functions are node-call imports, not syscalls. ---- */
+#define ALKY_PROFILE_ARYL_ID 3
+#define ALKY_SYSCALL_ARYL_DECRYPT 0 /* Decrypt(string ciphertext, string out, uint16 capacity) -> string: decrypt hex text sealed to the node's key (ECIES on secp256k1); the text is written to a buffer the compiler reserves */
+#define ALKY_SYSCALL_ARYL_BLOCKNUMBER 1 /* BlockNumber() -> uint64: `block.number`: the block of the event handled, else the latest */
+#define ALKY_SYSCALL_ARYL_BLOCKTIMESTAMP 2 /* BlockTimestamp() -> uint32: `block.timestamp`: that block's time, seconds since the Unix epoch */
+#define ALKY_SYSCALL_ARYL_DEVICEGROUP 3 /* DeviceGroup(string group) -> uint16: `for each`: adds the devices of a group ("" = all) to the invocation's device table, returns the first handle */
+#define ALKY_SYSCALL_ARYL_DEVICECOUNT 4 /* DeviceCount() -> uint16: `for each`: the size of the invocation's device table (the end handle) */
+#define ALKY_SYSCALL_ARYL_DEVICENAMED 5 /* DeviceNamed(string name) -> uint16: `device("name")`: adds the named device to the device table, returns its handle */
+#define ALKY_SYSCALL_ARYL_GETSTATE 6 /* GetState(string key) -> uint256: system-wide state shared by all devices: the value of a key (0 if unset) */
+#define ALKY_SYSCALL_ARYL_SETSTATE 7 /* SetState(string key, uint256 value): set a key of the system-wide state */
+#define ALKY_SYSCALL_ARYL_KECCAK256 8 /* Keccak256(string data) -> uint256: keccak-256 of a string's bytes, as a 256-bit number */
+#define ALKY_SYSCALL_ARYL_LOG 9 /* Log(string text): write a line to the node's log */
+#define ALKY_SYSCALL_ARYL_LOGVALUE 10 /* LogValue(string label, uint256 value): write `label value` to the node's log */
+#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 3
+#define ALKY_PROFILE_BLOB_ARYL \
+    0x03, 0x00, 0x00, 0x0B, \
+    0x00, 0x03, 0x41, 0x00, 0x07, 0x44, 0x65, 0x63, 0x72, 0x79, 0x70, 0x74, 0x41, 0x41, 0x01, /* syscall Decrypt(string ciphertext, string out, uint16 capacity) -> string */ \
+    0x01, 0x00, 0x03, 0x00, 0x0B, 0x42, 0x6C, 0x6F, 0x63, 0x6B, 0x4E, 0x75, 0x6D, 0x62, 0x65, 0x72, /* syscall BlockNumber() -> uint64 */ \
+    0x02, 0x00, 0x02, 0x00, 0x0E, 0x42, 0x6C, 0x6F, 0x63, 0x6B, 0x54, 0x69, 0x6D, 0x65, 0x73, 0x74, 0x61, 0x6D, 0x70, /* syscall BlockTimestamp() -> uint32 */ \
+    0x03, 0x01, 0x01, 0x00, 0x0B, 0x44, 0x65, 0x76, 0x69, 0x63, 0x65, 0x47, 0x72, 0x6F, 0x75, 0x70, 0x41, /* syscall DeviceGroup(string group) -> uint16 */ \
+    0x04, 0x00, 0x01, 0x00, 0x0B, 0x44, 0x65, 0x76, 0x69, 0x63, 0x65, 0x43, 0x6F, 0x75, 0x6E, 0x74, /* syscall DeviceCount() -> uint16 */ \
+    0x05, 0x01, 0x01, 0x00, 0x0B, 0x44, 0x65, 0x76, 0x69, 0x63, 0x65, 0x4E, 0x61, 0x6D, 0x65, 0x64, 0x41, /* syscall DeviceNamed(string name) -> uint16 */ \
+    0x06, 0x01, 0x04, 0x00, 0x08, 0x47, 0x65, 0x74, 0x53, 0x74, 0x61, 0x74, 0x65, 0x41, /* syscall GetState(string key) -> uint256 */ \
+    0x07, 0x02, 0xFF, 0x00, 0x08, 0x53, 0x65, 0x74, 0x53, 0x74, 0x61, 0x74, 0x65, 0x41, 0x04, /* syscall SetState(string key, uint256 value) */ \
+    0x08, 0x01, 0x04, 0x00, 0x09, 0x4B, 0x65, 0x63, 0x63, 0x61, 0x6B, 0x32, 0x35, 0x36, 0x41, /* syscall Keccak256(string data) -> uint256 */ \
+    0x09, 0x01, 0xFF, 0x00, 0x03, 0x4C, 0x6F, 0x67, 0x41, /* syscall Log(string text) */ \
+    0x0A, 0x02, 0xFF, 0x00, 0x08, 0x4C, 0x6F, 0x67, 0x56, 0x61, 0x6C, 0x75, 0x65, 0x41, 0x04, /* syscall LogValue(string label, uint256 value) */ \
+
+#else
+#define ALKY_PROFILE_BLOB_ARYL
+#endif
+
+/* ---- Profile meter (id 4): A utility meter: a pulse per unit consumed (e.g. one watt-hour), a periodic tick, a supply relay and a clock. ---- */
+#define ALKY_PROFILE_METER_ID 4
+#define ALKY_EVENT_METER_PULSE 0 /* Pulse(): one unit was consumed */
+#define ALKY_EVENT_METER_TICK 1 /* Tick(): a periodic tick (the reporting interval) */
+#define ALKY_SYSCALL_METER_SUPPLY 0 /* Supply(bool on): switch the supply relay on or off */
+#define ALKY_SYSCALL_METER_NOW 1 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
+#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 4
+#define ALKY_PROFILE_BLOB_METER \
+    0x04, 0x00, 0x02, 0x02, \
+    0x00, 0x00, /* event Pulse() */ \
+    0x01, 0x00, /* event Tick() */ \
+    0x00, 0x01, 0xFF, 0x00, 0x06, 0x53, 0x75, 0x70, 0x70, 0x6C, 0x79, 0x20, /* syscall Supply(bool on) */ \
+    0x01, 0x00, 0x02, 0x01, 0x03, 0x4E, 0x6F, 0x77, /* syscall Now() -> uint32 */ \
+
+#else
+#define ALKY_PROFILE_BLOB_METER
+#endif
+
+#define ALKY_PROFILES_BLOB ALKY_PROFILE_BLOB_TEST ALKY_PROFILE_BLOB_SMARTLOCK ALKY_PROFILE_BLOB_ARYL ALKY_PROFILE_BLOB_METER 0xFF, 0xFF
 
 #endif /* ALKY_PROFILES_H */

@@ -5,9 +5,10 @@
 // Handling a log commits its key, its state writes, its queued commands and
 // the cursor in one transaction, so a crash leaves either all or none.
 
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import { Database } from "node-sqlite3-wasm";
+import type { Database as SqliteDatabase } from "node-sqlite3-wasm";
 import { decodeValues, encodeValues, type CallValue } from "./values.js";
 
 /** The last block the node has looked at: number and hash (the hash detects reorgs). */
@@ -77,19 +78,54 @@ CREATE INDEX IF NOT EXISTS commands_queue ON commands (device, status, id);
 
 const SCHEMA_VERSION = "1";
 
+// A CommonJS package: Node's ES module loader cannot see its named exports.
+const { Database } = createRequire(import.meta.url)("node-sqlite3-wasm") as typeof import("node-sqlite3-wasm");
+
 type Row = Record<string, number | bigint | string | Uint8Array | null>;
 
 function text(row: Row, column: string): string {
   return String(row[column]);
 }
 
-export class NodeStore {
-  private constructor(private readonly db: Database) {}
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
-  /** Opens (creating if needed) `<dir>/node.sqlite`. */
+/**
+ * One node per data directory: `node.pid` names the owner. The SQLite build
+ * locks with a `<db>.lock` directory that a killed process leaves behind; once
+ * no live process owns the directory, that lock is stale and is removed (the
+ * rollback journal then undoes the interrupted transaction).
+ */
+function claimDataDir(dir: string, dbPath: string): string {
+  const pidFile = join(dir, "node.pid");
+  if (existsSync(pidFile)) {
+    const owner = Number(readFileSync(pidFile, "utf8").trim());
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) throw new Error(`data directory ${dir} is in use by process ${owner}`);
+  }
+  rmSync(`${dbPath}.lock`, { recursive: true, force: true });
+  writeFileSync(`${pidFile}.tmp`, `${process.pid}\n`);
+  renameSync(`${pidFile}.tmp`, pidFile);
+  return pidFile;
+}
+
+export class NodeStore {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    private readonly pidFile: string,
+  ) {}
+
+  /** Opens (creating if needed) `<dir>/node.sqlite`; refuses a directory another live node uses. */
   static open(dir: string): NodeStore {
     mkdirSync(dir, { recursive: true });
-    const db = new Database(join(dir, "node.sqlite"));
+    const dbPath = join(dir, "node.sqlite");
+    const pidFile = claimDataDir(dir, dbPath);
+    const db = new Database(dbPath);
     try {
       db.exec("PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL;");
       db.exec(SCHEMA);
@@ -98,13 +134,16 @@ export class NodeStore {
       else if (text(version, "value") !== SCHEMA_VERSION) throw new Error(`node store ${dir} has schema ${text(version, "value")}, this node needs ${SCHEMA_VERSION}`);
     } catch (e) {
       db.close();
+      rmSync(pidFile, { force: true });
       throw e;
     }
-    return new NodeStore(db);
+    return new NodeStore(db, pidFile);
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (!this.db.isOpen) return;
+    this.db.close();
+    rmSync(this.pidFile, { force: true });
   }
 
   /** Runs `body` in one transaction: all of its writes are committed, or none. */

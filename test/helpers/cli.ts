@@ -19,7 +19,7 @@ function newestMtime(dir: string, ext: string): number {
 
 export function ensureBuilt(): void {
   const dist = join(ROOT, "dist");
-  const sources = Math.max(...["compiler", "cli"].map((d) => newestMtime(join(ROOT, d), ".ts")));
+  const sources = Math.max(...["compiler", "cli", "aryl"].map((d) => newestMtime(join(ROOT, d), ".ts")));
   if (existsSync(join(dist, "cli", "main.js")) && newestMtime(dist, ".js") >= sources) return;
   execFileSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
 }

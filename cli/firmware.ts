@@ -18,20 +18,34 @@ export function cmdFirmware(argv: string[], out: (line: string) => void): void {
   try {
     const project = renderProject(board, dir);
     const built = buildProject(board, project);
-    const flashMax = board.flashBytes!;
-    const ramMax = board.ramBytes!;
+    const flashMax = board.flashBytes;
+    const ramMax = board.ramBytes;
     const json = args.flags.has("--json");
     if (!json) {
       out(`${project.dir}: ${project.written.length} file${project.written.length === 1 ? "" : "s"} written, built with ${built.builtWith}`);
-      out(`flash ${built.size.flash} of ${flashMax} bytes, static RAM ${built.size.ram} of ${ramMax} bytes (interpreter budget ${board.budget!.flash} / ${board.budget!.ram})`);
+      if (flashMax !== undefined && ramMax !== undefined) {
+        out(`flash ${built.size.flash} of ${flashMax} bytes, static RAM ${built.size.ram} of ${ramMax} bytes (interpreter budget ${board.budget!.flash} / ${board.budget!.ram})`);
+      } else {
+        out(`program ${built.size.flash} bytes of code and constants, static RAM ${built.size.ram} bytes (a Linux program: no chip limits)`);
+      }
       out(`elf ${built.elf}`);
-      out(`hex ${built.hex}`);
+      if (built.hex) out(`hex ${built.hex}`);
     }
-    if (built.size.flash > flashMax || built.size.ram > ramMax) {
+    if ((flashMax !== undefined && built.size.flash > flashMax) || (ramMax !== undefined && built.size.ram > ramMax)) {
       throw new CliError(`alkyvm: the firmware does not fit the ${board.name}: flash ${built.size.flash} of ${flashMax} bytes, static RAM ${built.size.ram} of ${ramMax} bytes`);
     }
     if (json) {
-      out(JSON.stringify({ board: board.id, flash: built.size.flash, flash_max: flashMax, ram: built.size.ram, ram_max: ramMax, elf: built.elf, hex: built.hex }));
+      out(
+        JSON.stringify({
+          board: board.id,
+          flash: built.size.flash,
+          flash_max: flashMax ?? null,
+          ram: built.size.ram,
+          ram_max: ramMax ?? null,
+          elf: built.elf,
+          hex: built.hex ?? null,
+        }),
+      );
     }
   } catch (e) {
     if (e instanceof BoardEmulationError) throw new CliError(`alkyvm firmware: ${e.message.split("\n")[0]}`);

@@ -128,7 +128,7 @@ export interface BuiltFirmware {
   sizes: FirmwareSizes;
 }
 
-function parseBerkeleySize(output: string): FirmwareSizes {
+export function parseBerkeleySize(output: string): FirmwareSizes {
   const row = output
     .trim()
     .split("\n")

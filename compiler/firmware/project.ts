@@ -1,22 +1,38 @@
 // `alkyvm firmware`: renders a complete PlatformIO project for a board's
 // link-device firmware and builds it. The project holds the same sources and
-// flags the emulated-board backends build (compiler/engines/firmware-build.ts):
+// flags the emulated-board backends build (compiler/engines/firmware-build.ts,
+// compiler/firmware/board-firmware.ts):
 //
 //   platformio.ini          the board's environment (generated block)
 //   src/                    the board glue: main, drivers, the device HAL
 //   lib/alkyvm/             the VM as a PlatformIO library (library.json, src/)
+//   toolchain/              the MSP430's start-up code and linker script for
+//                           clang (PlatformIO's msp430-gcc brings its own)
 //
 // Without PlatformIO on PATH the project is built with the Debian toolchain
 // directly, from the project's own files, into .alkyvm/ inside it.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import Handlebars from "handlebars";
 import type { Board } from "../../boards/boards.js";
-import { firmwareSize, type FirmwareSize } from "../engines/elf-size.js";
-import { buildAvrFirmware, findTool, REPO_ROOT, unoDeviceFirmware, VM_C_DIR } from "../engines/firmware-build.js";
+import { firmwareSize } from "../engines/elf-size.js";
+import {
+  buildAvrFirmware,
+  buildMsp430Firmware,
+  BUILD_ROOT,
+  cachedDir,
+  contentHash,
+  findTool,
+  parseBerkeleySize,
+  REPO_ROOT,
+  requireTool,
+  run,
+  VM_C_DIR,
+} from "../engines/firmware-build.js";
 import { BoardEmulationError } from "../engines/transport.js";
+import { boardFirmware, type BoardFirmware } from "./board-firmware.js";
 import { markersFor, mergeGeneratedBlock, writeIfChanged } from "./generated-block.js";
 
 export interface FirmwareProject {
@@ -27,10 +43,12 @@ export interface FirmwareProject {
 
 export interface BuiltProject {
   elf: string;
-  hex: string;
-  size: FirmwareSize;
-  /** "platformio" when `pio run` built it, "toolchain" for the direct build. */
-  builtWith: "platformio" | "toolchain";
+  /** The Intel HEX a programmer writes; none for a Linux program. */
+  hex: string | undefined;
+  /** Bytes of code and constants (flash on an MCU; the program's text and data on Linux) and of static RAM. */
+  size: { flash: number; ram: number };
+  /** "platformio" when `pio run` built it, else the compiler that did. */
+  builtWith: string;
 }
 
 function template(name: string): HandlebarsTemplateDelegate {
@@ -39,19 +57,21 @@ function template(name: string): HandlebarsTemplateDelegate {
 
 const LIBRARY_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
+const isCore = (path: string): boolean => dirname(path) === VM_C_DIR;
+
 /** Where each source of the device firmware goes in the project: the VM library or the board glue. */
 function placeSource(path: string): string {
-  const rel = relative(VM_C_DIR, path);
-  if (!rel.startsWith("..") && dirname(rel) === ".") return join("lib", "alkyvm", "src", rel);
-  return join("src", basename(path));
+  return isCore(path) ? join("lib", "alkyvm", "src", basename(path)) : join("src", basename(path));
 }
 
-/** Headers the firmware includes: the VM's, its generated tables, the board's config, the port's. */
-function headersFor(board: Board, sources: readonly string[]): string[] {
-  const vmHeaders = readdirSync(VM_C_DIR).filter((f) => f.endsWith(".h")).map((f) => join(VM_C_DIR, f));
-  const generated = readdirSync(join(VM_C_DIR, "generated")).map((f) => join(VM_C_DIR, "generated", f));
-  const portHeaders = sources.filter((s) => s.endsWith(".c")).map((s) => s.replace(/\.c$/, ".h")).filter((h) => existsSync(h) && dirname(h) !== VM_C_DIR);
-  return [...vmHeaders, ...generated, join(VM_C_DIR, "config", `${board.id}.h`), ...portHeaders];
+/** Headers the firmware includes: the VM's, its generated tables, the board's config, the glue's folders'. */
+function headersFor(board: Board, fw: BoardFirmware): string[] {
+  const headersIn = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith(".h")).sort().map((f) => join(dir, f));
+  const glueDirs = [...new Set(fw.sources.filter((s) => !isCore(s)).map((s) => dirname(s)))];
+  const config = join(VM_C_DIR, "config");
+  // A board config may include another (raspberrypi.h includes native.h).
+  const configs = [`${board.id}.h`, ...(board.toolchain.kind === "gcc-linux" ? ["native.h"] : [])].map((f) => join(config, f));
+  return [...new Set([...headersIn(VM_C_DIR), ...headersIn(join(VM_C_DIR, "generated")), ...configs, ...glueDirs.flatMap(headersIn)])];
 }
 
 function placeHeader(path: string): string {
@@ -61,38 +81,39 @@ function placeHeader(path: string): string {
 }
 
 /** The defines and flags of the firmware, as PlatformIO build flags. */
-function buildFlags(defines: readonly string[], extraFlags: readonly string[]): string[] {
-  return [...defines.map((d) => `-D${d.replace(/"(.*)"/, `'"$1"'`)}`), ...extraFlags, "-std=c99", "-Wall", "-Wextra"];
+function buildFlags(fw: BoardFirmware): string[] {
+  const flags = [...fw.defines.map((d) => `-D${d.replace(/"(.*)"/, `'"$1"'`)}`), ...fw.extraFlags, "-std=c99", "-Wall", "-Wextra"];
+  return [...new Set(flags)];
+}
+
+/** The `key = value` lines of the board's environment (absent settings left out). */
+function envSettings(board: Board, fw: BoardFirmware): { key: string; value: string }[] {
+  const pio = board.platformio;
+  const settings: [string, string | number | undefined][] = [
+    ["platform", pio.platform],
+    ["board", pio.board],
+    ["upload_protocol", pio.uploadProtocol],
+    ["upload_speed", pio.uploadSpeed],
+    ["monitor_speed", pio.monitorSpeed],
+    ["lib_deps", "alkyvm"],
+  ];
+  const lines = settings.filter(([, v]) => v !== undefined).map(([key, value]) => ({ key, value: ` ${value}` }));
+  lines.splice(lines.length - 1, 0, { key: "build_flags", value: buildFlags(fw).map((f) => `\n    ${f}`).join("") });
+  return lines;
 }
 
 /** Renders (or refreshes) the project for `board` in `dir`. */
 export function renderProject(board: Board, dir: string): FirmwareProject {
   const pio = board.platformio;
-  if (board.id !== "uno" || !pio) {
-    throw new BoardEmulationError(
-      "build-failed",
-      `alkyvm firmware does not support board '${board.id}' yet: the Uno is supported; the LaunchPad needs its USCI_A0 UART driver (the emulated MSP430 uses a RAM mailbox)`,
-    );
-  }
-  const spec = unoDeviceFirmware();
+  const fw = boardFirmware(board);
   const root = resolve(dir);
   const written: string[] = [];
   const put = (rel: string, content: string | Uint8Array): void => {
     if (writeIfChanged(join(root, rel), content)) written.push(rel);
   };
-  const iniMarkers = markersFor(";");
   const iniPath = join(root, "platformio.ini");
-  const ini = template("platformio.ini.hbs")({
-    boardName: board.name,
-    env: pio.env,
-    platform: pio.platform,
-    piBoard: pio.board,
-    buildFlags: buildFlags(spec.defines, spec.extraFlags),
-    uploadProtocol: pio.uploadProtocol,
-    uploadSpeed: pio.uploadSpeed,
-    monitorSpeed: pio.monitorSpeed,
-  });
-  put("platformio.ini", mergeGeneratedBlock(existsSync(iniPath) ? readFileSync(iniPath, "utf8") : undefined, ini, iniMarkers));
+  const ini = template("platformio.ini.hbs")({ boardName: board.name, env: pio.env, settings: envSettings(board, fw) });
+  put("platformio.ini", mergeGeneratedBlock(existsSync(iniPath) ? readFileSync(iniPath, "utf8") : undefined, ini, markersFor(";")));
   put(
     join("lib", "alkyvm", "library.json"),
     template("library.json.hbs")({
@@ -103,7 +124,7 @@ export function renderProject(board: Board, dir: string): FirmwareProject {
   );
   // The board's main file carries a generated block, so a user's additions around it stay.
   const cMarkers = markersFor("//");
-  for (const source of spec.sources) {
+  for (const source of fw.sources) {
     const rel = placeSource(source);
     const text = readFileSync(source, "utf8");
     if (basename(source) === "main.c" && rel.startsWith("src")) {
@@ -111,7 +132,8 @@ export function renderProject(board: Board, dir: string): FirmwareProject {
       put(rel, mergeGeneratedBlock(existsSync(path) ? readFileSync(path, "utf8") : undefined, text, cMarkers));
     } else put(rel, text);
   }
-  for (const header of headersFor(board, spec.sources)) put(placeHeader(header), readFileSync(header));
+  for (const header of headersFor(board, fw)) put(placeHeader(header), readFileSync(header));
+  for (const file of fw.toolchainFiles) put(join("toolchain", basename(file)), readFileSync(file));
   return { dir: root, written };
 }
 
@@ -125,40 +147,75 @@ function projectSources(dir: string): string[] {
   return [...list(join("lib", "alkyvm", "src")), ...list("src")];
 }
 
-/** Builds a rendered project: `pio run` when PlatformIO is installed, else avr-gcc with the same flags. */
+/** A build of the project's own files with the board's Debian toolchain: ELF, HEX (MCUs), sizes, compiler. */
+function buildWithToolchain(board: Board, project: FirmwareProject): { elf: string; hex: string | undefined; size: BuiltProject["size"]; compiler: string } {
+  const fw = boardFirmware(board);
+  const sources = projectSources(project.dir);
+  const includeDirs = [join(project.dir, "lib", "alkyvm", "src"), join(project.dir, "src")];
+  const firmware = { name: "firmware", sources, includeDirs, defines: fw.defines, extraFlags: fw.extraFlags };
+  switch (board.toolchain.kind) {
+    case "avr-gcc": {
+      const built = buildAvrFirmware(firmware);
+      return { elf: built.elf, hex: intelHex(built.elf, "avr-objcopy", "Debian binutils-avr", ["-R", ".eeprom", "-R", ".fuse", "-R", ".lock", "-R", ".signature"]), size: firmwareSize(built.elf, board.memory!), compiler: "avr-gcc" };
+    }
+    case "clang-msp430": {
+      const built = buildMsp430Firmware(firmware);
+      return { elf: built.elf, hex: intelHex(built.elf, "llvm-objcopy", "Debian llvm", []), size: firmwareSize(built.elf, board.memory!), compiler: "clang" };
+    }
+    case "gcc-linux":
+      return buildLinuxProgram(board, firmware);
+  }
+}
+
+/** Only what a programmer writes to flash: code, constants, .data's initial values, vectors. */
+function intelHex(elf: string, tool: string, pkg: string, dropSections: string[]): string {
+  const objcopy = requireTool(tool, pkg, {});
+  const hex = join(dirname(elf), "firmware.hex");
+  if (!existsSync(hex)) run(objcopy, ["-O", "ihex", ...dropSections, elf, hex], tool);
+  return hex;
+}
+
+/** The Linux program, with the board's cross compiler when it is installed, else the native gcc; cached by content hash. */
+function buildLinuxProgram(board: Board, firmware: { sources: string[]; includeDirs: string[]; defines: string[]; extraFlags: string[] }) {
+  const cross = board.toolchain.crossCompiler && findTool(board.toolchain.crossCompiler);
+  const cc = cross ?? requireTool(board.toolchain.compiler, "host C compiler", {});
+  const sizeTool = cross ? cross.replace(/gcc$/, "size") : requireTool("size", "Debian binutils", {});
+  const flags = [...firmware.extraFlags, ...firmware.defines.map((d) => `-D${d}`), ...firmware.includeDirs.map((d) => `-I${d}`)];
+  const headers = firmware.includeDirs.flatMap((d) => readdirSync(d, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".h")).map((f) => join(d, f)));
+  const outDir = join(BUILD_ROOT, "firmware", "linux", `${board.id}-${contentHash([cc, ...flags], [...firmware.sources, ...headers])}`);
+  cachedDir(outDir, (tmp) => {
+    run(cc, [...flags, ...firmware.sources, "-o", join(tmp, "alky_device")], `${basename(cc)} (${board.id} link device)`);
+  });
+  const elf = join(outDir, "alky_device");
+  return { elf, hex: undefined, size: linuxProgramSize(elf, sizeTool), compiler: basename(cc) };
+}
+
+/** A Linux program's code and constants (text + data) and static RAM (data + bss). */
+function linuxProgramSize(program: string, sizeTool: string): BuiltProject["size"] {
+  const sizes = parseBerkeleySize(run(sizeTool, [program], basename(sizeTool)));
+  return { flash: sizes.text + sizes.data, ram: sizes.data + sizes.bss };
+}
+
+/** Builds a rendered project: `pio run` when PlatformIO is installed, else the Debian toolchain with the same flags. */
 export function buildProject(board: Board, project: FirmwareProject): BuiltProject {
   const out = join(project.dir, ".alkyvm");
-  const elf = join(out, "firmware.elf");
-  const hex = join(out, "firmware.hex");
+  const isLinux = board.toolchain.kind === "gcc-linux";
+  const elf = join(out, isLinux ? "alky_device" : "firmware.elf");
+  const hex = isLinux ? undefined : join(out, "firmware.hex");
   const pio = findTool("pio");
-  let builtWith: BuiltProject["builtWith"];
   if (pio) {
     const r = spawnSync(pio, ["run", "-d", project.dir], { encoding: "utf8" });
     if (r.status !== 0) throw new BoardEmulationError("build-failed", `pio run failed:\n${r.stdout}${r.stderr}`);
-    const pioOut = join(project.dir, ".pio", "build", board.platformio!.env);
-    writeIfChanged(elf, readFileSync(join(pioOut, "firmware.elf")));
-    writeIfChanged(hex, readFileSync(join(pioOut, "firmware.hex")));
-    builtWith = "platformio";
-  } else {
-    const spec = unoDeviceFirmware();
-    const built = buildAvrFirmware({
-      name: "firmware",
-      sources: projectSources(project.dir),
-      includeDirs: [join(project.dir, "lib", "alkyvm", "src"), join(project.dir, "src")],
-      defines: spec.defines,
-      extraFlags: spec.extraFlags,
-    });
-    writeIfChanged(elf, readFileSync(built.elf));
-    // Only what a programmer writes to flash: code, constants, .data's initial values.
-    const objcopy = findTool("avr-objcopy");
-    if (!objcopy) throw new BoardEmulationError("toolchain-missing", "avr-objcopy (Debian binutils-avr) is not installed: run scripts/setup.sh");
-    const cachedHex = join(dirname(built.elf), "firmware.hex");
-    if (!existsSync(cachedHex)) {
-      const r = spawnSync(objcopy, ["-O", "ihex", "-R", ".eeprom", "-R", ".fuse", "-R", ".lock", "-R", ".signature", built.elf, cachedHex], { encoding: "utf8" });
-      if (r.status !== 0) throw new BoardEmulationError("build-failed", `avr-objcopy failed: ${r.stderr}`);
-    }
-    copyFileSync(cachedHex, hex);
-    builtWith = "toolchain";
+    const pioOut = join(project.dir, ".pio", "build", board.platformio.env);
+    writeIfChanged(elf, readFileSync(join(pioOut, isLinux ? "program" : "firmware.elf")));
+    if (hex) writeIfChanged(hex, readFileSync(join(pioOut, "firmware.hex")));
+    if (isLinux) chmodSync(elf, 0o755);
+    const size = board.memory ? firmwareSize(elf, board.memory) : linuxProgramSize(elf, requireTool("size", "Debian binutils", {}));
+    return { elf, hex, size, builtWith: "platformio" };
   }
-  return { elf, hex, size: firmwareSize(elf, board.memory!), builtWith };
+  const built = buildWithToolchain(board, project);
+  writeIfChanged(elf, readFileSync(built.elf));
+  if (isLinux) chmodSync(elf, 0o755);
+  if (hex && built.hex) copyFileSync(built.hex, hex);
+  return { elf, hex, size: built.size, builtWith: built.compiler };
 }

@@ -15,7 +15,7 @@ import type { Image } from "../ir/image.js";
 import type { Profile } from "../profiles/profiles.js";
 import type { Engine, NodeCallAnswerer } from "./engine.js";
 import { LinkEngine } from "./link-engine.js";
-import { serialBackendByName } from "./serial-backend.js";
+import { serialBackendByName, tcpBackendByName } from "./serial-backend.js";
 import { TsEngine } from "./ts-engine.js";
 
 export interface BackendOptions {
@@ -94,7 +94,7 @@ export const BACKENDS: readonly Backend[] = [
   },
 ];
 
-/** A backend of BACKENDS by name, or a parameterised one: `serial:<path>[@baud]`. */
+/** A backend of BACKENDS by name, or a parameterised one: `serial:<path>[@baud]`, `tcp:<host>:<port>`. */
 export function backendByName(name: string): Backend | undefined {
-  return BACKENDS.find((b) => b.name === name) ?? serialBackendByName(name);
+  return BACKENDS.find((b) => b.name === name) ?? serialBackendByName(name) ?? tcpBackendByName(name);
 }

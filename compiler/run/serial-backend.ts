@@ -1,8 +1,10 @@
-// The backend `serial:<path>[@baud]`: a flashed board (or an emulator on a
-// pseudo-terminal) on a serial port, behind the link protocol like every
-// other device backend.
+// The backends `serial:<path>[@baud]` and `tcp:<host>:<port>`: a flashed
+// board (or an emulator on a pseudo-terminal) on a serial port, or a Linux
+// board's firmware on a TCP port, behind the link protocol like every other
+// device backend.
 
 import { DEFAULT_BAUD, SerialTransport } from "../engines/serial.js";
+import { parseTcpSpec, TcpTransport } from "../engines/tcp.js";
 import { BoardEmulationError, type ByteTransport } from "../engines/transport.js";
 import { LinkClient, LinkError, type HelloReply } from "../link/client.js";
 import type { Backend } from "./backends.js";
@@ -72,6 +74,28 @@ export function serialBackendByName(name: string): Backend | undefined {
     board: undefined,
     open: async (app, options) => {
       const { transport } = await openSerialDevice(spec);
+      return LinkEngine.open(transport, app.image, app.bytes, { ...options, timeoutMs: SERIAL_TIMEOUT_MS });
+    },
+  };
+}
+
+/** The backend for `tcp:<host>:<port>` (a Linux board's firmware listening with --listen), or undefined if the name is not one. */
+export function tcpBackendByName(name: string): Backend | undefined {
+  if (!name.startsWith("tcp:")) return undefined;
+  const spec = parseTcpSpec(name.slice("tcp:".length));
+  if (!spec) return undefined;
+  return {
+    name,
+    doc: `the device listening on TCP ${spec.host}:${spec.port}`,
+    board: undefined,
+    open: async (app, options) => {
+      const transport = await TcpTransport.open(spec.host, spec.port);
+      try {
+        await waitForDevice(transport, `tcp:${spec.host}:${spec.port}`);
+      } catch (e) {
+        await transport.close();
+        throw e;
+      }
       return LinkEngine.open(transport, app.image, app.bytes, { ...options, timeoutMs: SERIAL_TIMEOUT_MS });
     },
   };

@@ -2,6 +2,7 @@
 // built here with the Debian toolchain from the project's own files; its
 // firmware is a working link device; regenerating keeps the user's edits.
 
+import { spawnSync } from "node:child_process";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,8 +33,8 @@ function parseIni(text: string): Map<string, Map<string, string>> {
   return sections;
 }
 
-function generate(dir: string): { status: number; stdout: string; stderr: string; json: Record<string, unknown> } {
-  const r = alkyvm(["firmware", "--board", "uno", "-o", dir, "--json"]);
+function generate(dir: string, board = "uno"): { status: number; stdout: string; stderr: string; json: Record<string, unknown> } {
+  const r = alkyvm(["firmware", "--board", board, "-o", dir, "--json"]);
   const last = r.stdout.trim().split("\n").pop() ?? "";
   return { ...r, json: r.status === 0 ? (JSON.parse(last) as Record<string, unknown>) : {} };
 }
@@ -104,10 +105,96 @@ describe("alkyvm firmware: bad input", () => {
     expect(alkyvm(["firmware"]).status).toBe(2);
   });
 
-  it("names what the LaunchPad still lacks in one line, exit 1", () => {
-    const r = alkyvm(["firmware", "--board", "lpmsp430g2553", "-o", join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "x")]);
-    expect(r.status).toBe(1);
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/UART driver/);
+});
+
+/** The address range an Intel HEX file writes (type 00 records, with type 02/04 base addresses). */
+function hexRange(path: string): { low: number; high: number } {
+  let base = 0;
+  let low = Infinity;
+  let high = 0;
+  for (const line of readFileSync(path, "utf8").trim().split(/\r?\n/)) {
+    const count = parseInt(line.slice(1, 3), 16);
+    const addr = parseInt(line.slice(3, 7), 16);
+    const type = parseInt(line.slice(7, 9), 16);
+    if (type === 2) base = parseInt(line.slice(9, 13), 16) * 16;
+    if (type === 4) base = parseInt(line.slice(9, 13), 16) * 65536;
+    if (type === 0) {
+      low = Math.min(low, base + addr);
+      high = Math.max(high, base + addr + count);
+    }
+  }
+  return { low, high };
+}
+
+describe("alkyvm firmware --board lpmsp430g2553: the LaunchPad's USCI_A0 UART firmware", () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "lock-lp");
+
+  it("builds with clang and ld.lld within the chip, with a HEX image of flash only", () => {
+    const r = generate(dir, "lpmsp430g2553");
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.json).toMatchObject({ board: "lpmsp430g2553", flash_max: 16384, ram_max: 512 });
+    expect(r.json.flash as number).toBeGreaterThan(4096);
+    expect(r.json.ram as number).toBeLessThanOrEqual(512 - 96);
+    // Main flash 0xC000..0xFFFF, reset vector included.
+    expect(hexRange(r.json.hex as string)).toEqual({ low: 0xc000, high: 0x10000 });
+  });
+
+  it("uses the UART at 16 MHz, not the simulator's mailbox, and lays out the PlatformIO project", () => {
+    const env = parseIni(readFileSync(join(dir, "platformio.ini"), "utf8")).get("env:lpmsp430g2553")!;
+    expect(env.get("platform")).toBe("timsp430");
+    expect(env.get("board")).toBe("lpmsp430g2553");
+    expect(env.get("upload_protocol")).toBe("rf2500");
+    expect(env.get("monitor_speed")).toBe("9600");
+    const flags = env.get("build_flags")!.split("\n");
+    expect(flags).toContain("-DALKY_MCLK_HZ=16000000UL");
+    expect(flags).toContain(`-DALKY_CONFIG_HEADER='"config/lpmsp430g2553.h"'`);
+    expect(flags.some((f) => /ALKY_MSP430_SIM|MAILBOX/.test(f))).toBe(false);
+    expect(existsSync(join(dir, "src", "uart.c"))).toBe(true);
+    expect(existsSync(join(dir, "src", "mailbox.c"))).toBe(false);
+    expect(existsSync(join(dir, "toolchain", "crt0.S"))).toBe(true);
+    const library = JSON.parse(readFileSync(join(dir, "lib", "alkyvm", "library.json"), "utf8")) as { platforms: string[] };
+    expect(library.platforms).toEqual(["timsp430"]);
+  });
+
+  it("links the USCI_A0 receive interrupt into its vector (0xFFEE)", () => {
+    const elf = readFileSync(join(dir, ".alkyvm", "firmware.elf"));
+    const hex = readFileSync(join(dir, ".alkyvm", "firmware.hex"), "utf8");
+    // The vector table's record: 16 words from 0xFFE0; slot 7 is not the unexpected-interrupt stub at 0xC000.
+    const record = hex.split(/\r?\n/).find((l) => l.startsWith(":10FFE000") || l.startsWith(":20FFE000"))!;
+    const word = (i: number) => parseInt(record.slice(9 + 4 * i + 2, 9 + 4 * i + 4) + record.slice(9 + 4 * i, 9 + 4 * i + 2), 16);
+    expect(word(0)).toBe(0xc000);
+    expect(word(7)).not.toBe(0xc000);
+    expect(elf.includes(Buffer.from("alky_uart_rx_isr"))).toBe(true);
+  });
+});
+
+describe.each(["raspberrypi", "native"])("alkyvm firmware --board %s: the Linux program", (board) => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), board);
+
+  it("builds an executable and prints null limits and no HEX in its JSON", () => {
+    const r = generate(dir, board);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.json).toMatchObject({ board, flash_max: null, ram_max: null, hex: null });
+    expect(r.json.flash as number).toBeGreaterThan(10_000);
+    const usage = spawnSync(r.json.elf as string, ["--help"], { encoding: "utf8" });
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toMatch(/--serial PATH\[@BAUD\] \| --listen HOST:PORT/);
+  });
+
+  it("names the PlatformIO environment for Linux (linux_arm on the Pi: PlatformIO's raspberrypi platform is the RP2040)", () => {
+    const env = parseIni(readFileSync(join(dir, "platformio.ini"), "utf8")).get(`env:${board}`)!;
+    expect(env.get("platform")).toBe(board === "raspberrypi" ? "linux_arm" : "native");
+    expect(env.get("board")).toBe(board === "raspberrypi" ? "raspberrypi_3b" : undefined);
+    expect(env.get("build_flags")).toContain("-DALKY_HOST_LINK_FD=1");
+    expect(existsSync(join(dir, "src", "link_fd.c"))).toBe(true);
+    expect(existsSync(join(dir, "lib", "alkyvm", "src", "config", `${board}.h`))).toBe(true);
+  });
+
+  it("opening a serial device that is not there fails in one line, exit 2", () => {
+    const r = spawnSync(join(dir, ".alkyvm", "alky_device"), ["--serial", "/dev/ttyNOSUCH@9600"], { encoding: "utf8" });
+    expect(r.stderr).toBe("alky_device: cannot open serial device /dev/ttyNOSUCH at 9600 baud: No such file or directory\n");
+    expect(r.status).toBe(2);
   });
 });

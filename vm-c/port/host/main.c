@@ -1,8 +1,12 @@
 /* Link-device firmware for a host: speaks the link protocol (docs/link.md)
- * on stdin/stdout, binary, and exits 0 at the end of its input.
+ * on stdin/stdout, binary, and exits 0 at the end of its input; or, on a
+ * Linux board such as the Raspberry Pi, on a serial device or to the nodes
+ * that connect to a TCP port, one at a time (port/linux/link_fd.c).
  *
- *   alky_device [--store FILE]
+ *   alky_device [--store FILE] [--serial PATH[@BAUD] | --listen HOST:PORT]
  *
+ * --listen prints "alky_device: listening on HOST:PORT" (the bound port when
+ * PORT is 0) to stderr once it accepts connections.
  * The app store lives in FILE (created if missing), written through on
  * every change, so a restarted process comes back with its app installed;
  * without --store it lives in memory only. Diagnostics go to stderr. */
@@ -12,11 +16,17 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <unistd.h>
 
 #include "device.h"
+#ifdef ALKY_HOST_LINK_FD
+#include <signal.h>
+
+#include "link_fd.h" /* vm-c/port/linux, on the include path of a build with ALKY_HOST_LINK_FD */
+#endif
 
 #define STORE_BYTES (2u * ALKY_HOST_SLOT_BYTES + 1u + ALKY_HOST_STORAGE_BYTES)
 #if STORE_BYTES > 65535u
@@ -25,10 +35,12 @@
 
 static uint8_t store_mirror[STORE_BYTES];
 static int store_fd = -1;
-static alky_device device;
-/* Bytes read from stdin and not yet handled (a node call reads on from here). */
+static int link_out = STDOUT_FILENO;
+static int link_in = STDIN_FILENO;
+/* Bytes read from link_in and not yet handled (a node call reads on from here). */
 static uint8_t input[512];
 static ssize_t input_len, input_pos;
+static alky_device device;
 
 static uint8_t write_all(int fd, const uint8_t *bytes, size_t length, off_t at, int positioned) {
     while (length) {
@@ -74,7 +86,7 @@ static int open_store(const char *path) {
 static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     (void)ctx;
     /* A host that stopped reading gets no more answers; the next read sees EOF. */
-    (void)write_all(STDOUT_FILENO, bytes, length, 0, 0);
+    (void)write_all(link_out, bytes, length, 0, 0);
 }
 
 #if ALKY_WITH_NCALL
@@ -84,9 +96,9 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
 int16_t alky_device_port_read(void) {
     struct pollfd p;
     if (input_pos >= input_len) {
-        p.fd = STDIN_FILENO;
+        p.fd = link_in;
         p.events = POLLIN;
-        if (poll(&p, 1, 1) <= 0 || (input_len = read(STDIN_FILENO, input, sizeof input)) <= 0) {
+        if (poll(&p, 1, 1) <= 0 || (input_len = read(link_in, input, sizeof input)) <= 0) {
             input_len = 0;
             return -1;
         }
@@ -97,8 +109,36 @@ int16_t alky_device_port_read(void) {
 #endif
 
 int main(int argc, char **argv) {
-    int i;
+    int i, listener = -1;
+    (void)listener; /* used only with ALKY_HOST_LINK_FD */
     for (i = 1; i < argc; i++) {
+#ifdef ALKY_HOST_LINK_FD
+        if (strcmp(argv[i], "--serial") == 0 && i + 1 < argc) {
+            static char path[4096];
+            const char *spec = argv[++i], *at = strrchr(spec, '@');
+            size_t n = at ? (size_t)(at - spec) : strlen(spec);
+            unsigned long baud = at ? strtoul(at + 1, NULL, 10) : 115200ul;
+            if (n >= sizeof path) n = sizeof path - 1;
+            memcpy(path, spec, n);
+            path[n] = '\0';
+            if ((link_in = link_out = alky_link_open_serial(path, baud)) < 0) {
+                fprintf(stderr, "alky_device: cannot open serial device %s at %lu baud: %s\n", path, baud, strerror(errno));
+                return 2;
+            }
+            continue;
+        }
+        if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
+            const char *why = "";
+            unsigned bound = 0;
+            if ((listener = alky_link_listen(argv[++i], &bound, &why)) < 0) {
+                fprintf(stderr, "alky_device: cannot listen on %s: %s\n", argv[i], why);
+                return 2;
+            }
+            signal(SIGPIPE, SIG_IGN); /* a node that hung up: write fails, read sees the end */
+            fprintf(stderr, "alky_device: listening on %.*s:%u\n", (int)(strrchr(argv[i], ':') - argv[i]), argv[i], bound);
+            continue;
+        }
+#endif
         if (strcmp(argv[i], "--store") == 0 && i + 1 < argc) {
             const char *path = argv[++i];
             if (!open_store(path)) {
@@ -106,14 +146,29 @@ int main(int argc, char **argv) {
                 return 2;
             }
         } else {
+#ifdef ALKY_HOST_LINK_FD
+            fprintf(stderr, "usage: alky_device [--store FILE] [--serial PATH[@BAUD] | --listen HOST:PORT]\n");
+#else
             fprintf(stderr, "usage: alky_device [--store FILE]\n");
+#endif
             return 2;
         }
     }
     if (store_fd < 0) memset(store_mirror, 0xFF, sizeof store_mirror);
     alky_device_init(&device, &medium, send_bytes, NULL);
+#ifdef ALKY_HOST_LINK_FD
+    if (listener >= 0 && (link_in = link_out = alky_link_accept(listener)) < 0) return 1;
+#endif
     for (;;) {
-        ssize_t n = read(STDIN_FILENO, input, sizeof input);
+        ssize_t n = read(link_in, input, sizeof input);
+#ifdef ALKY_HOST_LINK_FD
+        /* A node that hung up makes room for the next one; the device keeps its state. */
+        if (listener >= 0 && n <= 0 && !(n < 0 && errno == EINTR)) {
+            close(link_in);
+            if ((link_in = link_out = alky_link_accept(listener)) < 0) return 1;
+            continue;
+        }
+#endif
         if (n == 0) return 0;
         if (n < 0) {
             if (errno == EINTR) continue;

@@ -1,12 +1,25 @@
 /* Link-device firmware for the MSP430G2553: the link protocol over the RAM
- * mailbox (mailbox.c; mspdebug's simulator has no UART model; build with
- * -DALKY_MSP430_SIM=1 there), the app store in two main-flash segments the
+ * mailbox in the simulator build (-DALKY_MSP430_SIM=1, mailbox.c; mspdebug's
+ * simulator has no UART model) or over USCI_A0 at 9600 baud on a real
+ * LaunchPad (uart.c, with -DALKY_MCLK_HZ=16000000UL), the app store in two main-flash segments the
  * linker script reserves (flash.c); see docs/link.md §5. Build with
  * -DALKY_CONFIG_HEADER='"config/lpmsp430g2553.h"' (firmware-build.ts,
  * buildMsp430Device). */
 #include "device.h"
 #include "flash.h"
+
+/* The byte link, chosen at build time. */
+#if ALKY_MSP430_SIM
 #include "mailbox.h"
+#define link_init alky_mailbox_init
+#define link_read_byte alky_mailbox_read_byte
+#define link_write alky_mailbox_write
+#else
+#include "uart.h"
+#define link_init alky_uart_init
+#define link_read_byte alky_uart_read_blocking
+#define link_write alky_uart_write_bytes
+#endif
 
 /* msp430g2553.ld: the STORE region, segment-aligned. */
 extern const uint8_t __alky_store_start[];
@@ -30,7 +43,7 @@ static const alky_store_medium medium = {__alky_store_start, ALKY_MSP430_STORE_B
 
 static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     (void)ctx;
-    alky_mailbox_write(bytes, length);
+    link_write(bytes, length);
 }
 
 #if ALKY_WITH_NCALL
@@ -56,7 +69,7 @@ int16_t alky_device_port_read(void) {
 #endif
 
 int main(void) {
-    alky_mailbox_init();
+    link_init();
     alky_device_init(&device, &medium, send_bytes, 0);
-    for (;;) alky_device_receive(&device, alky_mailbox_read_byte());
+    for (;;) alky_device_receive(&device, link_read_byte());
 }

@@ -7,11 +7,19 @@
 // budget is met, and what is left where one is not.
 
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { boardById } from "../../boards/boards.js";
+import { compileAlkyl } from "../../compiler/compile.js";
 import { firmwareSize, type FirmwareSize } from "../../compiler/engines/elf-size.js";
-import { buildMsp430Device, buildUnoDevice, DEVICE_INCLUDE_DIRS, VM_C_DIR } from "../../compiler/engines/firmware-build.js";
+import { buildMsp430Device, buildUnoDevice, DEVICE_INCLUDE_DIRS, REPO_ROOT, VM_C_DIR } from "../../compiler/engines/firmware-build.js";
+import { MspdebugProcess } from "../../compiler/engines/mspdebug.js";
+import { verifyImage } from "../../compiler/ir/verify.js";
+import { profileByName } from "../../compiler/profiles/profiles.js";
+import { LinkEngine } from "../../compiler/run/link-engine.js";
+import { runSteps } from "../../compiler/run/session.js";
+import { parseStepsFile } from "../../compiler/run/steps.js";
 
 /** The feature switches a board's config header leaves in force (vm_config.h after it), read with the board's own preprocessor. */
 function switches(compiler: string[], config: string): Record<string, number> {
@@ -34,6 +42,36 @@ const MSP430_STORE_BYTES = 2048;
  * "Where the Uno misses"), not the budget itself.
  */
 const UNO_FLASH_GAP_GUARD = 4864;
+/** Bytes of the MSP430's C stack region that must stay untouched after the deepest runs below (a margin, so a stack reaching .bss fails). */
+const MSP430_STACK_MARGIN = 16;
+
+/**
+ * Peak C stack of the MSP430 firmware while it installs `source` and runs
+ * `steps` under mspdebug's simulator, whose RAM starts as 0xFF: the bytes
+ * between the end of the static RAM and the top of RAM that were written.
+ */
+async function msp430StackPeak(source: string, profile: string, steps: string): Promise<{ peak: number; region: number; lines: number }> {
+  const compiled = compileAlkyl(readFileSync(join(REPO_ROOT, source), "utf8"), source, { profile: profileByName(profile)! });
+  if (!compiled.ok) throw new Error(`${source} does not compile`);
+  const verified = verifyImage(compiled.bytes, { profile: profileByName(profile)! });
+  if (!verified.ok) throw new Error(`${source} does not verify`);
+  const parsed = parseStepsFile(readFileSync(join(REPO_ROOT, steps), "utf8"), steps);
+  if (!parsed.ok) throw new Error(parsed.message);
+  const elf = buildMsp430Device().elf;
+  const map = boardById("lpmsp430g2553")!.memory!;
+  const staticEnd = Math.max(...sized(elf, "lpmsp430g2553").sections.filter((x) => x.address >= map.ram.start && x.address < map.ram.end).map((x) => x.address + x.size));
+  const device = await MspdebugProcess.start(elf);
+  const engine = await LinkEngine.open(device, verified.value.image, compiled.bytes);
+  try {
+    let lines = 0;
+    await runSteps(verified.value.image, profileByName(profile)!, engine, parsed.steps, () => lines++);
+    const ram = await device.readMemory(staticEnd, map.ram.end - staticEnd);
+    const untouched = ram.findIndex((b) => b !== 0xff);
+    return { peak: untouched < 0 ? 0 : ram.length - untouched, region: ram.length, lines };
+  } finally {
+    await engine.close();
+  }
+}
 
 describe("the Uno link-device firmware against its budget (run scripts/setup.sh if avr-gcc is missing)", () => {
   it("is built with the on-device verifier, 64/256-bit, storage and node calls", () => {
@@ -66,4 +104,17 @@ describe("the MSP430G2553 link-device firmware against its budget (run scripts/s
     expect(size.flash).toBeLessThanOrEqual(budget("lpmsp430g2553").flash - MSP430_STORE_BYTES);
     expect(size.ram).toBeLessThanOrEqual(budget("lpmsp430g2553").ram);
   });
+
+  // The budget's "working stack": the deepest paths are a syscall report
+  // with a string argument (strings_params) and the smart lock's install
+  // and key presses (docs/performance.md has the measured peaks).
+  it.each([
+    ["examples/smartlock/lock.alkyl", "smartlock", "examples/smartlock/demo.steps"],
+    ["test/conformance/strings_params.alkyl", "test", "test/conformance/strings_params.steps"],
+  ])(`keeps ${MSP430_STACK_MARGIN} bytes of its C stack untouched while it installs and runs %s`, async (source, profile, steps) => {
+    const r = await msp430StackPeak(source, profile, steps);
+    expect(r.lines, "the run printed its trace").toBeGreaterThan(0);
+    expect(r.peak, "the run used the C stack").toBeGreaterThan(0);
+    expect(r.region - r.peak).toBeGreaterThanOrEqual(MSP430_STACK_MARGIN);
+  }, 120_000);
 });

@@ -17,7 +17,7 @@ import type { Image } from "../../compiler/ir/image.js";
 import { profileByName } from "../../compiler/profiles/profiles.js";
 import * as corpus from "../../compiler/run/corpus.js";
 import type { Case, Need } from "../../compiler/run/corpus.js";
-import { runSteps } from "../../compiler/run/session.js";
+import { NodeAnswers, runSteps } from "../../compiler/run/session.js";
 import { parseStepsFile } from "../../compiler/run/steps.js";
 import { formatTraceLine } from "../../compiler/run/trace.js";
 import { TsEngine } from "../../compiler/run/ts-engine.js";
@@ -95,10 +95,11 @@ export async function runCaseInProcess(c: Case, options: { stackSize?: number } 
   const image = compileCase(c);
   const steps = parseStepsFile(readFileSync(c.steps, "utf8"), c.steps);
   if (!steps.ok) throw new Error(steps.message);
-  const engine = new TsEngine(image, profile, { ...(c.fuel === undefined ? {} : { fuel: c.fuel }), ...options });
+  const answers = new NodeAnswers(image);
+  const engine = new TsEngine(image, profile, { ...(c.fuel === undefined ? {} : { fuel: c.fuel }), ...options, answerNodeCall: answers.answer });
   let out = "";
   try {
-    await runSteps(image, profile, engine, steps.steps, (line) => (out += formatTraceLine(line) + "\n"));
+    await runSteps(image, profile, engine, steps.steps, (line) => (out += formatTraceLine(line) + "\n"), answers);
   } finally {
     await engine.close();
   }

@@ -2,11 +2,12 @@
 // compiler/fusion/.
 
 import { mkdirSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { basename, extname, join } from "node:path";
+import { compileAryl, formatDiagnostic } from "../compiler/compile.js";
 import type { EmbeddedImage } from "../compiler/fusion/container.js";
 import { fuseCompiled, readEmbeddedImages, type FusedContract, type ImageInput } from "../compiler/fusion/fuse.js";
 import { compileSolidity, type SolidityContract } from "../compiler/fusion/solidity.js";
-import { compileFile, loadImageFile, profileOption } from "./app.js";
+import { compileFile, loadImageFile, profileOption, type LoadedApp } from "./app.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { DEFAULT_PROFILE, profileByName } from "../compiler/profiles/profiles.js";
@@ -27,20 +28,28 @@ function splitAppOption(value: string): { path: string; profile: string | undefi
   return { path: value, profile: undefined };
 }
 
-function loadDeviceApp(value: string, defaultProfile: string | undefined): ImageInput {
+type DeviceApp = LoadedApp & { path: string };
+
+function loadDeviceApp(value: string, defaultProfile: string | undefined): DeviceApp {
   const { path, profile } = splitAppOption(value);
   if (extname(path) === ".alkyl") {
     const p = profileOption(profile ?? defaultProfile) ?? profileByName(DEFAULT_PROFILE)!;
-    return { kind: "alkyl", bytes: compileFile(path, p).bytes, label: path };
+    return { ...compileFile(path, p), path };
   }
   if (profile !== undefined) throw new UsageError(`--app ${value}: a profile is given only with an .alkyl source (an image names its own)`);
-  return { kind: "alkyl", bytes: loadImageFile(path, undefined).bytes, label: path };
+  return { ...loadImageFile(path, undefined), path };
 }
 
-function loadArylScript(path: string, _contract: SolidityContract): ImageInput {
-  if (extname(path) === ".aryl")
-    throw new CliError(`${path}: compiling Aryl scripts is not available in this build; compile it to an .alk image and pass that to --aryl`);
-  return { kind: "aryl", bytes: new Uint8Array(readInput(path)), label: path };
+/** The Aryl script: an .aryl source compiled against the contract's ABI and the device apps, or a compiled .alk image. */
+function loadArylScript(path: string, contract: SolidityContract, apps: readonly DeviceApp[]): ImageInput {
+  if (extname(path) !== ".aryl") return { kind: "aryl", bytes: new Uint8Array(readInput(path)), label: path };
+  const source = readTextInput(path);
+  const result = compileAryl(source, path, { abi: contract.abi, apps: apps.map((a) => ({ file: basename(a.path), image: a.image })) });
+  if (!result.ok) {
+    const n = result.diagnostics.length;
+    throw new CliError(`${result.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n")}\n${n} error${n === 1 ? "" : "s"} in ${basename(path)}`);
+  }
+  return { kind: "aryl", bytes: result.bytes, label: path };
 }
 
 /** solc resolves relative imports against the importing file's name, which is its path here. */
@@ -102,9 +111,11 @@ export function cmdFuse(argv: string[], out: (line: string) => void): void {
     readImport,
   });
   if (!compiled.ok) throw new CliError(compiled.message);
-  const inputs: ImageInput[] = [];
-  if (arylPath !== undefined) inputs.push(loadArylScript(arylPath, compiled.contract));
-  for (const app of apps) inputs.push(loadDeviceApp(app, defaultProfile));
+  const deviceApps = apps.map((app) => loadDeviceApp(app, defaultProfile));
+  const inputs: ImageInput[] = [
+    ...(arylPath === undefined ? [] : [loadArylScript(arylPath, compiled.contract, deviceApps)]),
+    ...deviceApps.map((a): ImageInput => ({ kind: "alkyl", bytes: a.bytes, label: a.path })),
+  ];
   const fused = fuseCompiled(compiled.contract, inputs);
   if (!fused.ok) throw new CliError(`alkyvm fuse: ${fused.message}`);
 

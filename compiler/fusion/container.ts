@@ -16,7 +16,7 @@
 
 import { keccak_256 } from "@noble/hashes/sha3.js";
 import { formatVerifyError, verifyImage } from "../ir/verify.js";
-import { profileById, profileByName, type Profile } from "../profiles/profiles.js";
+import { ARYL_PROFILE, profileById, type Profile } from "../profiles/profiles.js";
 
 export type ImageKind = "aryl" | "alkyl";
 
@@ -37,8 +37,6 @@ export const CONTAINER_TRAILER_SIZE = 16;
 export const MAX_IMAGES = 255;
 
 const KIND_CODES: readonly ImageKind[] = ["alkyl", "aryl"];
-/** The profile every Aryl script is built for, and only Aryl scripts. */
-export const ARYL_PROFILE = "aryl";
 
 export type ImageCheck = { ok: true; image: EmbeddedImage } | { ok: false; message: string };
 
@@ -58,9 +56,8 @@ export function checkImage(kind: ImageKind, bytes: Uint8Array, label: string): I
   const id = headerProfileId(bytes);
   const profile: Profile | undefined = profileById(id);
   if (!profile) return { ok: false, message: `${label}: built for unknown profile id ${id}` };
-  const arylProfile = profileByName(ARYL_PROFILE);
   if (kind === "aryl" && profile.name !== ARYL_PROFILE)
-    return { ok: false, message: `${label}: an Aryl script must be built for profile ${ARYL_PROFILE}${arylProfile ? "" : " (not known to this toolchain)"}, this one is for ${profile.name}` };
+    return { ok: false, message: `${label}: an Aryl script must be built for profile ${ARYL_PROFILE}, this one is for ${profile.name}` };
   if (kind === "alkyl" && profile.name === ARYL_PROFILE) return { ok: false, message: `${label}: a device app cannot be built for profile ${ARYL_PROFILE}` };
   const v = verifyImage(bytes, { profile });
   if (!v.ok) return { ok: false, message: `${label}: does not verify: ${formatVerifyError(v.error)}` };

@@ -3,6 +3,7 @@
 // that the constructor deploys the longer code and still finds its arguments.
 // The contract's own code, ABI, storage layout and immutables are unchanged.
 
+import type { AbiLike } from "../compile.js";
 import { checkImage, encodeContainer, MAX_IMAGES, readContainer, type EmbeddedImage, type ImageKind } from "./container.js";
 import { growSizeFields, locateSizeFields } from "./init-code.js";
 import { compileSolidity, type SolidityContract, type SolidityInput } from "./solidity.js";
@@ -23,7 +24,7 @@ export interface ImageInput {
 
 export interface FusedContract {
   name: string;
-  abi: readonly Record<string, unknown>[];
+  abi: AbiLike;
   /** Init code of the fused contract, 0x-hex (constructor arguments are appended as usual). */
   bytecode: `0x${string}`;
   /** Runtime code of the fused contract as solc would report it (immutables zero), 0x-hex. */

@@ -3,6 +3,7 @@
 // the legacy assembly of the init code (to find the size fields to patch).
 // A compile error comes back as one line: `file:line:col: Kind: message`.
 
+import type { AbiLike } from "../compile.js";
 import { createRequire } from "node:module";
 
 interface Solc {
@@ -25,7 +26,7 @@ export interface AssemblyItem {
 
 export interface SolidityContract {
   name: string;
-  abi: readonly Record<string, unknown>[];
+  abi: AbiLike;
   /** Init code (creation bytecode) as produced by solc. */
   bytecode: Uint8Array;
   /** Runtime code, immutables still zero. */
@@ -72,7 +73,7 @@ interface SolcError {
 }
 
 interface SolcContractOutput {
-  abi: Record<string, unknown>[];
+  abi: AbiLike;
   evm: {
     bytecode: { object: string; linkReferences: Record<string, unknown> };
     deployedBytecode: { object: string; immutableReferences?: Record<string, { start: number; length: number }[]> };

@@ -13,7 +13,7 @@ import { FunctionKind, ImportKind, type Image, type IrFunction, type IrImport } 
 import { ValueKind, type ValueType } from "../compiler/ir/types.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import {
-  abiEvents, abiFunctions, abiValueType, CONTRACT_READ_PREFIX, CONTRACT_SEND_PREFIX, DEVICE_CALL_PREFIX, HANDLER_PREFIX, type AbiEntry, type AbiLike,
+  abiEvents, abiFunctions, abiOf, abiValueType, CONTRACT_READ_PREFIX, CONTRACT_SEND_PREFIX, DEVICE_CALL_PREFIX, HANDLER_PREFIX, type AbiEntry, type AbiLike,
 } from "../compiler/lang/aryl-env.js";
 import { ARYL_PROFILE, profileByName } from "../compiler/profiles/profiles.js";
 import { effectToTrace } from "../compiler/run/session.js";
@@ -160,7 +160,8 @@ export class ArylScript {
   }
 
   /** Verifies the image against the aryl profile and the contract ABI; throws a one-line ArylScriptError. */
-  static load(bytes: Uint8Array, abi: AbiLike, options: ArylScriptOptions = {}): ArylScript {
+  static load(bytes: Uint8Array, abiEntries: AbiLike | readonly unknown[], options: ArylScriptOptions = {}): ArylScript {
+    const abi = abiOf(abiEntries);
     const verified = verifyImage(bytes, { profile: ARYL });
     if (!verified.ok) fail(`aryl script: error verify: ${formatVerifyError(verified.error)}`);
     const image = verified.value.image;

@@ -1,10 +1,10 @@
 // Loading an app for a command: compile Alkyl source, or read and verify an image.
 
 import { basename, extname } from "node:path";
-import { compileAlkyl, formatDiagnostic } from "../compiler/compile.js";
+import { compileAlkyl, compileAryl, formatDiagnostic, type AbiLike, type Diagnostic } from "../compiler/compile.js";
 import type { Image } from "../compiler/ir/image.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
-import { DEFAULT_PROFILE, PROFILES, profileById, profileByName, type Profile } from "../compiler/profiles/profiles.js";
+import { ARYL_PROFILE, DEFAULT_PROFILE, PROFILES, profileById, profileByName, type Profile } from "../compiler/profiles/profiles.js";
 import { CliError, readInput, readTextInput } from "./files.js";
 
 export interface LoadedApp {
@@ -24,16 +24,55 @@ export function isSourceFile(path: string): boolean {
   return extname(path) === ".alkyl";
 }
 
+export function isArylFile(path: string): boolean {
+  return extname(path) === ".aryl";
+}
+
+function diagnosticsError(path: string, source: string, diagnostics: Diagnostic[]): CliError {
+  const text = diagnostics.map((d) => formatDiagnostic(d, source)).join("\n");
+  const n = diagnostics.length;
+  return new CliError(`${text}\n${n} error${n === 1 ? "" : "s"} in ${basename(path)}`);
+}
+
 /** Compiles an .alkyl file; on errors prints the diagnostics and fails with exit code 1. */
 export function compileFile(path: string, profile: Profile): LoadedApp {
   const source = readTextInput(path);
   const result = compileAlkyl(source, path, { profile });
-  if (!result.ok) {
-    const text = result.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n");
-    const n = result.diagnostics.length;
-    throw new CliError(`${text}\n${n} error${n === 1 ? "" : "s"} in ${basename(path)}`);
-  }
+  if (!result.ok) throw diagnosticsError(path, source, result.diagnostics);
   return { image: result.image, bytes: result.bytes, profile };
+}
+
+/** A contract ABI file: solc's ABI array, or an artifact with an `abi` field (Hardhat, Foundry). */
+export function readAbiFile(path: string): AbiLike {
+  let json: unknown;
+  try {
+    json = JSON.parse(readTextInput(path));
+  } catch (e) {
+    if (e instanceof CliError) throw e;
+    throw new CliError(`${path}: not JSON (${(e as Error).message})`);
+  }
+  const abi = Array.isArray(json) ? json : (json as { abi?: unknown } | null)?.abi;
+  if (!Array.isArray(abi) || !abi.every((e) => typeof e === "object" && e !== null && typeof (e as { type?: unknown }).type === "string"))
+    throw new CliError(`${path}: not a contract ABI (a JSON array of entries with a "type")`);
+  return abi as AbiLike;
+}
+
+/** `--app lock.alkyl@smartlock` or `--app lock.alk`: a device app, compiled for the profile after `@`. */
+export function loadAppOption(value: string): LoadedApp & { path: string } {
+  const at = value.lastIndexOf("@");
+  const split = at > 0 && !value.slice(at).includes("/");
+  const path = split ? value.slice(0, at) : value;
+  const profile = split ? value.slice(at + 1) : undefined;
+  if (!isSourceFile(path) && profile !== undefined) throw new CliError(`--app ${value}: a profile is given only with an .alkyl source (an image names its own)`, 2);
+  return { ...loadApp(path, profile), path };
+}
+
+/** Compiles an .aryl script against a contract ABI and device apps (docs/aryl.md §2). */
+export function compileArylFile(path: string, abi: AbiLike | undefined, apps: readonly (LoadedApp & { path: string })[]): LoadedApp {
+  const source = readTextInput(path);
+  const result = compileAryl(source, path, { abi, apps: apps.map((a) => ({ file: basename(a.path), image: a.image })) });
+  if (!result.ok) throw diagnosticsError(path, source, result.diagnostics);
+  return { image: result.image, bytes: result.bytes, profile: profileByName(ARYL_PROFILE)! };
 }
 
 /** Reads and verifies an image; the profile comes from the option or the image header. */

@@ -13,7 +13,7 @@ import { lex } from "./lang/lexer.js";
 import { lowerProgram } from "./lang/lower.js";
 import { parse } from "./lang/parser.js";
 import { ARYL_PROFILE, profileByName, type Profile } from "./profiles/profiles.js";
-import { deviceFunctionsOf, type AbiLike, type ArylEnv } from "./lang/aryl-env.js";
+import { abiOf, deviceFunctionsOf, type AbiLike, type ArylEnv } from "./lang/aryl-env.js";
 
 export type { Diagnostic } from "./lang/diagnostics.js";
 export type { AbiLike } from "./lang/aryl-env.js";
@@ -25,8 +25,8 @@ export interface CompileOptions {
 }
 
 export interface ArylCompileOptions {
-  /** The contract's ABI: events for `On` handlers, functions for `contract.f(...)`. */
-  abi?: AbiLike;
+  /** The contract's ABI (solc's JSON, viem's Abi): events for `On` handlers, functions for `contract.f(...)`. */
+  abi?: AbiLike | readonly unknown[];
   /** Compiled device apps: their public functions are what `device.F(...)` may call. */
   apps?: readonly { file: string; image: Image }[];
 }
@@ -61,7 +61,7 @@ export function compileAlkyl(source: string, file: string, options: CompileOptio
 
 /** Compiles an Aryl script (docs/aryl.md §2) to an image of the aryl profile. */
 export function compileAryl(source: string, file: string, options: ArylCompileOptions = {}): CompileResult {
-  const aryl: ArylEnv = { abi: options.abi, deviceFunctions: options.apps ? deviceFunctionsOf(options.apps) : undefined };
+  const aryl: ArylEnv = { abi: options.abi && abiOf(options.abi), deviceFunctions: options.apps ? deviceFunctionsOf(options.apps) : undefined };
   return compileAlkyl(source, file, { profile: profileByName(ARYL_PROFILE)!, aryl });
 }
 

@@ -23,6 +23,11 @@ export interface AbiEntry {
 
 export type AbiLike = readonly AbiEntry[];
 
+/** The entries of a parsed JSON ABI (solc's, viem's) that Aryl can read: those with a string `type`. */
+export function abiOf(entries: readonly unknown[]): AbiLike {
+  return entries.filter((e): e is AbiEntry => typeof e === "object" && e !== null && typeof (e as { type?: unknown }).type === "string");
+}
+
 /** A public function of a device app, as a script calls it. */
 export interface DeviceFunction {
   name: string;

@@ -13,7 +13,7 @@ import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { NodeAnswers, runSteps } from "../compiler/run/session.js";
 import { parseAnswer, parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
 import { formatTraceLine, traceLineJson } from "../compiler/run/trace.js";
-import { compileFile, loadApp, profileOption } from "./app.js";
+import { compileArylFile, compileFile, isArylFile, loadApp, loadAppOption, profileOption, readAbiFile } from "./app.js";
 import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { cmdTestDevice } from "./test-device.js";
@@ -25,6 +25,8 @@ const HELP = `alkyvm — the AlkyVM toolchain
 
 usage:
   alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm|c]   (c: the app as C, docs/aot.md)
+  alkyvm compile <script.aryl> [--abi C.abi.json] [--app <app.alkyl[@profile]|app.alk>]... [-o out.alk] [--emit image|asm]
+        an Aryl script, checked against the contract's ABI and the device apps it calls (docs/aryl.md §2)
   alkyvm disasm <app.alk>
   alkyvm asm <app.asm> [-o out.alk]
   alkyvm verify <app.alk> [--profile P]
@@ -53,12 +55,18 @@ function defaultOutput(input: string, ext: string): string {
 }
 
 function cmdCompile(argv: string[]): void {
-  const args = parseArgs(argv, { valued: ["--profile", "-o", "--emit"], flags: [] });
+  const args = parseArgs(argv, { valued: ["--profile", "-o", "--emit", "--abi", "--app"], flags: [] });
   const input = onePositional(args, "source file");
   const emit = optionValue(args, "--emit") ?? "image";
   if (emit !== "image" && emit !== "asm" && emit !== "c") throw new UsageError(`--emit must be image, asm or c, got '${emit}'`);
+  const aryl = isArylFile(input);
+  if (!aryl && (optionValue(args, "--abi") !== undefined || optionValue(args, "--app") !== undefined)) throw new UsageError("--abi and --app are for Aryl scripts (.aryl)");
+  if (aryl && (optionValue(args, "--profile") !== undefined || emit === "c")) throw new UsageError("an Aryl script has the aryl profile and runs on the node: no --profile, no --emit c");
   const profile = profileOption(optionValue(args, "--profile")) ?? PROFILES.find((p) => p.name === "test")!;
-  const app = compileFile(input, profile);
+  const abiPath = optionValue(args, "--abi");
+  const app = aryl
+    ? compileArylFile(input, abiPath === undefined ? undefined : readAbiFile(abiPath), args.options.filter((o) => o.name === "--app").map((o) => loadAppOption(o.value)))
+    : compileFile(input, profile);
   const output = optionValue(args, "-o");
   if (emit === "c") {
     const c = emitC(app.bytes, { source: basename(input) });

@@ -11,13 +11,16 @@ import { FunctionKind } from "../compiler/ir/image.js";
 import { LinkError } from "../compiler/link/client.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import type { App } from "../compiler/run/backends.js";
+import type { NodeCallRequest } from "../compiler/run/engine.js";
+import { effectToTrace } from "../compiler/run/session.js";
+import type { TraceLine } from "../compiler/run/trace.js";
 import { installedAppIs, LinkEngine } from "../compiler/run/link-engine.js";
 import { formatValue } from "../compiler/run/values.js";
 import type { Raw } from "../compiler/vm/effects.js";
 import type { DeviceEntry } from "./devices-file.js";
 import { buildEmulatedFirmware, openDeviceTransport, reportTimeoutMs } from "./device-transport.js";
 import type { NodeStore, QueuedCommand } from "./store.js";
-import { formatValues, rawArgs } from "./values.js";
+import { callValueOfRaw, formatValues, rawArgs, type CallValue } from "./values.js";
 
 export type DeviceStatus = "waiting-for-app" | "connecting" | "online" | "offline" | "stopped";
 
@@ -36,10 +39,20 @@ export interface DeviceManagerOptions {
   heartbeatMs?: number;
   /** Fuel per device call (default: the link engine's). */
   fuel?: number;
+  /** Answers a device's call to the node (NODE_CALL): the result (any value for a void function), or undefined = failed (the device's invocation traps). */
+  answerNodeCall?: (device: string, name: string, args: CallValue[]) => Promise<CallValue | undefined>;
 }
 
 /** A finished command: the function's result when it has one. */
 export type CommandOutcome = { ok: true; result: Raw | undefined } | { ok: false; message: string };
+
+/** A device event the node injects (a sensor or keypad emulated, e.g. by `alkyvm demo`), waiting for its turn on the link. */
+interface InjectedEvent {
+  name: string;
+  args: CallValue[];
+  resolve: (lines: TraceLine[]) => void;
+  reject: (e: Error) => void;
+}
 
 /** A failure of the link (the device went away), as opposed to a refusal by the device. */
 function isLinkFailure(e: unknown): boolean {
@@ -59,6 +72,7 @@ class DeviceWorker {
   private wake: (() => void) | undefined;
   private stopped = false;
   private failures = 0;
+  private readonly events: InjectedEvent[] = [];
   readonly done: Promise<void>;
 
   constructor(
@@ -80,10 +94,20 @@ class DeviceWorker {
     this.poke();
   }
 
+  /** Runs a device event of the app on the device, after what is already queued for it; resolves with its trace lines. */
+  injectEvent(name: string, args: CallValue[]): Promise<TraceLine[]> {
+    if (this.stopped) return Promise.reject(new Error(`${this.entry.name}: the device manager is stopped`));
+    return new Promise((resolve, reject) => {
+      this.events.push({ name, args, resolve, reject });
+      this.poke();
+    });
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     this.poke();
     await this.done;
+    for (const e of this.events.splice(0)) e.reject(new Error(`${this.entry.name}: stopped before the event ${e.name} ran`));
   }
 
   private async run(): Promise<void> {
@@ -100,6 +124,11 @@ class DeviceWorker {
         const command = this.options.store.nextCommand(this.entry.name);
         if (command) {
           await this.deliver(command);
+          continue;
+        }
+        const event = this.events[0];
+        if (event) {
+          await this.runEvent(event);
           continue;
         }
         if (!(await this.sleep(this.options.heartbeatMs ?? 5_000)) && this.clock !== undefined) await this.engine!.setTime(this.clock);
@@ -125,8 +154,10 @@ class DeviceWorker {
     this.status = "connecting";
     try {
       const transport = await openDeviceTransport(this.entry, join(this.options.dataDir, "devices"));
+      const answer = this.options.answerNodeCall;
       const engine = await LinkEngine.open(transport, app.image, app.bytes, {
         install: "if-changed",
+        ...(answer ? { answerNodeCall: (call: NodeCallRequest) => this.answerNodeCall(app, call, answer) } : {}),
         timeoutMs: reportTimeoutMs(this.entry),
         ...(this.options.fuel === undefined ? {} : { fuel: this.options.fuel }),
       });
@@ -147,6 +178,21 @@ class DeviceWorker {
       await this.sleep(Math.min(this.options.maxRetryMs ?? 10_000, base * 2 ** Math.min(this.failures - 1, 10)));
       return false;
     }
+  }
+
+  /** A node call in the app's types: arguments to script values, the answer back to the import's result type. */
+  private async answerNodeCall(app: App, call: NodeCallRequest, answer: NonNullable<DeviceManagerOptions["answerNodeCall"]>): Promise<Raw | undefined> {
+    const imp = app.image.imports[call.importIndex];
+    if (!imp) return undefined;
+    const value = await answer(this.entry.name, call.name, call.args.map((a, i) => callValueOfRaw(a, imp.params[i]!)));
+    if (value === undefined) return undefined;
+    if (!imp.result) return 0;
+    const raw = rawArgs([imp.result], [value]);
+    if (!raw.ok) {
+      this.options.log(`${this.entry.name}: node call ${call.name}: the answer ${formatValues([value])} does not fit: ${raw.message}`);
+      return undefined;
+    }
+    return raw.args[0] as Raw;
   }
 
   private async disconnect(reason: string | undefined): Promise<void> {
@@ -180,6 +226,27 @@ class DeviceWorker {
     const result = end?.kind === "return" ? end.value : undefined;
     this.options.log(`${this.entry.name}: ${what}${result === undefined || !fn.result ? "" : ` -> ${formatValue(result, fn.result)}`}`);
     this.finish(command, { ok: true, result });
+  }
+
+  /** Runs an injected event; it stays first in line if the link fails, and runs again once the device is back. */
+  private async runEvent(event: InjectedEvent): Promise<void> {
+    const image = this.app!.image;
+    const fn = image.functions.find((f) => f.kind === FunctionKind.Event && f.name === event.name);
+    const settle = (outcome: TraceLine[] | Error): void => {
+      this.events.shift();
+      if (outcome instanceof Error) event.reject(outcome);
+      else event.resolve(outcome);
+    };
+    if (!fn) return settle(new Error(`${this.entry.name}: the app has no device event ${event.name}`));
+    const args = rawArgs(fn.locals.slice(0, fn.paramCount), event.args);
+    if (!args.ok) return settle(new Error(`${this.entry.name}: event ${event.name}: ${args.message}`));
+    try {
+      const effects = await this.engine!.invoke(image.functions.indexOf(fn), args.args);
+      settle(effects.map((e) => effectToTrace(e, image, fn)));
+    } catch (e) {
+      if (isLinkFailure(e)) throw e;
+      settle(new Error(`${this.entry.name}: event ${event.name}: ${firstLine(e)}`));
+    }
   }
 
   private finish(command: QueuedCommand, outcome: CommandOutcome): void {
@@ -242,6 +309,17 @@ export class DeviceManager {
   /** The contract's apps changed: each worker reinstalls where its device runs another. */
   appsChanged(): void {
     this.deliver();
+  }
+
+  /**
+   * Runs a device event of the device's app (as if its sensor or keypad fired),
+   * after the commands queued for it; resolves with what the device did, as
+   * `alkyvm run` trace lines (syscalls, node calls, faults).
+   */
+  injectEvent(device: string, event: string, args: CallValue[] = []): Promise<TraceLine[]> {
+    const worker = this.workers.get(device);
+    if (!worker) return Promise.reject(new Error(`no device '${device}' is served`));
+    return worker.injectEvent(event, args);
   }
 
   /** Sets every device's clock to the chain's time (Unix seconds). */

@@ -27,7 +27,7 @@ export interface LogHandler {
   readonly eventNames: readonly string[];
   /** Handles one log; `args` are the decoded event arguments in ABI order. */
   handleEvent(name: string, args: readonly unknown[], context: HandlerContext): Promise<void>;
-  /** A device called the node's `name` (a device-to-node call); undefined = failed. */
+  /** A device called the node's `name` (a device-to-node call): its result, undefined for none (void); throws if it failed (the device's invocation traps). */
   callPublic?(name: string, args: CallValue[], context: HandlerContext): Promise<CallValue | undefined>;
 }
 

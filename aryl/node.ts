@@ -24,10 +24,12 @@ import type { Raw } from "../compiler/vm/effects.js";
 import { ChainWatcher, type ChainBlock, type ChainLog } from "./chain-watcher.js";
 import { DeviceManager, type DeviceStatus } from "./device-manager.js";
 import type { DeviceEntry } from "./devices-file.js";
+import { abiOf } from "../compiler/lang/aryl-env.js";
 import { eciesDecrypt } from "./ecies.js";
+import { ArylScript } from "./script.js";
 import { ChainUnavailable, type HandlerContext, type LogHandler } from "./handler.js";
 import { NodeStore, type CommandRecord, type Effects, type HandledLog } from "./store.js";
-import type { CallValue } from "./values.js";
+import { formatValues, type CallValue } from "./values.js";
 
 /** An image a contract carries (compiler/fusion's EmbeddedImage has this shape). */
 export interface ContractImage {
@@ -52,7 +54,7 @@ export interface ArylNodeOptions {
   nodeKey?: Uint8Array;
   /** Reads the images out of the contract's runtime code (fusion); read again when the code changes. */
   contractImages?: (runtimeCode: Uint8Array) => ContractImage[];
-  /** The handler for the contract's script image; without one, `handler` must be given. */
+  /** Makes the handler of the contract's Aryl script image (default: ArylScript.load, aryl/script.ts). */
   scriptHandler?: (image: Uint8Array, abi: Abi) => LogHandler;
   /** A fixed handler (library use, tests); takes precedence over the contract's script. */
   handler?: LogHandler;
@@ -71,6 +73,11 @@ function appOf(image: ContractImage): App | undefined {
   const profile = profileByName(image.profile);
   const decoded = decodeImage(image.bytes);
   return profile && decoded.ok ? { image: decoded.value.image, bytes: image.bytes, profile } : undefined;
+}
+
+/** The contract's Aryl script as the node's handler (ArylScript has the LogHandler shape). */
+function loadScript(image: Uint8Array, abi: Abi): LogHandler {
+  return ArylScript.load(image, abiOf(abi));
 }
 
 function callValueOf(v: unknown): CallValue {
@@ -108,6 +115,7 @@ export class ArylNode {
       log: this.log,
       ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs, maxRetryMs: Math.max(options.retryMs, 2_000) }),
       ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+      answerNodeCall: (device, name, args) => this.answerNodeCall(device, name, args),
     });
     this.watcher = new ChainWatcher({
       client: this.client,
@@ -239,7 +247,7 @@ export class ArylNode {
       if (app) apps.set(app.profile.name, app);
     }
     const script = images.find((i) => i.kind === "aryl");
-    this.scriptHandler = script && this.options.scriptHandler ? this.options.scriptHandler(script.bytes, this.options.abi) : undefined;
+    this.scriptHandler = script ? (this.options.scriptHandler ?? loadScript)(script.bytes, this.options.abi) : undefined;
     const first = this.codeHash === undefined;
     this.codeHash = hash;
     this.contractApps = apps;
@@ -269,8 +277,35 @@ export class ArylNode {
     this.devices.deliver(new Set(effects.commands.map((c) => c.device)));
   }
 
+  /**
+   * A device called the node (a `node` function of its app): the handler's
+   * public function of that name runs, its effects are committed, and its
+   * result goes back to the device; undefined (the device's invocation traps)
+   * if no handler answers it or it failed.
+   */
+  private async answerNodeCall(device: string, name: string, args: CallValue[]): Promise<CallValue | undefined> {
+    const handler = this.handler();
+    const what = `${device}: node call ${name}(${formatValues(args)})`;
+    if (!handler?.callPublic) {
+      this.log(`${what}: no handler answers it`);
+      return undefined;
+    }
+    const effects: Effects = { state: new Map(), commands: [] };
+    let result: CallValue | undefined;
+    try {
+      result = await handler.callPublic(name, args, this.context(effects, undefined, device));
+    } catch (e) {
+      this.log(`${what}: failed: ${(e as Error).message.split("\n")[0]}`);
+      return undefined;
+    }
+    this.store.commitEffects(effects);
+    this.devices.deliver(new Set(effects.commands.map((c) => c.device)));
+    this.log(`${what} -> ${result === undefined ? "done" : formatValues([result])}`);
+    return result ?? 0n;
+  }
+
   /** What a handler may touch while it handles one log (or one device call); writes land in `effects`. */
-  private context(effects: Effects, block: ChainBlock | undefined): HandlerContext {
+  private context(effects: Effects, block: ChainBlock | undefined, caller?: string): HandlerContext {
     const { abi, contract } = this.options;
     const entries = this.options.devices;
     return {
@@ -305,7 +340,7 @@ export class ArylNode {
         get: (key) => (effects.state.has(key) ? effects.state.get(key) : this.store.stateValue(key)),
         set: (key, value) => void effects.state.set(key, value),
       },
-      log: (line) => this.log(`script: ${line}`),
+      log: (line) => this.log(`script${caller === undefined ? "" : ` (${caller})`}: ${line}`),
     };
   }
 }

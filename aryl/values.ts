@@ -2,7 +2,7 @@
 // library API hand over (integers, booleans, text), how they are kept in the
 // command queue, and how they become a device call's raw arguments.
 
-import type { ValueType } from "../compiler/ir/types.js";
+import { ValueKind, widthBits, type ValueType } from "../compiler/ir/types.js";
 import type { Literal } from "../compiler/run/literals.js";
 import { literalToRaw } from "../compiler/run/values.js";
 import type { RawArg } from "../compiler/vm/effects.js";
@@ -43,4 +43,12 @@ export function rawArgs(types: readonly ValueType[], values: readonly CallValue[
     args.push(converted.value);
   }
   return { ok: true, args };
+}
+
+/** A raw value a device sent (a node call's argument) as the value a script sees. */
+export function callValueOfRaw(raw: RawArg, type: ValueType): CallValue {
+  if (raw instanceof Uint8Array) return new TextDecoder().decode(raw);
+  if (type.kind === ValueKind.Bool) return raw !== 0 && raw !== 0n;
+  const v = BigInt(raw);
+  return type.kind === ValueKind.Int ? BigInt.asIntN(widthBits(type.width), v) : v;
 }

@@ -9,15 +9,15 @@ import { describeError, LinkClient, LinkError, type HelloReply } from "../link/c
 import { codeName, ERROR_CODES, FAULT_KINDS, type Message } from "../link/messages.js";
 import type { ByteTransport } from "../engines/transport.js";
 import { DEFAULT_FUEL } from "../vm/reference.js";
-import type { FaultKind, RawArg } from "../vm/effects.js";
-import type { Engine, EngineEffect, NodeCallAnswerer } from "./engine.js";
+import type { FaultKind, Raw, RawArg } from "../vm/effects.js";
+import type { Engine, EngineEffect, NodeCallAnswerer, NodeCallRequest } from "./engine.js";
 
 export interface LinkEngineOptions {
   fuel?: number;
   /** Longest wait for a report (default: LinkClient's). */
   timeoutMs?: number;
   /** Answers the device's node calls; without it every node call fails (traps). */
-  answerNodeCall?: NodeCallAnswerer;
+  answerNodeCall?: NodeCallAnswerer | ((call: NodeCallRequest) => Promise<Raw | undefined>);
   /** "if-changed": keep the installed app (and its storage) when it is this image already. Default "always". */
   install?: "always" | "if-changed";
 }

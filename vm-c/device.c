@@ -285,30 +285,26 @@ static uint8_t fits(alky_device *d, uint16_t n, uint16_t fixed, uint8_t rest) {
     return 0;
 }
 
-/* Takes the sequence number of the request in the link's buffer and checks
- * its header; reports unsupported or malformed and returns 0 if it fails. */
-static uint8_t request_ok(alky_device *d) {
-    uint8_t header = alky_link_header(&d->link);
-    d->seq = alky_link_seq(&d->link);
-    if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) report_error(d, ALKY_ERR_UNSUPPORTED, 0, 0);
-    else if (header & ALKY_LINK_FLAG_MASK) report_error(d, ALKY_ERR_MALFORMED, 0, 0); /* MORE or FROM_DEVICE: never on a request */
-    else return 1;
-    return 0;
-}
-
 /* Answers the request in the link's buffer; returns 1 when it leaves an
  * invocation to run (its reports follow from alky_device_receive, so the
  * request's stack frames are gone while the VM runs: the MSP430 has 512 B
  * of RAM). */
 static uint8_t handle(alky_device *d) {
     alky_link *l = &d->link;
-    uint8_t type = alky_link_type(l);
+    uint8_t header = alky_link_header(l), type = alky_link_type(l);
     const uint8_t *p = alky_link_payload(l);
     uint16_t n = alky_link_payload_len(l);
+    d->seq = alky_link_seq(l);
     /* Only ARGS continues an argument stream; any other request ends it. */
     if (type != ALKY_MSG_ARGS) d->arg_active = 0;
-    if (!request_ok(d)) {
+    if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) {
         d->arg_active = 0;
+        report_error(d, ALKY_ERR_UNSUPPORTED, 0, 0);
+        return 0;
+    }
+    if (header & ALKY_LINK_FLAG_MASK) { /* MORE or FROM_DEVICE: never on a request */
+        d->arg_active = 0;
+        report_error(d, ALKY_ERR_MALFORMED, 0, 0);
         return 0;
     }
     switch (type) {
@@ -423,7 +419,11 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
     uint16_t n;
     uint8_t i, code = ALKY_ERR_BUSY;
     if (!alky_link_receive(l, byte)) return ALKY_DEVICE_NCALL_WAITING;
-    if (request_ok(d)) {
+    d->seq = alky_link_seq(l);
+    /* Only a plain version-1 request header: no flags while waiting. */
+    if (alky_link_header(l) != (ALKY_LINK_VERSION << 4)) {
+        code = ALKY_ERR_UNSUPPORTED;
+    } else {
         n = alky_link_payload_len(l);
         if (alky_link_type(l) == ALKY_MSG_NODE_ANSWER) {
             code = ALKY_ERR_MALFORMED;
@@ -437,8 +437,8 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
                 return ALKY_OK;
             }
         }
-        report_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->ncall_seq : 0);
     }
+    report_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->ncall_seq : 0);
     d->seq = d->ncall_seq; /* still waiting: the call's reports keep its number */
     return ALKY_DEVICE_NCALL_WAITING;
 }

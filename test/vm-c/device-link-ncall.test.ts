@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { assemble } from "../../compiler/ir/asm.js";
-import { MAX_PAYLOAD } from "../../compiler/link/frame.js";
+import { FrameFlag, MAX_PAYLOAD } from "../../compiler/link/frame.js";
 import { encodePayload, messageSpec, type Message } from "../../compiler/link/messages.js";
 import { concat, le, LinkTester, ProcessWire } from "./link-wire.js";
 
@@ -88,11 +88,12 @@ describe("node calls on the host link device", () => {
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS / 2);
   });
 
-  it("while it waits, refuses other requests (busy), answers for another call (sequence) and of the wrong width (malformed), then takes the right one", async () => {
+  it("while it waits, refuses other requests (busy), flagged headers (unsupported), answers for another call (sequence) and of the wrong width (malformed), then takes the right one", async () => {
     const t = await withApp();
     const c = await call(t, FN.Total, le(2, 4));
     expect((await t.request("HELLO", {})).end).toEqual({ name: "ERROR", fields: { code: 13, detail: 0, offset: 0 } });
     expect((await t.request("CALL", { function: FN.Total, fuel: FUEL, args: le(9, 4) })).end).toEqual({ name: "ERROR", fields: { code: 13, detail: 0, offset: 0 } });
+    expect((await t.request("HELLO", {}, { flags: FrameFlag.More })).end).toEqual({ name: "ERROR", fields: { code: 3, detail: 0, offset: 0 } });
     expect((await nodeAnswer(t, (c.seq + 100) & 0xff, true, le(1, 4))).end).toEqual({ name: "ERROR", fields: { code: 7, detail: 0, offset: c.seq } });
     expect((await nodeAnswer(t, c.seq, true, le(1, 2))).end).toEqual({ name: "ERROR", fields: { code: 1, detail: 0, offset: 0 } });
     const a = await nodeAnswer(t, c.seq, true, le(10, 4));

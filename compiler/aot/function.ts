@@ -161,7 +161,6 @@ class FunctionTranslator {
     const kind = KIND_NAMES[fn.kind] ?? "helper";
     lines.push(`/* ${kind} ${fn.name}: IR function ${this.ctx.index}, code at image offset ${this.ctx.codeOffset} (${fn.code.length} bytes), frame ${frameBytes(fn)} bytes. */`);
     lines.push(`${sig} {`);
-    lines.push("    uint32_t fuel = vm->fuel;");
     for (let i = fn.paramCount; i < fn.locals.length; i++) {
       const w = fn.locals[i]!.width;
       lines.push(`    ${C_TYPE[w]} l${i} = ${w === 4 ? "{{0}}" : "0"};`);
@@ -186,7 +185,9 @@ class FunctionTranslator {
    * line, a write, a fault, a call); the others are pure. When the budget is
    * smaller than the segment, the interpreter would run out before that last
    * instruction, having shown nothing: faulting at the segment's start gives
-   * exactly its outcome.
+   * exactly its outcome. The budget left is vm->fuel itself, charged by
+   * alky_rt_charge (aot.h: inline, or one out-of-line call per segment where
+   * code size matters more, the MSP430), so calls need no write-back.
    */
   private segments(): Map<number, number> {
     const lengths = new Map<number, number>();
@@ -209,7 +210,7 @@ class FunctionTranslator {
     for (const insn of this.insns) {
       if (this.targets.has(insn.pc)) this.body.push(`pc_${insn.pc.toString(16).padStart(4, "0")}:`);
       const length = segments.get(insn.pc);
-      if (length !== undefined) this.body.push(`    if (fuel < ${length}) return ALKY_FAULT_FUEL; /* segment of ${length} */`, `    fuel -= ${length};`);
+      if (length !== undefined) this.body.push(`    if (alky_rt_charge(vm, ${length})) return ALKY_FAULT_FUEL; /* segment of ${length} */`);
       this.body.push(`    /* ${hex4(insn.pc)} ${this.describe(insn)} */`, ...this.instruction(insn).map((l) => `    ${l}`));
     }
   }
@@ -275,9 +276,9 @@ class FunctionTranslator {
       case "callf":
         return this.callFunction(insn, n);
       case "retf":
-        if (!this.fn.result) return ["vm->fuel = fuel;", "return ALKY_OK;"];
+        if (!this.fn.result) return ["return ALKY_OK;"];
         this.read.add("result");
-        return [`*result = ${this.get(0, this.fn.result.width)};`, "vm->fuel = fuel;", "return ALKY_OK;"];
+        return [`*result = ${this.get(0, this.fn.result.width)};`, "return ALKY_OK;"];
       case "jump":
         return [`goto pc_${jumpTarget(this.fn, insn).toString(16).padStart(4, "0")};`];
       case "jumpi":
@@ -509,10 +510,8 @@ class FunctionTranslator {
     return [
       `if ((uint32_t)vm->frame_end + ${bytes} > vm->stack_limit) return ALKY_FAULT_STACK;`,
       `vm->frame_end = (uint16_t)(vm->frame_end + ${bytes});`,
-      "vm->fuel = fuel;",
       `st = ${this.ctx.names[index]}(${["vm", ...args].join(", ")});`,
       "if (st != ALKY_OK) return st;",
-      "fuel = vm->fuel;",
       `vm->frame_end = (uint16_t)(vm->frame_end - ${bytes});`,
     ];
   }

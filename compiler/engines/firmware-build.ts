@@ -317,18 +317,16 @@ const MSP430_DEVICE_FLAGS = ["-fno-jump-tables", "-Oz", "-flto"];
  * by the node, the device keeps the container checks (sizes, CRC).
  */
 export function buildMsp430Device(options: ToolchainOptions = {}): BuiltFirmware {
-  return buildMsp430Firmware(
-    {
-      name: "msp430_device",
-      sources: [
-        ...deviceCoreSources(),
-        DEVICE_HAL_SOURCE,
-        ...["main.c", "mailbox.c", "flash.c"].map((f) => join(MSP430_PORT_DIR, f)),
-      ],
-      includeDirs: DEVICE_INCLUDE_DIRS,
-      defines: [configHeader("lpmsp430g2553"), "ALKY_MSP430_SIM=1", "ALKY_MAILBOX_RX_CAP=8", "ALKY_MAILBOX_TX_CAP=8"],
-      extraFlags: MSP430_DEVICE_FLAGS,
-    },
-    options,
-  );
+  return buildMsp430Firmware(msp430DeviceFirmware(), options);
+}
+
+/** What buildMsp430Device compiles, and how (also the base of the msp430-aot firmware, aot-build.ts). */
+export function msp430DeviceFirmware(): Required<Pick<FirmwareSources, "name" | "sources" | "includeDirs" | "defines" | "extraFlags">> {
+  return {
+    name: "msp430_device",
+    sources: [...deviceCoreSources(), DEVICE_HAL_SOURCE, ...["main.c", "mailbox.c", "flash.c"].map((f) => join(MSP430_PORT_DIR, f))],
+    includeDirs: DEVICE_INCLUDE_DIRS,
+    defines: [configHeader("lpmsp430g2553"), "ALKY_MSP430_SIM=1", "ALKY_MAILBOX_RX_CAP=8", "ALKY_MAILBOX_TX_CAP=8"],
+    extraFlags: MSP430_DEVICE_FLAGS,
+  };
 }

@@ -5,7 +5,7 @@
 
 import { boardById, type Board } from "../../boards/boards.js";
 import { firmwareSize, type FirmwareSize } from "../engines/elf-size.js";
-import { buildHostAotDevice, buildUnoAotDevice } from "../engines/aot-build.js";
+import { buildHostAotDevice, buildMsp430AotDevice, buildUnoAotDevice } from "../engines/aot-build.js";
 import { buildHostDevice, buildMsp430Device, buildUnoDevice } from "../engines/firmware-build.js";
 import { MspdebugProcess } from "../engines/mspdebug.js";
 import { PipeProcess } from "../engines/pipe.js";
@@ -91,6 +91,13 @@ export const BACKENDS: readonly Backend[] = [
     board: boardById("uno"),
     open: async (app, options) => overLink(await SimavrProcess.start(buildUnoAotDevice(app.bytes).elf), app, options, EMULATOR_TIMEOUT_MS),
     firmwareSize: (app) => sizeOf(buildUnoAotDevice(app.bytes).elf, "uno"),
+  },
+  {
+    name: "msp430-aot",
+    doc: "the app compiled ahead of time to C (docs/aot.md) in the MSP430G2553 firmware (clang -flto -Oz, ld.lld) under mspdebug's simulator, over a RAM mailbox",
+    board: boardById("lpmsp430g2553"),
+    open: async (app, options) => overLink(await MspdebugProcess.start(buildMsp430AotDevice(app.bytes).elf), app, options, EMULATOR_TIMEOUT_MS),
+    firmwareSize: (app) => sizeOf(buildMsp430AotDevice(app.bytes).elf, "lpmsp430g2553"),
   },
 ];
 

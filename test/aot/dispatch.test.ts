@@ -1,13 +1,14 @@
-// The c-aot and avr-aot firmwares run the compiled-in app as native code when
-// the loaded image is that app (same CRC-32 and length), and interpret any
-// other image.
+// The c-aot, avr-aot and msp430-aot firmwares run the compiled-in app as
+// native code when the loaded image is that app (same CRC-32 and length), and
+// interpret any other image.
 
 import { describe, expect, it } from "vitest";
 import { emitC } from "../../compiler/aot/emit-c.js";
-import { buildHostAotDeviceFromC, buildUnoAotDeviceFromC } from "../../compiler/engines/aot-build.js";
+import { buildHostAotDeviceFromC, buildMsp430AotDevice, buildMsp430AotDeviceFromC, buildUnoAotDeviceFromC } from "../../compiler/engines/aot-build.js";
+import { MspdebugProcess } from "../../compiler/engines/mspdebug.js";
 import { PipeProcess } from "../../compiler/engines/pipe.js";
 import { SimavrProcess } from "../../compiler/engines/simavr.js";
-import type { ByteTransport } from "../../compiler/engines/transport.js";
+import { BoardEmulationError, type ByteTransport } from "../../compiler/engines/transport.js";
 import type { App } from "../../compiler/run/backends.js";
 import { LinkEngine } from "../../compiler/run/link-engine.js";
 import { runSteps } from "../../compiler/run/session.js";
@@ -63,4 +64,26 @@ describe("the avr-aot device", () => {
     const other = compileApp("public uint8_t Answer() { return 41; }\n"); // same length, another CRC
     expect(await traceWith(await simulate(), other)).toEqual(["return 41"]);
   }, 120_000);
+});
+
+describe("the msp430-aot device", () => {
+  const app = compileApp(ANSWER);
+  const c = emitC(app.bytes);
+  if (!c.ok) throw new Error(c.message);
+  const altered = c.text.replace(/= 0x2a;/, "= 0x2b;");
+  const simulate = async () => MspdebugProcess.start(buildMsp430AotDeviceFromC(altered).elf);
+
+  it("runs the compiled-in app's AOT code when that image is loaded", async () => {
+    expect(await traceWith(await simulate(), app)).toEqual(["return 43"]);
+  }, 120_000);
+
+  it("interprets an image that is not the compiled-in app", async () => {
+    expect(await traceWith(await simulate(), compileApp(OTHER))).toEqual(["return 41"]);
+  }, 120_000);
+
+  it("refuses to build an app that needs what the MSP430 firmware lacks, naming it", () => {
+    const wide = compileApp("public uint64_t Answer() { return 42; }\n");
+    expect(() => buildMsp430AotDevice(wide.bytes)).toThrow(BoardEmulationError);
+    expect(() => buildMsp430AotDevice(wide.bytes)).toThrow(/^the app needs w64, which the MSP430 firmware is built without/);
+  });
 });

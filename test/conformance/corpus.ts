@@ -51,6 +51,7 @@ export const BACKENDS: Backend[] = [
   { name: "msp430", lacks: ["w64", "w256", "big"] },
   { name: "c-aot", lacks: [] },
   { name: "avr-aot", lacks: [] },
+  { name: "msp430-aot", lacks: ["w64", "w256", "big"] },
 ];
 
 export const SMALL_DEVICE = corpus.SMALL_DEVICE;

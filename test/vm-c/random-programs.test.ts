@@ -29,4 +29,5 @@ describe("random programs: C VM = reference VM", () => {
   it("on the emulated Uno (avr), widths 8 to 32", () => sameTrace("avr", NARROW, 10), 120_000);
   it("ahead-of-time compiled on the emulated Uno (avr-aot), widths 8 to 32", () => sameTrace("avr-aot", NARROW, 8), 300_000);
   it("on the emulated MSP430 (msp430), widths 8 to 32", () => sameTrace("msp430", NARROW, 6), 120_000);
+  it("ahead-of-time compiled on the emulated MSP430 (msp430-aot), widths 8 to 32", () => sameTrace("msp430-aot", NARROW, 4), 300_000);
 });

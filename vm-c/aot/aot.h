@@ -46,6 +46,25 @@ alky_status alky_aot_call_run(alky_vm *vm);
  * start of the VM arena (free while AOT code runs); the result replaces them. */
 alky_status alky_aot_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t params);
 
+/* ---- Fuel: one charge per segment of `n` instructions (docs/aot.md). ----
+ * Returns 1, charging nothing, when fewer than `n` units are left (the
+ * segment faults at its start); else charges `n` and returns 0. Inline by
+ * default; a firmware built with ALKY_AOT_CHARGE_CALL=1 (the MSP430's,
+ * aot-build.ts) calls one copy in aot_runtime.c instead: a call per segment
+ * is less than half the code of an inline 32-bit compare and subtract there. */
+#ifndef ALKY_AOT_CHARGE_CALL
+#define ALKY_AOT_CHARGE_CALL 0
+#endif
+#if ALKY_AOT_CHARGE_CALL
+uint8_t alky_rt_charge(alky_vm *vm, uint16_t n);
+#else
+static inline uint8_t alky_rt_charge(alky_vm *vm, uint16_t n) {
+    if (vm->fuel < n) return 1;
+    vm->fuel -= n;
+    return 0;
+}
+#endif
+
 /* ---- Little-endian loads and stores (memory, storage, arguments). ---- */
 static inline uint16_t alky_rt_get16(const uint8_t *p) {
     return (uint16_t)(p[0] | ((uint16_t)p[1] << 8));
@@ -85,12 +104,29 @@ static inline void alky_rt_put256(uint8_t *p, alky_u256 v) {
 static inline uint8_t alky_rt_slt(uint32_t a, uint32_t b, uint8_t nb) {
     return (uint8_t)((a ^ alky_small_sign_bit(nb)) < (b ^ alky_small_sign_bit(nb)));
 }
+#if ALKY_WITH_BIG
 static inline uint32_t alky_rt_addmod(uint32_t a, uint32_t b, uint32_t n) {
     return n ? (uint32_t)(((uint64_t)a + b) % n) : 0;
 }
 static inline uint32_t alky_rt_mulmod(uint32_t a, uint32_t b, uint32_t n) {
     return n ? (uint32_t)(((uint64_t)a * b) % n) : 0;
 }
+#else
+/* Without 64-bit support (the MSP430 build) a 64-bit product or remainder
+ * would pull in large helper routines: the interpreter's own arith.c does
+ * these without a 64-bit type. */
+static inline uint32_t alky_rt_addmod(uint32_t a, uint32_t b, uint32_t n) {
+    return alky_small_modop(ALKY_OP_ADDMOD, a, b, n);
+}
+static inline uint32_t alky_rt_mulmod(uint32_t a, uint32_t b, uint32_t n) {
+    return alky_small_modop(ALKY_OP_MULMOD, a, b, n);
+}
+#endif
+
+#if ALKY_WITH_BIG
+/* The 64- and 256-bit helpers need arith256.c, which a firmware without those
+ * widths (ALKY_WITH_BIG 0, the MSP430 build) lacks; an app that uses them is
+ * not built into such a firmware (aot-build.ts). */
 
 /* ---- Width 64: native where C has the operator, else arith256.c. ---- */
 static inline uint8_t alky_rt_slt64(uint64_t a, uint64_t b) {
@@ -153,5 +189,7 @@ static inline alky_u256 alky_rt_push256(const char *be, uint8_t n) {
     for (i = 0; i < 32; i++) r.b[i] = i < n ? (uint8_t)be[n - 1 - i] : 0;
     return r;
 }
+
+#endif /* ALKY_WITH_BIG */
 
 #endif /* ALKY_AOT_H */

@@ -45,3 +45,12 @@ alky_status alky_aot_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t param
     uint16_t top = params;
     return alky_call_import(vm, op, imp, &top);
 }
+
+#if ALKY_AOT_CHARGE_CALL
+/* Out of line on purpose (aot.h), also under -flto. */
+__attribute__((noinline)) uint8_t alky_rt_charge(alky_vm *vm, uint16_t n) {
+    if (vm->fuel < n) return 1;
+    vm->fuel -= n;
+    return 0;
+}
+#endif

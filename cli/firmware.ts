@@ -1,22 +1,28 @@
-// `alkyvm firmware --board <id> [-o dir] [--json]`: renders the board's
-// link-device firmware as a PlatformIO project and builds it.
+// `alkyvm firmware --board <id> [--profile P] [-o dir] [--json]`: renders the
+// board's link-device firmware (with the profile's drivers when asked) as a
+// PlatformIO project and builds it.
 
 import { boardById, BOARDS } from "../boards/boards.js";
+import { DRIVER_PROFILES, type DriverProfile } from "../compiler/firmware/board-firmware.js";
 import { buildProject, renderProject } from "../compiler/firmware/project.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError } from "./files.js";
 
 export function cmdFirmware(argv: string[], out: (line: string) => void): void {
-  const args = parseArgs(argv, { valued: ["--board", "-o"], flags: ["--json"] });
+  const args = parseArgs(argv, { valued: ["--board", "-o", "--profile"], flags: ["--json"] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const id = optionValue(args, "--board");
   if (id === undefined) throw new UsageError(`--board is required (${BOARDS.map((b) => b.id).join(", ")})`);
   const board = boardById(id);
   if (!board) throw new UsageError(`unknown board '${id}' (known: ${BOARDS.map((b) => b.id).join(", ")})`);
-  const dir = optionValue(args, "-o") ?? `firmware-${board.id}`;
+  const profile = optionValue(args, "--profile");
+  if (profile !== undefined && !(DRIVER_PROFILES as readonly string[]).includes(profile)) {
+    throw new UsageError(`--profile: no drivers for profile '${profile}' (drivers exist for: ${DRIVER_PROFILES.join(", ")})`);
+  }
+  const dir = optionValue(args, "-o") ?? `firmware-${board.id}${profile ? `-${profile}` : ""}`;
   try {
-    const project = renderProject(board, dir);
+    const project = renderProject(board, dir, profile === undefined ? {} : { profile: profile as DriverProfile });
     const built = buildProject(board, project);
     const flashMax = board.flashBytes;
     const ramMax = board.ramBytes;

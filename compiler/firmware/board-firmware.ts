@@ -5,8 +5,10 @@
 // simulator's RAM mailbox; a Linux board (raspberrypi, native) adds the
 // serial-device and TCP link (vm-c/port/linux/link_fd.c).
 
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Board } from "../../boards/boards.js";
+import Handlebars from "handlebars";
+import type { Board, Pin } from "../../boards/boards.js";
 import {
   DEVICE_HAL_SOURCE,
   DEVICE_INCLUDE_DIRS,
@@ -16,9 +18,11 @@ import {
   MSP430_PORT_DIR,
   MSP430_RUNTIME_SOURCES,
   msp430DeviceFirmware,
+  REPO_ROOT,
   unoDeviceFirmware,
   VM_C_DIR,
 } from "../engines/firmware-build.js";
+import { BoardEmulationError } from "../engines/transport.js";
 
 export const LINUX_PORT_DIR = join(VM_C_DIR, "port", "linux");
 
@@ -30,14 +34,70 @@ export interface BoardFirmware {
   includeDirs: string[];
   defines: string[];
   extraFlags: string[];
+  /** Files generated for this board (from boards/boards.ts), by name; they go into the project's src/. */
+  generated: { name: string; text: string }[];
 }
 
-/** The firmware `alkyvm firmware --board <id>` renders and builds. */
-export function boardFirmware(board: Board): BoardFirmware {
+/** The device profiles whose drivers a firmware can carry (besides none: the plain link device). */
+export const DRIVER_PROFILES = ["smartlock"] as const;
+export type DriverProfile = (typeof DRIVER_PROFILES)[number];
+
+export interface FirmwareOptions {
+  /** Builds the profile's drivers into the firmware (the smart lock's keypad, lock and buzzer). */
+  profile?: DriverProfile;
+}
+
+/** The C spelling of a pin in smartlock_pins.h (the board part defines the macro). */
+function pinMacro(pin: Pin): string {
+  return "chip" in pin ? `ALKY_GPIO_LINE(${pin.line})` : `ALKY_PIN(${pin.port}, ${pin.bit})`;
+}
+
+/** smartlock_pins.h for the board, from its smartlockPins. */
+export function smartlockPinsHeader(board: Board): string {
+  const pins = board.smartlockPins;
+  if (!pins) throw new BoardEmulationError("build-failed", `board '${board.id}' has no smart-lock pins`);
+  const chips = [...new Set([...pins.rows, ...pins.columns, pins.lock, pins.buzzer].flatMap((p) => ("chip" in p ? [p.chip] : [])))];
+  const render = Handlebars.compile(readFileSync(join(REPO_ROOT, "templates", "smartlock_pins.h.hbs"), "utf8"), { noEscape: true, strict: true });
+  return render({
+    boardId: board.id,
+    rowCount: pins.rows.length,
+    columnCount: pins.columns.length,
+    keys: pins.keys,
+    rows: pins.rows.map(pinMacro).join(", "),
+    columns: pins.columns.map(pinMacro).join(", "),
+    lock: pinMacro(pins.lock),
+    buzzer: pinMacro(pins.buzzer),
+    extra: chips.map((c) => `#define ALKY_GPIO_CHIP "${c}"`),
+  });
+}
+
+/** The smart-lock drivers of each board: its board part (the core is vm-c/port/smartlock.c). */
+const SMARTLOCK_BOARD_PART: Partial<Record<Board["id"], string>> = {
+  uno: join(VM_C_DIR, "port", "avr", "smartlock_board.c"),
+};
+
+function withDrivers(board: Board, fw: BoardFirmware, options: FirmwareOptions): BoardFirmware {
+  if (options.profile === undefined) return fw;
+  const part = SMARTLOCK_BOARD_PART[board.id];
+  if (!part) throw new BoardEmulationError("build-failed", `the smartlock drivers are not written for board '${board.id}' yet (they exist for: ${Object.keys(SMARTLOCK_BOARD_PART).join(", ")})`);
+  return {
+    ...fw,
+    sources: [...fw.sources, join(VM_C_DIR, "port", "smartlock.c"), part],
+    defines: [...fw.defines, "ALKY_SMARTLOCK_DRIVERS=1"],
+    generated: [...fw.generated, { name: "smartlock_pins.h", text: smartlockPinsHeader(board) }],
+  };
+}
+
+/** The firmware `alkyvm firmware --board <id> [--profile P]` renders and builds. */
+export function boardFirmware(board: Board, options: FirmwareOptions = {}): BoardFirmware {
+  return withDrivers(board, linkDeviceFirmware(board), options);
+}
+
+function linkDeviceFirmware(board: Board): BoardFirmware {
   switch (board.id) {
     case "uno": {
       const spec = unoDeviceFirmware();
-      return { sources: [...spec.sources], toolchainFiles: [], includeDirs: [...spec.includeDirs], defines: [...spec.defines], extraFlags: [...spec.extraFlags] };
+      return { sources: [...spec.sources], toolchainFiles: [], includeDirs: [...spec.includeDirs], defines: [...spec.defines], extraFlags: [...spec.extraFlags], generated: [] };
     }
     case "lpmsp430g2553": {
       // The simulator firmware with the UART in place of the mailbox, and the calibrated 16 MHz clock.
@@ -49,6 +109,7 @@ export function boardFirmware(board: Board): BoardFirmware {
         includeDirs: [...sim.includeDirs],
         defines: [...sim.defines.filter((d) => !simOnly.test(d)), `ALKY_MCLK_HZ=${board.clockHz}UL`],
         extraFlags: [...sim.extraFlags],
+        generated: [],
       };
     }
     case "raspberrypi":
@@ -59,6 +120,7 @@ export function boardFirmware(board: Board): BoardFirmware {
         includeDirs: [...DEVICE_INCLUDE_DIRS, LINUX_PORT_DIR],
         defines: [`ALKY_CONFIG_HEADER="config/${board.id}.h"`, "ALKY_HOST_LINK_FD=1"],
         extraFlags: [...HOST_DEVICE_FLAGS],
+        generated: [],
       };
   }
 }

@@ -32,11 +32,13 @@ import {
   VM_C_DIR,
 } from "../engines/firmware-build.js";
 import { BoardEmulationError } from "../engines/transport.js";
-import { boardFirmware, type BoardFirmware } from "./board-firmware.js";
+import { boardFirmware, type BoardFirmware, type FirmwareOptions } from "./board-firmware.js";
 import { markersFor, mergeGeneratedBlock, writeIfChanged } from "./generated-block.js";
 
 export interface FirmwareProject {
   dir: string;
+  /** What it was rendered with (the build uses the same). */
+  options: FirmwareOptions;
   /** Files written because their content changed (paths relative to dir). */
   written: string[];
 }
@@ -103,9 +105,9 @@ function envSettings(board: Board, fw: BoardFirmware): { key: string; value: str
 }
 
 /** Renders (or refreshes) the project for `board` in `dir`. */
-export function renderProject(board: Board, dir: string): FirmwareProject {
+export function renderProject(board: Board, dir: string, options: FirmwareOptions = {}): FirmwareProject {
   const pio = board.platformio;
-  const fw = boardFirmware(board);
+  const fw = boardFirmware(board, options);
   const root = resolve(dir);
   const written: string[] = [];
   const put = (rel: string, content: string | Uint8Array): void => {
@@ -134,7 +136,8 @@ export function renderProject(board: Board, dir: string): FirmwareProject {
   }
   for (const header of headersFor(board, fw)) put(placeHeader(header), readFileSync(header));
   for (const file of fw.toolchainFiles) put(join("toolchain", basename(file)), readFileSync(file));
-  return { dir: root, written };
+  for (const file of fw.generated) put(join("src", file.name), file.text);
+  return { dir: root, written, options };
 }
 
 /** The project's C files in build order: the library's, then the board glue. */
@@ -149,7 +152,7 @@ function projectSources(dir: string): string[] {
 
 /** A build of the project's own files with the board's Debian toolchain: ELF, HEX (MCUs), sizes, compiler. */
 function buildWithToolchain(board: Board, project: FirmwareProject): { elf: string; hex: string | undefined; size: BuiltProject["size"]; compiler: string } {
-  const fw = boardFirmware(board);
+  const fw = boardFirmware(board, project.options);
   const sources = projectSources(project.dir);
   const includeDirs = [join(project.dir, "lib", "alkyvm", "src"), join(project.dir, "src")];
   const firmware = { name: "firmware", sources, includeDirs, defines: fw.defines, extraFlags: fw.extraFlags };

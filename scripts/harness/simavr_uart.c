@@ -14,6 +14,12 @@
  *   --cycles             print "cycles N" on stderr at exit
  *   --eeprom FILE        load EEPROM from FILE if it exists; save it at exit
  *   --verbose            pass simavr's trace log through to stderr
+ *   --keypad ROWS:COLS   a matrix keypad on the I/O ports, e.g. D4,D5,D6,D7:B0,B1,B2:
+ *                        a column input reads low while a pressed key's row
+ *                        output is low. With --pty, stdin takes commands, one
+ *                        a line: "press R C", "release R C" (0-based)
+ *   --watch PINS         print "PIN <port><bit> <0|1>" on stderr whenever one of
+ *                        these outputs changes, e.g. --watch B5,B4
  *
  * Channels: without --pty, stdin and stdout carry only the UART's bytes.
  * Everything else goes to stderr, one line each: "READY" once the firmware is
@@ -45,6 +51,7 @@
 #include <unistd.h>
 
 #include "avr_eeprom.h"
+#include "avr_ioport.h"
 #include "avr_uart.h"
 #include "sim_avr.h"
 #include "sim_elf.h"
@@ -406,10 +413,123 @@ static uint16_t opcode_at_pc(void) {
   return (uint16_t)(h.avr->flash[pc] | (h.avr->flash[pc + 1] << 8));
 }
 
+/* ---- keypad and watched pins (--keypad, --watch) ---- */
+
+#define MAX_MATRIX 8
+#define MAX_WATCH 8
+
+typedef struct {
+  char port;
+  uint8_t bit;
+} pin_ref;
+
+static struct {
+  int rows_n, cols_n, watch_n;
+  pin_ref rows[MAX_MATRIX], cols[MAX_MATRIX], watch[MAX_WATCH];
+  uint8_t pressed[MAX_MATRIX][MAX_MATRIX];
+  uint8_t row_level[MAX_MATRIX];
+  int col_level[MAX_MATRIX];
+  int watch_level[MAX_WATCH];
+  avr_irq_t *col_irq[MAX_MATRIX];
+  char cmd[256];
+  size_t cmd_len;
+} io;
+
+/* "D4,D5,D6" into pins; the count, or -1 when malformed. */
+static int parse_pins(const char *text, size_t len, pin_ref *out, int max) {
+  int n = 0;
+  size_t i = 0;
+  while (i < len) {
+    if (n == max || text[i] < 'A' || text[i] > 'L' || i + 1 >= len || text[i + 1] < '0' || text[i + 1] > '7') return -1;
+    out[n].port = text[i];
+    out[n].bit = (uint8_t)(text[i + 1] - '0');
+    n++;
+    i += 2;
+    if (i < len && text[i++] != ',') return -1;
+  }
+  return n;
+}
+
+static void update_columns(void) {
+  for (int c = 0; c < io.cols_n; c++) {
+    int level = 1;
+    for (int r = 0; r < io.rows_n; r++) {
+      if (io.pressed[r][c] && io.row_level[r] == 0) level = 0;
+    }
+    if (level != io.col_level[c]) {
+      io.col_level[c] = level;
+      avr_raise_irq(io.col_irq[c], (uint32_t)level);
+    }
+  }
+}
+
+static void on_row(struct avr_irq_t *irq, uint32_t value, void *param) {
+  (void)irq;
+  io.row_level[(intptr_t)param] = (uint8_t)(value != 0);
+  update_columns();
+}
+
+static void on_watched(struct avr_irq_t *irq, uint32_t value, void *param) {
+  (void)irq;
+  int i = (int)(intptr_t)param, level = value != 0;
+  if (level == io.watch_level[i]) return;
+  io.watch_level[i] = level;
+  fprintf(stderr, "PIN %c%u %d\n", io.watch[i].port, (unsigned)io.watch[i].bit, level);
+  fflush(stderr);
+}
+
+static avr_irq_t *pin_irq(pin_ref p) {
+  return avr_io_getirq(h.avr, AVR_IOCTL_IOPORT_GETIRQ(p.port), p.bit);
+}
+
+static void attach_io(void) {
+  for (int r = 0; r < io.rows_n; r++) {
+    io.row_level[r] = 1;
+    avr_irq_register_notify(pin_irq(io.rows[r]), on_row, (void *)(intptr_t)r);
+  }
+  for (int c = 0; c < io.cols_n; c++) {
+    io.col_irq[c] = pin_irq(io.cols[c]);
+    io.col_level[c] = 1;
+    avr_raise_irq(io.col_irq[c], 1);
+  }
+  for (int i = 0; i < io.watch_n; i++) {
+    io.watch_level[i] = -1;
+    avr_irq_register_notify(pin_irq(io.watch[i]), on_watched, (void *)(intptr_t)i);
+  }
+}
+
+/* Keypad commands on stdin (pty mode, where stdin is free). */
+static void poll_commands(void) {
+  if (!h.pty_mode || io.rows_n == 0) return;
+  for (;;) {
+    ssize_t n = read(STDIN_FILENO, io.cmd + io.cmd_len, sizeof(io.cmd) - 1 - io.cmd_len);
+    if (n <= 0) return;
+    io.cmd_len += (size_t)n;
+    char *nl;
+    while ((nl = memchr(io.cmd, '\n', io.cmd_len)) != NULL) {
+      *nl = 0;
+      unsigned r, c;
+      char verb[16];
+      if (sscanf(io.cmd, "%15s %u %u", verb, &r, &c) == 3 && r < (unsigned)io.rows_n && c < (unsigned)io.cols_n &&
+          (!strcmp(verb, "press") || !strcmp(verb, "release"))) {
+        io.pressed[r][c] = !strcmp(verb, "press");
+        update_columns();
+      } else {
+        fprintf(stderr, "simavr_uart: bad keypad command '%s'\n", io.cmd);
+      }
+      size_t used = (size_t)(nl - io.cmd) + 1;
+      memmove(io.cmd, nl + 1, io.cmd_len - used);
+      io.cmd_len -= used;
+    }
+    if (io.cmd_len == sizeof(io.cmd) - 1) io.cmd_len = 0;
+  }
+}
+
 static void usage(void) {
   fprintf(stderr,
           "usage: simavr_uart [--mcu NAME] [--freq HZ] [--pty] [--timeout-cycles N]\n"
-          "                   [--timeout-ms N] [--cycles] [--eeprom FILE] [--verbose] firmware.elf\n");
+          "                   [--timeout-ms N] [--cycles] [--eeprom FILE] [--verbose]\n"
+          "                   [--keypad ROWS:COLS] [--watch PINS] firmware.elf\n");
   exit(EXIT_HARNESS);
 }
 
@@ -440,6 +560,15 @@ int main(int argc, char **argv) {
       eeprom_path = argv[++i];
     } else if (!strcmp(a, "--verbose")) {
       h.verbose = 1;
+    } else if (!strcmp(a, "--keypad") && i + 1 < argc) {
+      const char *spec = argv[++i], *colon = strchr(spec, ':');
+      if (!colon || (io.rows_n = parse_pins(spec, (size_t)(colon - spec), io.rows, MAX_MATRIX)) <= 0 ||
+          (io.cols_n = parse_pins(colon + 1, strlen(colon + 1), io.cols, MAX_MATRIX)) <= 0) {
+        usage();
+      }
+    } else if (!strcmp(a, "--watch") && i + 1 < argc) {
+      const char *spec = argv[++i];
+      if ((io.watch_n = parse_pins(spec, strlen(spec), io.watch, MAX_WATCH)) <= 0) usage();
     } else if (a[0] == '-' || elf_path) {
       usage();
     } else {
@@ -505,9 +634,11 @@ int main(int argc, char **argv) {
   avr_irq_register_notify(avr_io_getirq(h.avr, AVR_IOCTL_UART_GETIRQ('0'), UART_IRQ_OUT_XOFF),
                           on_uart_xoff, NULL);
 
+  attach_io();
   if (h.pty_mode) {
     close(h.out_fd);
     open_pty();
+    fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
   } else {
     fcntl(h.in_fd, F_SETFL, fcntl(h.in_fd, F_GETFL) | O_NONBLOCK);
     fcntl(h.out_fd, F_SETFL, fcntl(h.out_fd, F_GETFL) | O_NONBLOCK);
@@ -564,6 +695,7 @@ int main(int argc, char **argv) {
 
     flush_output();
     poll_host(0);
+    poll_commands();
     if (cycles_requested) {
       cycles_requested = 0;
       print_cycles();

@@ -105,6 +105,15 @@ describe("alkyvm firmware: bad input", () => {
     expect(alkyvm(["firmware"]).status).toBe(2);
   });
 
+  it("--profile takes only a profile with drivers (usage error, exit 2); a board without them is one line, exit 1", () => {
+    const none = alkyvm(["firmware", "--board", "uno", "--profile", "test"]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/no drivers for profile 'test' \(drivers exist for: smartlock\)/);
+    const r = alkyvm(["firmware", "--board", "lpmsp430g2553", "--profile", "smartlock", "-o", join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "x")]);
+    expect(r.stderr).toBe("alkyvm firmware: the smartlock drivers are not written for board 'lpmsp430g2553' yet (they exist for: uno)\n");
+    expect(r.status).toBe(1);
+  });
+
 });
 
 /** The address range an Intel HEX file writes (type 00 records, with type 02/04 base addresses). */

@@ -5,9 +5,19 @@
  * own. */
 #include "device.h"
 #include "hal.h"
+#if ALKY_SMARTLOCK_DRIVERS
+#include "smartlock.h"
+#endif
 
 alky_status alky_hal_syscall(alky_vm *vm, uint8_t imp, const uint8_t *args, uint8_t *result) {
+#if ALKY_SMARTLOCK_DRIVERS
+    /* Reported first, then the lock or buzzer driven (smartlock.h). */
+    alky_status s = alky_device_syscall((alky_device *)vm->user, imp, args, result);
+    alky_smartlock_syscall(vm, imp);
+    return s;
+#else
     return alky_device_syscall((alky_device *)vm->user, imp, args, result);
+#endif
 }
 
 #if ALKY_WITH_NCALL

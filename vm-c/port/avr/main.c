@@ -39,8 +39,43 @@ int16_t alky_device_port_read(void) {
 }
 #endif
 
+#if ALKY_SMARTLOCK_DRIVERS
+#include <avr/interrupt.h>
+#include <avr/sleep.h>
+
+#include "smartlock.h"
+
+/* The smart lock's firmware (smartlock.h): between frames the main loop
+ * runs the keypad's events; it sleeps until the next interrupt (a UART byte,
+ * the keypad scan's 1 ms tick). */
+int main(void) {
+    uint8_t mid_frame = 0;
+    alky_uart_init();
+    alky_board_smartlock_init();
+    alky_device_init(&device, &medium, send_bytes, 0);
+    set_sleep_mode(SLEEP_MODE_IDLE);
+    for (;;) {
+        int16_t byte = alky_uart_read();
+        if (byte >= 0) {
+            mid_frame = (uint8_t)(byte != 0); /* 0 ends a frame */
+            alky_device_receive(&device, (uint8_t)byte);
+            continue;
+        }
+        if (!mid_frame && alky_smartlock_poll(&device)) continue;
+        cli();
+        if (!alky_uart_available()) {
+            sleep_enable();
+            sei();
+            sleep_cpu();
+            sleep_disable();
+        }
+        sei();
+    }
+}
+#else
 int main(void) {
     alky_uart_init();
     alky_device_init(&device, &medium, send_bytes, 0);
     for (;;) alky_device_receive(&device, alky_uart_read_blocking());
 }
+#endif

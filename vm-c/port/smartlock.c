@@ -1,0 +1,90 @@
+/* Smart-lock drivers, board-independent part; see smartlock.h. */
+#include "smartlock.h"
+
+#include "generated/alky_profiles.h"
+
+/* How long IncorrectBeep sounds the buzzer. */
+#define BEEP_MS 200u
+
+alky_event_queue alky_smartlock_keys;
+
+static uint8_t beeping;
+static uint32_t beep_started;
+/* The clock value last handed to device.c; a different value there means
+ * the node sent SET_TIME since. */
+static uint32_t clock_written;
+static uint32_t clock_base_seconds;
+static uint32_t clock_base_millis;
+
+static uint8_t is_smartlock_app(const alky_vm *vm) {
+    return (uint8_t)(vm->loaded && vm->profile_id == ALKY_PROFILE_SMARTLOCK_ID);
+}
+
+void alky_smartlock_syscall(alky_vm *vm, uint8_t imp) {
+    if (!is_smartlock_app(vm)) return;
+    switch (alky_import_id(vm, imp)) {
+    case ALKY_SYSCALL_SMARTLOCK_UNLOCK: alky_board_lock_output(1); break;
+    case ALKY_SYSCALL_SMARTLOCK_LOCK: alky_board_lock_output(0); break;
+    case ALKY_SYSCALL_SMARTLOCK_INCORRECTBEEP:
+        alky_board_buzzer_output(1);
+        beeping = 1;
+        beep_started = alky_board_millis();
+        break;
+    default: break;
+    }
+}
+
+/* The terminal report of a raised event (as device.c reports an EVENT request). */
+static void report_end(alky_device *d, alky_status s) {
+    alky_link *l = &d->link;
+    if (s == ALKY_OK) {
+        uint8_t len;
+        const uint8_t *value = alky_result(&d->vm, &len);
+        alky_link_begin(l, ALKY_LINK_UNSOLICITED_SEQ, value ? ALKY_MSG_RESULT : ALKY_MSG_DONE);
+        alky_link_put_u16(l, d->syscalls);
+        if (value) alky_link_put(l, value, len);
+    } else {
+        alky_link_begin(l, ALKY_LINK_UNSOLICITED_SEQ, ALKY_MSG_FAULT);
+        alky_link_put_u16(l, d->syscalls);
+        alky_link_put_u8(l, s);
+        alky_link_put_u16(l, (s == ALKY_FAULT_MEMORY || s == ALKY_FAULT_STORAGE) ? d->vm.fault_addr : 0);
+    }
+    alky_link_end(l);
+}
+
+static void raise_key(alky_device *d, uint8_t key) {
+    alky_vm *vm = &d->vm;
+    uint8_t fn = alky_event_handler(vm, ALKY_EVENT_SMARTLOCK_KEYPRESSED);
+    alky_status s = ALKY_OK;
+    d->seq = ALKY_LINK_UNSOLICITED_SEQ; /* the handler's SYSCALL reports carry it */
+    d->syscalls = 0;
+    alky_link_begin(&d->link, ALKY_LINK_UNSOLICITED_SEQ, ALKY_MSG_EVENT_RAISED);
+    alky_link_put_u8(&d->link, ALKY_EVENT_SMARTLOCK_KEYPRESSED);
+    alky_link_put_u8(&d->link, key);
+    alky_link_end(&d->link);
+    vm->result_len = 0;
+    if (fn != 0xFF) {
+        (void)alky_call_begin(vm, fn);
+        vm->fuel_budget = ALKY_FUEL_DEFAULT;
+        s = alky_call_arg(vm, &key, 1);
+        if (s == ALKY_OK) s = alky_call_run(vm);
+    }
+    report_end(d, s);
+}
+
+uint8_t alky_smartlock_poll(alky_device *d) {
+    uint32_t now = alky_board_millis();
+    uint8_t key;
+    if (d->clock != clock_written) {
+        clock_base_seconds = d->clock;
+        clock_base_millis = now;
+    }
+    d->clock = clock_written = clock_base_seconds + (now - clock_base_millis) / 1000u;
+    if (beeping && now - beep_started >= BEEP_MS) {
+        alky_board_buzzer_output(0);
+        beeping = 0;
+    }
+    if (!alky_event_queue_pop(&alky_smartlock_keys, &key)) return 0;
+    if (is_smartlock_app(&d->vm)) raise_key(d, key);
+    return 1;
+}

@@ -5,12 +5,11 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
+import { describe, expect, it } from "vitest";
 import { assemble } from "../../compiler/ir/asm.js";
 import { FrameFlag, MAX_PAYLOAD } from "../../compiler/link/frame.js";
 import { encodePayload, messageSpec, type Message } from "../../compiler/link/messages.js";
-import { concat, le, LinkTester, ProcessWire } from "./link-wire.js";
+import { concat, hostDevices, le, LinkTester } from "./link-wire.js";
 
 /** test/fixtures/asm/node_calls.asm: public functions Total(uint32) -> uint32 (index 0) and Ping(uint8) (index 1). */
 const IMAGE = (() => {
@@ -24,21 +23,10 @@ const FUEL = 100_000;
 /** The host device's timeout: 2000 idle ticks of 1 ms (device.h, ALKY_NCALL_TIMEOUT_TICKS). */
 const TIMEOUT_MS = 2000;
 
-let exe: string;
-const open: ProcessWire[] = [];
-
-beforeAll(() => {
-  exe = buildHostDevice();
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((w) => w.close()));
-});
+const start = hostDevices(10_000);
 
 async function withApp(): Promise<LinkTester> {
-  const wire = ProcessWire.start(exe, []);
-  open.push(wire);
-  const t = new LinkTester(wire, 10_000);
+  const t = start();
   expect((await t.load(IMAGE, MAX_PAYLOAD)).end.name).toBe("ACK");
   return t;
 }

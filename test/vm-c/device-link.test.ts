@@ -5,16 +5,15 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { compileAlkyl } from "../../compiler/compile.js";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { assemble } from "../../compiler/ir/asm.js";
 import { parseTypeName } from "../../compiler/ir/types.js";
 import { encodeArgs } from "../../compiler/link/args.js";
 import { FrameFlag, MAX_PAYLOAD } from "../../compiler/link/frame.js";
 import { BOARDS, ERROR_CODES, FAULT_KINDS, messageSpec, REFUSALS, VERIFY_RULES, type Message } from "../../compiler/link/messages.js";
 import { profileByName } from "../../compiler/profiles/profiles.js";
-import { concat, corrupt, le, LinkTester, ProcessWire, stringArg, trailerOf, type Answer } from "./link-wire.js";
+import { concat, corrupt, hostDevices, le, LinkTester, ProcessWire, stringArg, trailerOf, type Answer } from "./link-wire.js";
 import { ROOT } from "./c-vm.js";
 
 const code = (table: readonly { name: string; code: number }[], name: string): number => table.find((c) => c.name === name)!.code;
@@ -111,22 +110,7 @@ const testAppWith = (directive: string, value: number): Uint8Array => asm(TEST_A
 const PAYLOAD = MAX_PAYLOAD; // the host device announces the largest payload
 const FUEL = 100_000;
 
-let exe: string;
-const open: ProcessWire[] = [];
-
-beforeAll(() => {
-  exe = buildHostDevice();
-});
-
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((w) => w.close()));
-});
-
-function start(store?: string): LinkTester {
-  const wire = ProcessWire.start(exe, store ? ["--store", store] : []);
-  open.push(wire);
-  return new LinkTester(wire);
-}
+const start = hostDevices();
 
 async function withApp(image = testApp(), store?: string): Promise<LinkTester> {
   const t = start(store);

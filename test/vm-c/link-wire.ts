@@ -5,6 +5,8 @@
 
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { afterEach, beforeAll } from "vitest";
+import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { crc32 } from "../../compiler/ir/crc32.js";
 import { encodeFrame, FrameFlag, FrameReader, LINK_VERSION, type Frame } from "../../compiler/link/frame.js";
 import {
@@ -213,4 +215,25 @@ export function stringArg(text: string | Uint8Array): Uint8Array {
 
 export function concat(...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat(parts));
+}
+
+/**
+ * Host link devices for the tests of one file: the firmware is built once
+ * (beforeAll), and every device started is closed after each test. Returns
+ * the function that starts one (with its app store in `store`, if given).
+ */
+export function hostDevices(timeoutMs?: number): (store?: string) => LinkTester {
+  let exe = "";
+  const open: ProcessWire[] = [];
+  beforeAll(() => {
+    exe = buildHostDevice();
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((w) => w.close()));
+  });
+  return (store) => {
+    const wire = ProcessWire.start(exe, store ? ["--store", store] : []);
+    open.push(wire);
+    return new LinkTester(wire, timeoutMs);
+  };
 }

@@ -122,6 +122,11 @@ describe("one 256-bit operation of the VM (the paper's BigNumber comparison)", (
     expect(add.cycles).toBeGreaterThan(32); // at least a cycle per byte
     expect(mul.cycles).toBeGreaterThan(add.cycles);
   }, 300_000);
+
+  it("MUL of 32-bit values in 256-bit words gives BigInt's result and is cheaper than at full width (zero bytes skipped)", () => {
+    expect(expectedOp256Result("mul", "small")).not.toBe(expectedOp256Result("mul", "full"));
+    expect(benchOp256("mul", "small").cycles).toBeLessThan(benchOp256("mul", "full").cycles);
+  }, 300_000);
 });
 
 describe("alkyvm bench: the text table", () => {
@@ -134,8 +139,10 @@ describe("alkyvm bench: the text table", () => {
     expect(lines[2]).toMatch(/^\| add8 \| 8 \| \d+ \| \d+ \| \+\d+ % \| \d+ \| \+\d+ % \| 2709 \| \d+ \|/);
     expect(lines[3]).toMatch(/^\| \*\*geometric mean\*\* \(1\)/);
     // One 256-bit ADD and MUL of the VM against the paper's BigNumber (1159 and 2666 cycles).
-    expect(lines[7]).toMatch(/^\| ADD \| \d+ \| \(needs add256 and assign256\) \| 1159 \| \d+\.\d\dx \| 5x: (met|\*\*missed\*\*) \|$/);
-    expect(lines[8]).toMatch(/^\| MUL \| \d+ \| .* \| 2666 \|/);
+    expect(lines[7]).toMatch(/^\| ADD \| 256-bit \| \d+ \| \(needs add256 and assign256\) \| 1159 \| \d+\.\d\dx \| 5x: (met|\*\*missed\*\*) \|$/);
+    expect(lines[8]).toMatch(/^\| ADD \| 32-bit values \| \d+ \| {2}\| 1159 \|/);
+    expect(lines[9]).toMatch(/^\| MUL \| 256-bit \| \d+ \| .* \| 2666 \|/);
+    expect(lines[10]).toMatch(/^\| MUL \| 32-bit values \| \d+ \| {2}\| 2666 \|/);
     expect(lines.at(-1)).toBe(`chart: ${join(dir, "one.svg")}`);
     expect(existsSync(join(dir, "one.svg"))).toBe(true);
   }, 300_000);

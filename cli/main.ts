@@ -18,6 +18,7 @@ import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { cmdTestDevice } from "./test-device.js";
 import { cmdFirmware } from "./firmware.js";
+import { ARYL_USAGE, cmdAryl } from "./aryl.js";
 import { cmdBench } from "./bench.js";
 import { cmdExtract, cmdFuse } from "./fuse.js";
 
@@ -42,6 +43,7 @@ usage:
         compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
   alkyvm extract --rpc <url> --address <0x…> [--json] [-o dir]   prints (and saves) the images embedded in a deployed contract
   alkyvm profiles
+  ${ARYL_USAGE}
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
 Exit codes: 0 success, 1 error in the input, 2 usage error.`;
@@ -217,6 +219,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case "extract":
         await cmdExtract(rest, out);
+        break;
+      case "aryl":
+        await cmdAryl(rest);
         break;
       case "test-device":
         return await cmdTestDevice(rest);

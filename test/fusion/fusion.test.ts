@@ -10,27 +10,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAbiParameters, encodeFunctionData, keccak256, parseEventLogs, type Abi } from "viem";
-import { extractImages, fuseContract, readEmbeddedImages, type FusedContract } from "../../compiler/fusion/fuse.js";
+import { extractImages, fuseCompiled, readEmbeddedImages, type FusedContract, type ImageInput } from "../../compiler/fusion/fuse.js";
+import { compileSolidity } from "../../compiler/fusion/solidity.js";
 import { verifyImage } from "../../compiler/ir/verify.js";
 import { profileByName } from "../../compiler/profiles/profiles.js";
 import { startAnvil, type Anvil } from "../../scripts/anvil.js";
 import { alkyvm, ensureBuilt, ROOT } from "../helpers/cli.js";
-import { LOCK, LOCK_IMPROVED } from "./images.js";
+import { ArylScript } from "../../aryl/script.js";
+import { LOCK, LOCK_IMPROVED, PAID_ARYL, paidScript } from "./images.js";
 import { deploy, deployAll, hexBytes, receipt, rpc, rpcReply, send, type Hex } from "../evm/chain.js";
 
 const RENTAL = join(ROOT, "examples/rental/Rental.sol");
 const VAULT = join(ROOT, "test/fusion/fixtures/Vault.sol");
 const PRICE_PER_MINUTE = 1000n;
 
+/** The contract with two device apps and, if it has a PaymentEvent, the Aryl script for it. */
 function fuse(file: string): FusedContract {
-  const r = fuseContract({
-    solidity: readFileSync(file, "utf8"),
-    fileName: file,
-    images: [
-      { kind: "alkyl", bytes: LOCK },
-      { kind: "alkyl", bytes: LOCK_IMPROVED },
-    ],
-  });
+  const compiled = compileSolidity({ source: readFileSync(file, "utf8"), fileName: file });
+  if (!compiled.ok) throw new Error(compiled.message);
+  const abi = compiled.contract.abi;
+  const script: ImageInput[] = abi.some((e) => e.name === "PaymentEvent") ? [{ kind: "aryl", bytes: paidScript(abi) }] : [];
+  const r = fuseCompiled(compiled.contract, [...script, { kind: "alkyl", bytes: LOCK }, { kind: "alkyl", bytes: LOCK_IMPROVED }]);
   if (!r.ok) throw new Error(r.message);
   return r.contract;
 }
@@ -131,6 +131,7 @@ describe("a fused Rental contract behaves exactly as the unfused one", () => {
     expect(Buffer.from(fusedBytes.subarray(fused.runtimeSize)).equals(Buffer.from(hexBytes(fused.deployedBytecode).subarray(fused.runtimeSize)))).toBe(true);
     const images = extractImages(fusedBytes);
     expect(images.map((i) => [i.kind, i.profile, Buffer.from(i.bytes).toString("hex")])).toEqual([
+      ["aryl", "aryl", Buffer.from(paidScript(fused.abi)).toString("hex")],
       ["alkyl", "smartlock", Buffer.from(LOCK).toString("hex")],
       ["alkyl", "smartlock", Buffer.from(LOCK_IMPROVED).toString("hex")],
     ]);
@@ -203,15 +204,20 @@ describe("a fused contract with a payable constructor, a dynamic constructor arg
 
 // Each CLI run starts Node and, for fuse, solc-js: seconds each on a loaded machine.
 describe("alkyvm fuse and alkyvm extract", { timeout: 300_000 }, () => {
-  let work: string;
+  let work = "";
   beforeAll(() => {
     ensureBuilt();
     work = mkdtempSync(join(tmpdir(), "alkyvm-fuse-"));
   }, 300_000);
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  afterAll(() => {
+    if (work !== "") rmSync(work, { recursive: true, force: true });
+  });
 
   const fuseCli = (out: string) =>
-    alkyvm(["fuse", "--contract", "examples/rental/Rental.sol", "--app", "examples/smartlock/lock.alkyl@smartlock", "--app", "examples/smartlock/lock_improved.alkyl", "--profile", "smartlock", "-o", out]);
+    alkyvm([
+      "fuse", "--contract", "examples/rental/Rental.sol", "--aryl", PAID_ARYL,
+      "--app", "examples/smartlock/lock.alkyl@smartlock", "--app", "examples/smartlock/lock_improved.alkyl", "--profile", "smartlock", "-o", out,
+    ]);
 
   it("fuse writes the ABI, both bytecodes and the image manifest; extract prints each image from the chain", async () => {
     const out = join(work, "build");
@@ -224,6 +230,7 @@ describe("alkyvm fuse and alkyvm extract", { timeout: 300_000 }, () => {
       images: { kind: string; profile: string; size: number; hash: string }[];
     };
     expect(manifest.images.map((i) => [i.kind, i.profile, i.size])).toEqual([
+      ["aryl", "aryl", paidScript(fuse(RENTAL).abi).length],
       ["alkyl", "smartlock", LOCK.length],
       ["alkyl", "smartlock", LOCK_IMPROVED.length],
     ]);
@@ -241,12 +248,14 @@ describe("alkyvm fuse and alkyvm extract", { timeout: 300_000 }, () => {
     const x = alkyvm(["extract", "--rpc", anvil.url, "--address", address, "-o", saved]);
     expect(x.stderr).toBe("");
     expect(x.status).toBe(0);
-    expect(x.stdout.trim().split("\n")).toEqual(r.stdout.trim().split("\n").slice(0, 2));
-    expect(x.stdout).toContain(`image 0: alkyl, profile smartlock, ${LOCK.length} bytes, keccak-256 ${manifest.images[0]!.hash}`);
-    expect(readdirSync(saved).sort()).toEqual(["image0-alkyl.alk", "image1-alkyl.alk"]);
-    expect(verifyImage(new Uint8Array(readFileSync(join(saved, "image0-alkyl.alk"))), { profile: profileByName("smartlock")! }).ok).toBe(true);
+    expect(x.stdout.trim().split("\n")).toEqual(r.stdout.trim().split("\n").slice(0, 3));
+    expect(x.stdout).toContain(`image 1: alkyl, profile smartlock, ${LOCK.length} bytes, keccak-256 ${manifest.images[1]!.hash}`);
+    expect(readdirSync(saved).sort()).toEqual(["image0-aryl.alk", "image1-alkyl.alk", "image2-alkyl.alk"]);
+    expect(verifyImage(new Uint8Array(readFileSync(join(saved, "image1-alkyl.alk"))), { profile: profileByName("smartlock")! }).ok).toBe(true);
+    // The node loads the script it extracts: its handler is keyed to the contract's event.
+    expect(ArylScript.load(new Uint8Array(readFileSync(join(saved, "image0-aryl.alk"))), abi).eventNames).toEqual(["PaymentEvent"]);
     const json = alkyvm(["extract", "--rpc", anvil.url, "--address", address, "--json"]);
-    expect(JSON.parse(json.stdout.split("\n")[1]!)).toEqual({ index: 1, kind: "alkyl", profile: "smartlock", size: LOCK_IMPROVED.length, hash: manifest.images[1]!.hash });
+    expect(JSON.parse(json.stdout.split("\n")[2]!)).toEqual({ index: 2, kind: "alkyl", profile: "smartlock", size: LOCK_IMPROVED.length, hash: manifest.images[2]!.hash });
   });
 
   it("extract of an unfused contract, an empty address or a corrupted image is one line and exit code 1", async () => {
@@ -262,10 +271,10 @@ describe("alkyvm fuse and alkyvm extract", { timeout: 300_000 }, () => {
     oneLine(alkyvm(["extract", "--rpc", anvil.url, "--address", "0x000000000000000000000000000000000000dEaD"]), /no contract code at this address/);
 
     const code = hexBytes(fused.deployedBytecode);
-    code[fused.runtimeSize + 40] ^= 0x01; // a byte inside the first image
+    code[fused.runtimeSize + 40] ^= 0x01; // a byte inside the first image, the Aryl script
     const corrupted: Hex = "0x00000000000000000000000000000000000c0ffe";
     await rpc(anvil, "anvil_setCode", [corrupted, `0x${Buffer.from(code).toString("hex")}`]);
-    oneLine(alkyvm(["extract", "--rpc", anvil.url, "--address", corrupted]), /embedded image 0 \(alkyl\) is corrupted: keccak-256/);
+    oneLine(alkyvm(["extract", "--rpc", anvil.url, "--address", corrupted]), /embedded image 0 \(aryl\) is corrupted: keccak-256/);
     const direct = readEmbeddedImages(code);
     expect(direct.ok).toBe(false);
 

@@ -177,7 +177,7 @@ export class ArylExprChecker {
     if (result && typeOfValueType(result).kind === "string") {
       const buffer = this.ctx.resultBuffer(e);
       if (!buffer) return ERR;
-      params.push(valueTypeOf(STRING), valueTypeOf(UINT16));
+      params.push(valueTypeOf(UINT16), valueTypeOf(UINT16));
       args.push(buffer, { k: "const", type: UINT16, value: BigInt(RESULT_BUFFER_BYTES) });
     }
     const callee = this.ctx.noteImport<NodeCallee>({ node: true, name: importName, params, result });

@@ -25,7 +25,7 @@ export interface ProfileSyscall {
   returnsClock?: boolean;
   /**
    * The result is a string the host writes into a buffer of the app's: the last
-   * two parameters (`string out, uint16 capacity`) are that buffer, supplied by
+   * two parameters (`uint16 out, uint16 capacity`: its address) are that buffer, supplied by
    * the compiler, not written in the call (docs/aryl.md §2).
    */
   resultBuffer?: boolean;
@@ -104,7 +104,7 @@ export const PROFILES: readonly Profile[] = [
       {
         id: 0,
         name: "Decrypt",
-        params: params("string ciphertext", "string out", "uint16 capacity"),
+        params: params("string ciphertext", "uint16 out", "uint16 capacity"),
         result: type("string"),
         resultBuffer: true,
         doc: "decrypt hex text sealed to the node's key (ECIES on secp256k1); the text is written to a buffer the compiler reserves",

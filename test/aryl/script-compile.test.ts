@@ -72,7 +72,7 @@ describe("Aryl scripts compile", () => {
     expect(handler.locals.slice(0, handler.paramCount).map(typeName)).toEqual(["string", "uint32"]);
     expect(handler.stringBuffers[0]!.capacity).toBe(255);
     expect(signature(im)).toEqual([
-      "syscall Decrypt(string, string, uint16) -> string",
+      "syscall Decrypt(string, uint16, uint16) -> string",
       "syscall DeviceGroup(string) -> uint16",
       "syscall BlockTimestamp() -> uint32",
       "nodecall device_SetPin(uint16, string, uint32)",

@@ -83,7 +83,7 @@
 
 /* ---- Profile aryl (id 3): Aryl scripts, run by the Aryl node (docs/aryl.md §2): the node's built-in functions. Calls of device functions and contract functions are node-call imports, not syscalls. ---- */
 #define ALKY_PROFILE_ARYL_ID 3
-#define ALKY_SYSCALL_ARYL_DECRYPT 0 /* Decrypt(string ciphertext, string out, uint16 capacity) -> string: decrypt hex text sealed to the node's key (ECIES on secp256k1); the text is written to a buffer the compiler reserves */
+#define ALKY_SYSCALL_ARYL_DECRYPT 0 /* Decrypt(string ciphertext, uint16 out, uint16 capacity) -> string: decrypt hex text sealed to the node's key (ECIES on secp256k1); the text is written to a buffer the compiler reserves */
 #define ALKY_SYSCALL_ARYL_BLOCKNUMBER 1 /* BlockNumber() -> uint64: `block.number`: the block of the event handled, else the latest */
 #define ALKY_SYSCALL_ARYL_BLOCKTIMESTAMP 2 /* BlockTimestamp() -> uint32: `block.timestamp`: that block's time, seconds since the Unix epoch */
 #define ALKY_SYSCALL_ARYL_DEVICEGROUP 3 /* DeviceGroup(string group) -> uint16: `for each`: adds the devices of a group ("" = all) to the invocation's device table, returns the first handle */
@@ -97,7 +97,7 @@
 #if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 3
 #define ALKY_PROFILE_BLOB_ARYL \
     0x03, 0x00, 0x00, 0x0B, \
-    0x00, 0x03, 0x41, 0x00, 0x07, 0x44, 0x65, 0x63, 0x72, 0x79, 0x70, 0x74, 0x41, 0x41, 0x01, /* syscall Decrypt(string ciphertext, string out, uint16 capacity) -> string */ \
+    0x00, 0x03, 0x41, 0x00, 0x07, 0x44, 0x65, 0x63, 0x72, 0x79, 0x70, 0x74, 0x41, 0x01, 0x01, /* syscall Decrypt(string ciphertext, uint16 out, uint16 capacity) -> string */ \
     0x01, 0x00, 0x03, 0x00, 0x0B, 0x42, 0x6C, 0x6F, 0x63, 0x6B, 0x4E, 0x75, 0x6D, 0x62, 0x65, 0x72, /* syscall BlockNumber() -> uint64 */ \
     0x02, 0x00, 0x02, 0x00, 0x0E, 0x42, 0x6C, 0x6F, 0x63, 0x6B, 0x54, 0x69, 0x6D, 0x65, 0x73, 0x74, 0x61, 0x6D, 0x70, /* syscall BlockTimestamp() -> uint32 */ \
     0x03, 0x01, 0x01, 0x00, 0x0B, 0x44, 0x65, 0x76, 0x69, 0x63, 0x65, 0x47, 0x72, 0x6F, 0x75, 0x70, 0x41, /* syscall DeviceGroup(string group) -> uint16 */ \

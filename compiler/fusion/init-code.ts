@@ -11,7 +11,7 @@
 // instruction decoded must agree with its item, so each size field is located
 // by what solc says it is, never by its value. Anything unexpected is refused.
 
-import type { SolidityContract } from "./solidity.js";
+import type { AssemblyItem, SolidityContract } from "./solidity.js";
 
 export type SizeRole = "runtime-size" | "program-size";
 
@@ -42,12 +42,21 @@ const NAMED_OPCODES: Readonly<Record<string, number>> = {
 
 const isPush = (op: number): boolean => op >= PUSH0 && op <= PUSH32;
 
+interface Instruction {
+  op: number;
+  /** Offset of the opcode byte. */
+  at: number;
+  /** Offset and width of the PUSH immediate (width 0 for other opcodes). */
+  immediate: number;
+  width: number;
+}
+
 class InitWalker {
   pos = 0;
   constructor(private readonly code: Uint8Array) {}
 
   /** Decodes the next instruction: its opcode, immediate offset and width. */
-  next(): { op: number; at: number; immediate: number; width: number } | undefined {
+  next(): Instruction | undefined {
     if (this.pos >= this.code.length) return undefined;
     const at = this.pos;
     const op = this.code[at]!;
@@ -64,6 +73,9 @@ class InitWalker {
   }
 }
 
+/** An item's value as solc writes it for pushes and sub-assembly references (hex digits). */
+const hexValue = (item: AssemblyItem): bigint | undefined => (item.value !== undefined && /^[0-9a-fA-F]+$/.test(item.value) ? BigInt("0x" + item.value) : undefined);
+
 const hex = (op: number): string => `0x${op.toString(16).padStart(2, "0")}`;
 
 /** Locates the runtime code and the size fields in the init code of a contract, or says why fusion cannot. */
@@ -75,7 +87,8 @@ export function locateSizeFields(c: SolidityContract): LayoutResult {
   const sizeValues: Record<SizeRole, bigint[]> = { "runtime-size": [], "program-size": [] };
   const refuse = (message: string): LayoutResult => ({ ok: false, message: `contract ${c.name}: ${message}` });
 
-  const expectOp = (item: string, want: number | "push" | "plain"): ReturnType<InitWalker["next"]> | string => {
+  /** The next instruction if it matches the assembly item (a given opcode, any push, any non-push), else why not. */
+  const expectOp = (item: string, want: number | "push" | "plain"): Instruction | string => {
     const ins = walker.next();
     if (!ins) return `init code ends inside assembly item ${item}`;
     const ok = want === "push" ? isPush(ins.op) : want === "plain" ? !isPush(ins.op) : ins.op === want;
@@ -105,14 +118,14 @@ export function locateSizeFields(c: SolidityContract): LayoutResult {
     if (name.startsWith("PUSH")) {
       const ins = expectOp(name, "push");
       if (typeof ins === "string") return refuse(ins);
-      const value = walker.value(ins!.immediate, ins!.width);
-      const subZero = item.value !== undefined && /^[0-9a-fA-F]+$/.test(item.value) && BigInt("0x" + item.value) === 0n;
-      if (name === "PUSH" && item.value !== undefined && value !== BigInt("0x" + item.value))
-        return refuse(`init code byte ${ins!.at} pushes ${value}, assembly item PUSH says 0x${item.value}`);
+      const value = walker.value(ins.immediate, ins.width);
+      const subZero = hexValue(item) === 0n;
+      if (name === "PUSH" && value !== hexValue(item))
+        return refuse(`init code byte ${ins.at} pushes ${value}, assembly item PUSH says ${item.value}`);
       if (name === "PUSHSIZE" || (name === "PUSH #[$]" && subZero)) {
         const role: SizeRole = name === "PUSHSIZE" ? "program-size" : "runtime-size";
-        if (ins!.width === 0) return refuse(`init code byte ${ins!.at}: the ${role} is pushed with PUSH0`);
-        fields.push({ offset: ins!.immediate, width: ins!.width, role });
+        if (ins.width === 0) return refuse(`init code byte ${ins.at}: the ${role} is pushed with PUSH0`);
+        fields.push({ offset: ins.immediate, width: ins.width, role });
         sizeValues[role].push(value);
       }
       if (name === "PUSH [$]" && subZero) runtimeOffsets.push(value);

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CONTAINER_TRAILER_SIZE, DIRECTORY_ENTRY_SIZE, checkImage, encodeContainer, imageHash, readContainer } from "../../compiler/fusion/container.js";
 import { fuseContract, MAX_RUNTIME_SIZE, readEmbeddedImages, type ImageInput } from "../../compiler/fusion/fuse.js";
-import { compileSolidity } from "../../compiler/fusion/solidity.js";
+import { growSizeFields, locateSizeFields } from "../../compiler/fusion/init-code.js";
+import { compileSolidity, type SolidityContract } from "../../compiler/fusion/solidity.js";
 import { ROOT } from "../helpers/cli.js";
 import { LOCK } from "./images.js";
 
@@ -125,6 +126,50 @@ describe("what fusion refuses", () => {
     expect(deployed.subarray(0, r.contract.runtimeSize).toString("hex")).toBe(r.contract.unfused.deployedBytecode.slice(2));
     const back = readEmbeddedImages(new Uint8Array(deployed));
     expect(back.ok && back.runtimeSize).toBe(r.contract.runtimeSize);
+  });
+});
+
+describe("locating the init code's size fields", () => {
+  const rental = (): SolidityContract => {
+    const r = compileSolidity({ source: readFileSync(join(ROOT, "examples/rental/Rental.sol"), "utf8"), fileName: "Rental.sol" });
+    if (!r.ok) throw new Error(r.message);
+    return r.contract;
+  };
+  const c = rental();
+  const located = locateSizeFields(c);
+  if (!located.ok) throw new Error(located.message);
+  const { layout } = located;
+  const readField = (code: Uint8Array, f: { offset: number; width: number }): number => code.subarray(f.offset, f.offset + f.width).reduce((v, b) => v * 256 + b, 0);
+
+  it("finds the runtime size (copy and return) and the program size (constructor arguments) of the rental", () => {
+    expect(layout.runtimeOffset + layout.runtimeSize).toBe(c.bytecode.length);
+    expect(layout.fields.filter((f) => f.role === "runtime-size")).toHaveLength(2);
+    expect(layout.fields.filter((f) => f.role === "program-size").length).toBeGreaterThan(0);
+    for (const f of layout.fields) expect(readField(c.bytecode, f)).toBe(f.role === "runtime-size" ? layout.runtimeSize : layout.programSize);
+  });
+
+  it("grows exactly those fields and no other byte", () => {
+    const grown = growSizeFields(c.bytecode, layout, 300);
+    if (!grown.ok) throw new Error(grown.message);
+    const changed = [...grown.code.keys()].filter((i) => grown.code[i] !== c.bytecode[i]);
+    const inFields = (i: number): boolean => layout.fields.some((f) => i >= f.offset && i < f.offset + f.width);
+    expect(changed.length).toBeGreaterThan(0);
+    expect(changed.every(inFields)).toBe(true);
+    for (const f of layout.fields) expect(readField(grown.code, f)).toBe((f.role === "runtime-size" ? layout.runtimeSize : layout.programSize) + 300);
+  });
+
+  it("refuses init code that disagrees with its assembly or with the runtime code", () => {
+    const field = layout.fields[0]!;
+    const pushChanged = Uint8Array.from(c.bytecode);
+    pushChanged[field.offset - 1] = 0x5b; // the PUSH becomes a JUMPDEST
+    const a = locateSizeFields({ ...c, bytecode: pushChanged });
+    expect(!a.ok && a.message).toMatch(/^contract Rental: init code byte \d+ is 0x5b, which does not match assembly item (PUSHSIZE|PUSH #\[\$\])$/);
+    const runtimeChanged = Uint8Array.from(c.bytecode);
+    runtimeChanged[layout.runtimeOffset + 5] ^= 0xff;
+    const b = locateSizeFields({ ...c, bytecode: runtimeChanged });
+    expect(!b.ok && b.message).toBe("contract Rental: the runtime code inside the init code differs from solc's runtime code at byte 5");
+    const shorterRuntime = locateSizeFields({ ...c, deployedBytecode: c.deployedBytecode.subarray(1) });
+    expect(!shorterRuntime.ok && shorterRuntime.message).toMatch(/copies \d+ bytes of runtime code, solc's runtime code has \d+/);
   });
 });
 

@@ -8,8 +8,10 @@
 //   one compile of its own C file and a link, cached by the hash of the
 //   generated C.
 // * Arduino Uno (backend avr-aot): the firmware of buildUnoDevice, same
-//   sources, configuration and flags (-flto: one avr-gcc run per app), cached
+//   sources, configuration and flags less -flto (one avr-gcc run per app), cached
 //   by the hash of everything including the generated C.
+// * MSP430G2553 (backend msp430-aot): the firmware of buildMsp430Device, same
+//   sources, configuration and flags (-Oz -flto), fuel charged out of line.
 
 import { existsSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
@@ -132,13 +134,6 @@ export function buildUnoAotDeviceFromC(appC: string, options: ToolchainOptions =
   );
 }
 
-/**
- * The MSP430 device's flags plus link-time optimisation and -Oz: the
- * interpreter firmware (-Os, one object per file) leaves about 540 bytes of
- * the 13.5 KB code region, less than the smart lock's AOT code and runtime;
- * so built, the VM and device part shrinks by about 2 KB (docs/aot.md).
- */
-const MSP430_AOT_FLAGS = ["-flto", "-Oz"];
 /** A fuel charge is a call on the MSP430 (aot.h): under half the code of the inline 32-bit compare and subtract. */
 const MSP430_AOT_CHARGE_CALL = "ALKY_AOT_CHARGE_CALL=1";
 
@@ -164,7 +159,8 @@ export function buildMsp430AotDevice(bytes: Uint8Array, options: ToolchainOption
 
 /**
  * The MSP430G2553 link device (buildMsp430Device's sources, configuration and
- * flags) with a given generated app file, kept under
+ * flags: -Oz -flto, which clang compiles correctly here) with a given
+ * generated app file and fuel charges out of line, kept under
  * build/firmware/msp430-aot/ by its hash; the firmware is cached by
  * buildMsp430Firmware's content hash.
  */
@@ -180,7 +176,6 @@ export function buildMsp430AotDeviceFromC(appC: string, options: ToolchainOption
       sources: [...base.sources, AOT_RUNTIME_SOURCE, join(srcDir, "app.c")],
       includeDirs: [...base.includeDirs, AOT_DIR],
       defines: [...base.defines, CALL_RUN_HOOK, MSP430_AOT_CHARGE_CALL],
-      extraFlags: [...base.extraFlags, ...MSP430_AOT_FLAGS],
     },
     options,
   );

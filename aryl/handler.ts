@@ -4,23 +4,11 @@
 // library user writes). The context is what a handler may touch; its state
 // writes and device calls are committed with the log, in one transaction.
 
+import type { ArylHost } from "./script.js";
 import type { CallValue } from "./values.js";
 
-export interface HandlerContext {
-  /** Device names: all, or those whose name, profile or group is `group`. */
-  devices(group?: string): string[];
-  /** Queues a call of a device's public function; the node delivers it (later if the device is offline). */
-  callDevice(device: string, fn: string, args: CallValue[]): void;
-  /** The block of the log being handled (for a device call: the newest block seen). */
-  block(): { number: bigint; timestamp: bigint };
-  /** ECIES (secp256k1) decryption with the node's key. */
-  decrypt(ciphertext: Uint8Array): Uint8Array;
-  readContract(fn: string, args: CallValue[]): Promise<CallValue>;
-  sendTransaction(fn: string, args: CallValue[]): Promise<void>;
-  /** Shared state, kept by the node across logs, device calls and restarts. */
-  state: { get(key: string): bigint | undefined; set(key: string, value: bigint): void };
-  log(line: string): void;
-}
+/** What a handler may touch: the Aryl script's host (aryl/script.ts). */
+export type HandlerContext = ArylHost;
 
 export interface LogHandler {
   /** Events the handler reacts to (logs of other events are recorded as handled with no effect). */

@@ -6,8 +6,10 @@ import { ValueKind, widthBits, type ValueType } from "../compiler/ir/types.js";
 import type { Literal } from "../compiler/run/literals.js";
 import { literalToRaw } from "../compiler/run/values.js";
 import type { RawArg } from "../compiler/vm/effects.js";
+import type { ScriptValue } from "./script.js";
 
-export type CallValue = bigint | boolean | string;
+/** The script's values (aryl/script.ts): integers as bigint, booleans, text. */
+export type CallValue = ScriptValue;
 
 type Stored = { t: "i"; v: string } | { t: "b"; v: boolean } | { t: "s"; v: string };
 

@@ -7,6 +7,7 @@ import { createPublicClient, createTestClient, createWalletClient, encodeFunctio
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
 import { startAnvil, type Anvil } from "../../scripts/anvil.js";
+import { rpc } from "../evm/chain.js";
 
 const solc = createRequire(import.meta.url)("solc") as { compile(input: string): string };
 
@@ -87,15 +88,8 @@ export class TestChain {
     return hash;
   }
 
-  async rpc(method: string, params: unknown[]): Promise<unknown> {
-    const response = await fetch(this.anvil.url, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
-    });
-    const body = (await response.json()) as { result?: unknown; error?: { message: string } };
-    if (body.error) throw new Error(`${method}: ${body.error.message}`);
-    return body.result;
+  rpc(method: string, params: unknown[]): Promise<unknown> {
+    return rpc(this.anvil, method, params);
   }
 
   async stop(): Promise<void> {

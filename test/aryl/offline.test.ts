@@ -5,12 +5,11 @@
 
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { readDevicesFile } from "../../aryl/devices-file.js";
 import type { LogHandler } from "../../aryl/handler.js";
-import { ArylNode } from "../../aryl/node.js";
 import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { TestChain } from "./chain.js";
-import { DeviceServer, recorderApp, tempDir, writeDevicesFile } from "./devices.js";
+import { DeviceServer, recorderApp, tempDir } from "./devices.js";
+import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
 let chain: TestChain;
@@ -34,21 +33,10 @@ it("a device offline during an event gets the command when it reconnects", async
   const dir = tempDir("offline");
   const server = new DeviceServer(join(dir, "lock-1.store"));
   await server.listen();
-  const parsed = readDevicesFile(writeDevicesFile(dir, [{ name: "lock-1", transport: `tcp:127.0.0.1:${server.port}` }]));
-  if (!parsed.ok) throw new Error(parsed.message);
-  const lines: string[] = [];
-  const node = await ArylNode.start({
-    rpcUrl: chain.url,
-    contract,
-    abi: chain.compiled.abi,
-    devices: parsed.devices,
-    dataDir: join(dir, "data"),
+  const { node, lines } = await startTestNode(chain, contract, [{ name: "lock-1", transport: `tcp:127.0.0.1:${server.port}` }], {
+    dir,
     handler: setPin,
     apps: [recorderApp()],
-    pollMs: 100,
-    retryMs: 100,
-    heartbeatMs: 200,
-    log: (l) => lines.push(l),
   });
   try {
     await node.devices.online("lock-1");

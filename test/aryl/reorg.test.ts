@@ -3,14 +3,12 @@
 // orphaned, cancels the commands it queued that no device has run yet, and
 // handles the replacement block's event once.
 
-import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
-import { readDevicesFile } from "../../aryl/devices-file.js";
 import type { LogHandler } from "../../aryl/handler.js";
-import { ArylNode } from "../../aryl/node.js";
 import { TestChain } from "./chain.js";
-import { recorderApp, tempDir, writeDevicesFile } from "./devices.js";
+import { recorderApp } from "./devices.js";
+import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
 let chain: TestChain;
@@ -33,22 +31,10 @@ const payments: LogHandler = {
 
 it("a reorg that removes a payment: the log before the fork stays, the replacement is handled once", async () => {
   const contract = await chain.deploy();
-  const dir = tempDir("reorg");
   // lock-far never answers (nothing listens on port 1): its commands stay queued.
-  const parsed = readDevicesFile(writeDevicesFile(dir, [{ name: "lock-1", transport: "emulated:native" }, { name: "lock-far", transport: "tcp:127.0.0.1:1" }]));
-  if (!parsed.ok) throw new Error(parsed.message);
-  const lines: string[] = [];
-  const node = await ArylNode.start({
-    rpcUrl: chain.url,
-    contract,
-    abi: chain.compiled.abi,
-    devices: parsed.devices,
-    dataDir: join(dir, "data"),
+  const { node, lines } = await startTestNode(chain, contract, [{ name: "lock-1", transport: "emulated:native" }, { name: "lock-far", transport: "tcp:127.0.0.1:1" }], {
     handler: payments,
     apps: [recorderApp()],
-    pollMs: 100,
-    retryMs: 200,
-    log: (l) => lines.push(l),
   });
   try {
     const delivered = (n: number) => async () => node.commands("lock-1").filter((c) => c.status === "delivered").length === n;

@@ -18,6 +18,9 @@ import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { cmdTestDevice } from "./test-device.js";
 import { cmdFirmware } from "./firmware.js";
+import { cmdFlash } from "./flash.js";
+import { cmdDevices } from "./devices.js";
+import { cmdMonitor } from "./monitor.js";
 import { ARYL_USAGE, cmdAryl } from "./aryl.js";
 import { cmdBench } from "./bench.js";
 import { cmdExtract, cmdFuse } from "./fuse.js";
@@ -34,10 +37,14 @@ usage:
   alkyvm run <app.alkyl|app.alk> [--profile P] [--backend B] [--fuel N] [--json] [--size] STEP...
         STEP: --call 'Name(args)'  --event 'Name(args)'  --time <unix seconds>  --steps <file>
               --answer 'Name = value' | 'Name' | 'Name fails'   (how the node answers node calls to Name from then on)
-        B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default);
+        B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default),
+           tcp:<host>:<port> (a Linux board's firmware listening there);
            --size prints the firmware's flash and RAM use
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
-  alkyvm firmware --board <id> [-o dir] [--json]   renders the board's link-device firmware as a PlatformIO project and builds it
+  alkyvm firmware --board <id> [--profile smartlock] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers) as a PlatformIO project and builds it
+  alkyvm flash --board <id> [--port <path>] [-d dir] [--dry-run]   writes the firmware built in dir onto the board (avrdude, mspdebug or pio)
+  alkyvm devices [--port <path>[@baud]]... [--json]   lists serial ports and the AlkyVM boards that answer HELLO on them
+  alkyvm monitor --port <path>[@baud] [--hello] [--count N] [--seconds S] [--json]   prints the link frames arriving on a port, decoded
   alkyvm bench --board uno [--json] [--kernel K[,K...]] [--chart out.svg]   native vs AOT vs interpreter cycles of bench/kernels/ (docs/performance.md)
   alkyvm fuse --contract <C.sol> [--name C] [--aryl <script.aryl|.alk>] [--app <app.alkyl[@profile]|app.alk>]... [--profile P] -o <dir>
         compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
@@ -158,7 +165,7 @@ async function cmdRun(argv: string[]): Promise<void> {
   const input = onePositional(args, "app file");
   const backendName = optionValue(args, "--backend") ?? "ts";
   const backend = backendByName(backendName);
-  if (!backend) throw new UsageError(`unknown backend '${backendName}' (available: ${BACKENDS.map((b) => b.name).join(", ")}, serial:<path>[@baud])`);
+  if (!backend) throw new UsageError(`unknown backend '${backendName}' (available: ${BACKENDS.map((b) => b.name).join(", ")}, serial:<path>[@baud], tcp:<host>:<port>)`);
   const fuel = parseFuel(optionValue(args, "--fuel"));
   const steps = collectSteps(args);
   const app = loadApp(input, optionValue(args, "--profile"));
@@ -211,6 +218,12 @@ export async function main(argv: string[]): Promise<number> {
       case "firmware":
         cmdFirmware(rest, out);
         break;
+      case "flash":
+        return cmdFlash(rest, out);
+      case "devices":
+        return await cmdDevices(rest, out);
+      case "monitor":
+        return await cmdMonitor(rest, out);
       case "bench":
         cmdBench(rest, out, (line) => process.stderr.write(line + "\n"));
         break;

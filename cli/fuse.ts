@@ -2,15 +2,13 @@
 // compiler/fusion/.
 
 import { mkdirSync, statSync } from "node:fs";
-import { basename, extname, join } from "node:path";
-import { compileAryl, formatDiagnostic } from "../compiler/compile.js";
+import { join } from "node:path";
 import type { EmbeddedImage } from "../compiler/fusion/container.js";
 import { fuseCompiled, readEmbeddedImages, type FusedContract, type ImageInput } from "../compiler/fusion/fuse.js";
 import { compileSolidity, type SolidityContract } from "../compiler/fusion/solidity.js";
-import { compileFile, loadImageFile, profileOption, type LoadedApp } from "./app.js";
+import { compileArylFile, isArylFile, loadAppOption, type LoadedApp } from "./app.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
-import { DEFAULT_PROFILE, profileByName } from "../compiler/profiles/profiles.js";
 
 /** `image 0: alkyl, profile smartlock, 812 bytes, keccak-256 0x…` */
 export function formatImageLine(index: number, im: EmbeddedImage): string {
@@ -21,35 +19,12 @@ function imageJson(index: number, im: EmbeddedImage, source?: string): Record<st
   return { index, kind: im.kind, profile: im.profile, size: im.bytes.length, hash: im.hash, ...(source === undefined ? {} : { source }) };
 }
 
-/** `--app lock.alkyl@smartlock`: the file and the profile it is compiled for (source files only). */
-function splitAppOption(value: string): { path: string; profile: string | undefined } {
-  const at = value.lastIndexOf("@");
-  if (at > 0 && !value.slice(at).includes("/")) return { path: value.slice(0, at), profile: value.slice(at + 1) };
-  return { path: value, profile: undefined };
-}
-
 type DeviceApp = LoadedApp & { path: string };
-
-function loadDeviceApp(value: string, defaultProfile: string | undefined): DeviceApp {
-  const { path, profile } = splitAppOption(value);
-  if (extname(path) === ".alkyl") {
-    const p = profileOption(profile ?? defaultProfile) ?? profileByName(DEFAULT_PROFILE)!;
-    return { ...compileFile(path, p), path };
-  }
-  if (profile !== undefined) throw new UsageError(`--app ${value}: a profile is given only with an .alkyl source (an image names its own)`);
-  return { ...loadImageFile(path, undefined), path };
-}
 
 /** The Aryl script: an .aryl source compiled against the contract's ABI and the device apps, or a compiled .alk image. */
 function loadArylScript(path: string, contract: SolidityContract, apps: readonly DeviceApp[]): ImageInput {
-  if (extname(path) !== ".aryl") return { kind: "aryl", bytes: new Uint8Array(readInput(path)), label: path };
-  const source = readTextInput(path);
-  const result = compileAryl(source, path, { abi: contract.abi, apps: apps.map((a) => ({ file: basename(a.path), image: a.image })) });
-  if (!result.ok) {
-    const n = result.diagnostics.length;
-    throw new CliError(`${result.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n")}\n${n} error${n === 1 ? "" : "s"} in ${basename(path)}`);
-  }
-  return { kind: "aryl", bytes: result.bytes, label: path };
+  const bytes = isArylFile(path) ? compileArylFile(path, contract.abi, apps).bytes : new Uint8Array(readInput(path));
+  return { kind: "aryl", bytes, label: path };
 }
 
 /** solc resolves relative imports against the importing file's name, which is its path here. */
@@ -92,7 +67,7 @@ function ensureDirectory(dir: string): void {
 }
 
 export function cmdFuse(argv: string[], out: (line: string) => void): void {
-  const args = parseArgs(argv, { valued: ["--contract", "--name", "--aryl", "--app", "--profile", "-o"], flags: [] });
+  const args = parseArgs(argv, { valued: ["--contract", "--name", "--aryl", "--app", "-o"], flags: [] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const contractPath = optionValue(args, "--contract");
   if (contractPath === undefined) throw new UsageError("fuse needs --contract <file.sol>");
@@ -101,8 +76,6 @@ export function cmdFuse(argv: string[], out: (line: string) => void): void {
   const arylPath = optionValue(args, "--aryl");
   const apps = args.options.filter((o) => o.name === "--app").map((o) => o.value);
   if (arylPath === undefined && apps.length === 0) throw new UsageError("fuse needs --aryl <script> or at least one --app <app>");
-  const defaultProfile = optionValue(args, "--profile");
-  profileOption(defaultProfile);
 
   const compiled = compileSolidity({
     source: readTextInput(contractPath),
@@ -111,7 +84,7 @@ export function cmdFuse(argv: string[], out: (line: string) => void): void {
     readImport,
   });
   if (!compiled.ok) throw new CliError(compiled.message);
-  const deviceApps = apps.map((app) => loadDeviceApp(app, defaultProfile));
+  const deviceApps = apps.map(loadAppOption);
   const inputs: ImageInput[] = [
     ...(arylPath === undefined ? [] : [loadArylScript(arylPath, compiled.contract, deviceApps)]),
     ...deviceApps.map((a): ImageInput => ({ kind: "alkyl", bytes: a.bytes, label: a.path })),

@@ -46,7 +46,7 @@ usage:
   alkyvm devices [--port <path>[@baud]]... [--json]   lists serial ports and the AlkyVM boards that answer HELLO on them
   alkyvm monitor --port <path>[@baud] [--hello] [--count N] [--seconds S] [--json]   prints the link frames arriving on a port, decoded
   alkyvm bench --board uno [--json] [--kernel K[,K...]] [--chart out.svg]   native vs AOT vs interpreter cycles of bench/kernels/ (docs/performance.md)
-  alkyvm fuse --contract <C.sol> [--name C] [--aryl <script.aryl|.alk>] [--app <app.alkyl[@profile]|app.alk>]... [--profile P] -o <dir>
+  alkyvm fuse --contract <C.sol> [--name C] [--aryl <script.aryl|.alk>] [--app <app.alkyl[@profile]|app.alk>]... -o <dir>
         compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
   alkyvm extract --rpc <url> --address <0x…> [--json] [-o dir]   prints (and saves) the images embedded in a deployed contract
   alkyvm profiles

@@ -133,8 +133,11 @@ class DeviceWorker {
         }
         if (!(await this.sleep(this.options.heartbeatMs ?? 5_000)) && this.clock !== undefined) await this.engine!.setTime(this.clock);
       } catch (e) {
-        if (!isLinkFailure(e)) throw e;
-        await this.disconnect(`link failed: ${firstLine(e)}`);
+        // A link failure is the device going away; anything else (a refused
+        // SET_TIME, a store error) is reported, and the worker starts over
+        // after a pause rather than dying.
+        await this.disconnect(isLinkFailure(e) ? `link failed: ${firstLine(e)}` : firstLine(e));
+        if (!isLinkFailure(e)) await this.sleep(this.options.maxRetryMs ?? 10_000);
       }
     }
     await this.disconnect(undefined);

@@ -3,6 +3,7 @@
 import { basename, extname } from "node:path";
 import { compileAlkyl, compileAryl, formatDiagnostic, type AbiLike, type Diagnostic } from "../compiler/compile.js";
 import type { Image } from "../compiler/ir/image.js";
+import type { EntrySignature } from "../compiler/bindings/emit-ts.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import { ARYL_PROFILE, DEFAULT_PROFILE, PROFILES, profileById, profileByName, type Profile } from "../compiler/profiles/profiles.js";
 import { CliError, readInput, readTextInput } from "./files.js";
@@ -11,6 +12,8 @@ export interface LoadedApp {
   image: Image;
   bytes: Uint8Array;
   profile: Profile;
+  /** Entry points with parameter names (compiled sources only), for `--emit ts`. */
+  entries?: EntrySignature[];
 }
 
 export function profileOption(name: string | undefined): Profile | undefined {
@@ -39,7 +42,7 @@ export function compileFile(path: string, profile: Profile): LoadedApp {
   const source = readTextInput(path);
   const result = compileAlkyl(source, path, { profile });
   if (!result.ok) throw diagnosticsError(path, source, result.diagnostics);
-  return { image: result.image, bytes: result.bytes, profile };
+  return { image: result.image, bytes: result.bytes, profile, entries: result.entries };
 }
 
 /** A contract ABI file: solc's ABI array, or an artifact with an `abi` field (Hardhat, Foundry). */
@@ -72,7 +75,7 @@ export function compileArylFile(path: string, abi: AbiLike | undefined, apps: re
   const source = readTextInput(path);
   const result = compileAryl(source, path, { abi, apps: apps.map((a) => ({ file: basename(a.path), image: a.image })) });
   if (!result.ok) throw diagnosticsError(path, source, result.diagnostics);
-  return { image: result.image, bytes: result.bytes, profile: profileByName(ARYL_PROFILE)! };
+  return { image: result.image, bytes: result.bytes, profile: profileByName(ARYL_PROFILE)!, entries: result.entries };
 }
 
 /** Reads and verifies an image; the profile comes from the option or the image header. */

@@ -22,16 +22,14 @@ import { cmdFlash } from "./flash.js";
 import { cmdDevices } from "./devices.js";
 import { cmdMonitor } from "./monitor.js";
 import { ARYL_USAGE, cmdAryl } from "./aryl.js";
-import { cmdDemo, DEMO_USAGE } from "./demo.js";
 import { cmdBench } from "./bench.js";
 import { cmdExtract, cmdFuse } from "./fuse.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
 usage:
-  ${DEMO_USAGE}
-  alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm|c]   (c: the app as C, docs/aot.md)
-  alkyvm compile <script.aryl> [--abi C.abi.json] [--app <app.alkyl[@profile]|app.alk>]... [-o out.alk] [--emit image|asm]
+  alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm|c|ts]   (c: the app as C, docs/aot.md; ts: typed bindings)
+  alkyvm compile <script.aryl> [--abi C.abi.json] [--app <app.alkyl[@profile]|app.alk>]... [-o out.alk] [--emit image|asm|ts]
         an Aryl script, checked against the contract's ABI and the device apps it calls (docs/aryl.md §2)
   alkyvm disasm <app.alk>
   alkyvm asm <app.asm> [-o out.alk]
@@ -65,11 +63,11 @@ function defaultOutput(input: string, ext: string): string {
   return join(dirname(input), basename(input).replace(/\.[^.]*$/, "") + ext);
 }
 
-function cmdCompile(argv: string[]): void {
+async function cmdCompile(argv: string[]): Promise<void> {
   const args = parseArgs(argv, { valued: ["--profile", "-o", "--emit", "--abi", "--app"], flags: [] });
   const input = onePositional(args, "source file");
   const emit = optionValue(args, "--emit") ?? "image";
-  if (emit !== "image" && emit !== "asm" && emit !== "c") throw new UsageError(`--emit must be image, asm or c, got '${emit}'`);
+  if (emit !== "image" && emit !== "asm" && emit !== "c" && emit !== "ts") throw new UsageError(`--emit must be image, asm, c or ts, got '${emit}'`);
   const aryl = isArylFile(input);
   if (!aryl && (optionValue(args, "--abi") !== undefined || optionValue(args, "--app") !== undefined)) throw new UsageError("--abi and --app are for Aryl scripts (.aryl)");
   if (aryl && (optionValue(args, "--profile") !== undefined || emit === "c")) throw new UsageError("an Aryl script has the aryl profile and runs on the node: no --profile, no --emit c");
@@ -79,6 +77,14 @@ function cmdCompile(argv: string[]): void {
     ? compileArylFile(input, abiPath === undefined ? undefined : readAbiFile(abiPath), args.options.filter((o) => o.name === "--app").map((o) => loadAppOption(o.value)))
     : compileFile(input, profile);
   const output = optionValue(args, "-o");
+  if (emit === "ts") {
+    // ts-morph is large: loaded only for this.
+    const { emitTsBindings } = await import("../compiler/bindings/emit-ts.js");
+    const text = emitTsBindings({ source: basename(input), profile: app.profile.name, entries: app.entries ?? [] });
+    if (output === "-") process.stdout.write(text);
+    else writeAtomically(output ?? defaultOutput(input, ".ts"), text);
+    return;
+  }
   if (emit === "c") {
     const c = emitC(app.bytes, { source: basename(input) });
     if (!c.ok) throw new CliError(`${input}: ${c.message}`);
@@ -200,7 +206,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     switch (command) {
       case "compile":
-        cmdCompile(rest);
+        await cmdCompile(rest);
         break;
       case "disasm":
         cmdDisasm(rest);
@@ -238,8 +244,6 @@ export async function main(argv: string[]): Promise<number> {
       case "aryl":
         await cmdAryl(rest);
         break;
-      case "demo":
-        return await cmdDemo(rest, out);
       case "test-device":
         return await cmdTestDevice(rest);
       case undefined:

@@ -13,7 +13,10 @@ import { lex } from "./lang/lexer.js";
 import { lowerProgram } from "./lang/lower.js";
 import { parse } from "./lang/parser.js";
 import { ARYL_PROFILE, profileByName, type Profile } from "./profiles/profiles.js";
-import { abiOf, deviceFunctionsOf, type AbiLike, type ArylEnv } from "./lang/aryl-env.js";
+import { abiOf, deviceFunctionsOf, HANDLER_PREFIX, type AbiLike, type ArylEnv } from "./lang/aryl-env.js";
+import type { EntrySignature } from "./bindings/emit-ts.js";
+import type { CheckedProgram } from "./lang/tree.js";
+import { valueTypeOf } from "./lang/types.js";
 
 export type { Diagnostic } from "./lang/diagnostics.js";
 export type { AbiLike } from "./lang/aryl-env.js";
@@ -31,7 +34,9 @@ export interface ArylCompileOptions {
   apps?: readonly { file: string; image: Image }[];
 }
 
-export type CompileResult = { ok: true; image: Image; bytes: Uint8Array } | { ok: false; diagnostics: Diagnostic[] };
+export type CompileResult =
+  | { ok: true; image: Image; bytes: Uint8Array; /** Public functions and handled events, with parameter names. */ entries: EntrySignature[] }
+  | { ok: false; diagnostics: Diagnostic[] };
 
 export function compileAlkyl(source: string, file: string, options: CompileOptions): CompileResult {
   const diags = new DiagnosticBag();
@@ -51,12 +56,24 @@ export function compileAlkyl(source: string, file: string, options: CompileOptio
       diags.report("E0901", { start: 0, end: 0 }, `the image does not verify (${formatVerifyError(verified.error)})`);
       return failed();
     }
-    return { ok: true, image, bytes };
+    return { ok: true, image, bytes, entries: entrySignatures(checked) };
   } catch (e) {
     // Only a compiler bug gets here; the user still gets a diagnostic, not a stack trace.
     diags.report("E0901", { start: 0, end: 0 }, e instanceof Error ? e.message : String(e));
     return failed();
   }
+}
+
+/** What a caller sees of the program: public functions, device events and `On` handlers (by event name). */
+function entrySignatures(p: CheckedProgram): EntrySignature[] {
+  return p.functions
+    .filter((fn) => fn.kind !== "helper")
+    .map((fn) => ({
+      name: fn.kind === "on" ? fn.name.slice(HANDLER_PREFIX.length) : fn.name,
+      kind: fn.kind === "public" ? "public" : "event",
+      params: fn.params.map((v) => ({ name: v.name, type: valueTypeOf(v.type) })),
+      result: fn.result && valueTypeOf(fn.result),
+    }));
 }
 
 /** Compiles an Aryl script (docs/aryl.md §2) to an image of the aryl profile. */

@@ -22,12 +22,14 @@ import { cmdFlash } from "./flash.js";
 import { cmdDevices } from "./devices.js";
 import { cmdMonitor } from "./monitor.js";
 import { ARYL_USAGE, cmdAryl } from "./aryl.js";
+import { cmdDemo, DEMO_USAGE } from "./demo.js";
 import { cmdBench } from "./bench.js";
 import { cmdExtract, cmdFuse } from "./fuse.js";
 
 const HELP = `alkyvm — the AlkyVM toolchain
 
 usage:
+  ${DEMO_USAGE}
   alkyvm compile <app.alkyl> [--profile P] [-o out.alk] [--emit image|asm|c|ts]   (c: the app as C, docs/aot.md; ts: typed bindings)
   alkyvm compile <script.aryl> [--abi C.abi.json] [--app <app.alkyl[@profile]|app.alk>]... [-o out.alk] [--emit image|asm|ts]
         an Aryl script, checked against the contract's ABI and the device apps it calls (docs/aryl.md §2)
@@ -244,6 +246,8 @@ export async function main(argv: string[]): Promise<number> {
       case "aryl":
         await cmdAryl(rest);
         break;
+      case "demo":
+        return await cmdDemo(rest, out);
       case "test-device":
         return await cmdTestDevice(rest);
       case undefined:

@@ -40,7 +40,10 @@ export function rawArgs(types: readonly ValueType[], values: readonly CallValue[
   if (types.length !== values.length) return { ok: false, message: `takes ${types.length} argument(s), got ${values.length}` };
   const args: RawArg[] = [];
   for (let i = 0; i < types.length; i++) {
-    const converted = literalToRaw(literalOf(values[i]!), types[i]!);
+    const v = values[i]!;
+    // A char is written as a one-character string, or as its code.
+    const literal: Literal = types[i]!.kind === ValueKind.Char && typeof v === "string" && v.length === 1 ? { kind: "char", value: v.charCodeAt(0), text: `'${v}'` } : literalOf(v);
+    const converted = literalToRaw(literal, types[i]!);
     if (!converted.ok) return { ok: false, message: `argument ${i + 1}: ${converted.message}` };
     args.push(converted.value);
   }

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeAbiParameters, encodeFunctionData, keccak256, parseEventLogs, type Abi } from "viem";
 import { extractImages, fuseCompiled, readEmbeddedImages, type FusedContract, type ImageInput } from "../../compiler/fusion/fuse.js";
+import { imageHash } from "../../compiler/fusion/container.js";
 import { compileSolidity } from "../../compiler/fusion/solidity.js";
 import type { AbiLike } from "../../compiler/compile.js";
 import { verifyImage } from "../../compiler/ir/verify.js";
@@ -289,6 +290,21 @@ describe("alkyvm fuse and alkyvm extract", { timeout: 300_000 }, () => {
     expect(direct.ok).toBe(false);
 
     oneLine(alkyvm(["extract", "--rpc", "http://127.0.0.1:1", "--address", plain]), /cannot read the code of/);
+  });
+
+  it("fuse takes compiled images too, and refuses a device app given as the Aryl script, or a missing -o", () => {
+    const lock = join(work, "lock.alk");
+    writeFileSync(lock, LOCK);
+    const ok = alkyvm(["fuse", "--contract", "examples/rental/Rental.sol", "--app", lock, "-o", join(work, "from-images")]);
+    expect(ok.stderr).toBe("");
+    expect(ok.stdout.split("\n")[0]).toBe(`image 0: alkyl, profile smartlock, ${LOCK.length} bytes, keccak-256 ${imageHash(LOCK)}`);
+    const out = join(work, "not-written");
+    const wrongKind = alkyvm(["fuse", "--contract", "examples/rental/Rental.sol", "--aryl", lock, "-o", out]);
+    expect([wrongKind.status, wrongKind.stderr]).toEqual([1, `alkyvm fuse: ${lock}: an Aryl script must be built for profile aryl, this one is for smartlock\n`]);
+    expect(() => readdirSync(out)).toThrow();
+    const usage = alkyvm(["fuse", "--contract", "examples/rental/Rental.sol", "--app", lock]);
+    expect(usage.status).toBe(2);
+    expect(usage.stderr).toContain("fuse needs -o <output folder>");
   });
 
   it("fuse of a bad Solidity file is one line naming the file, line and column, and writes nothing", () => {

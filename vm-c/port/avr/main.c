@@ -27,14 +27,37 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
 }
 
 #if ALKY_WITH_NCALL
-#include <util/delay.h>
+#include <avr/interrupt.h>
 
-/* A tick of a node call's wait (device.h): 1 ms of CPU cycles, so simavr
- * times it exactly as a real Uno does. Bytes arriving meanwhile wait in the
- * UART's receive ring. */
+/* Timer0's compare match ends a tick: the handler turns itself off. */
+ISR(TIMER0_COMPA_vect) {
+    TIMSK0 = 0;
+}
+
+/* A tick of a node call's wait (device.h): 1 ms of Timer0 (CTC, clk/64, 250
+ * counts) asleep in idle mode, unless a byte comes first. Asleep, simavr's
+ * harness paces simulated time to the wall clock, so an emulated Uno waits
+ * for its node as long as a real one (2 s), in exactly as many cycles. Bytes
+ * arriving meanwhile wait in the UART's receive ring. */
 int16_t alky_device_port_read(void) {
-    int16_t byte = alky_uart_read();
-    if (byte < 0) _delay_ms(1);
+    int16_t byte;
+    TCNT0 = 0;
+    OCR0A = 249;
+    TCCR0A = _BV(WGM01);
+    TCCR0B = _BV(CS01) | _BV(CS00);
+    TIMSK0 = _BV(OCIE0A);
+    SMCR = _BV(SE); /* idle mode */
+    for (;;) {
+        /* Check-then-sleep without a lost wake-up: `sei; sleep` sleeps before any interrupt runs. */
+        cli();
+        byte = alky_uart_read();
+        if (byte >= 0 || !TIMSK0) break;
+        __asm__ volatile("sei\n\tsleep" ::: "memory");
+    }
+    sei();
+    SMCR = 0;
+    TCCR0B = 0;
+    TIMSK0 = 0;
     return byte;
 }
 #endif

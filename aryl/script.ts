@@ -20,7 +20,7 @@ import { effectToTrace } from "../compiler/run/session.js";
 import { toRaw, toSigned } from "../compiler/vm/arith.js";
 import { SUSPEND, type Raw, type RawArg, type RawEffect } from "../compiler/vm/effects.js";
 import { DEFAULT_FUEL, ReferenceVm } from "../compiler/vm/reference.js";
-import { EciesError, fromHex } from "./ecies.js";
+import { fromHex } from "./ecies.js";
 
 /** A value crossing the script boundary: integers as bigint, booleans, strings (chars as bigint). */
 export type ScriptValue = bigint | boolean | string;
@@ -234,13 +234,15 @@ export class ArylScript {
     }
   }
 
-  /** Runs the VM; an error a builtin threw (a bad ciphertext, an unknown device) becomes the invocation's error. */
+  /**
+   * Runs the VM; an error a built-in or the host threw (a bad ciphertext, an
+   * unknown device, a full queue) becomes the invocation's one-line error.
+   */
   private invokeGuarded(step: () => RawEffect[], who: string): RawEffect[] {
     try {
       return step();
     } catch (e) {
-      if (e instanceof ArylScriptError || e instanceof EciesError) fail(`${who}: ${e.message}`);
-      throw e;
+      return fail(`${who}: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }
   }
 

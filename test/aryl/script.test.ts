@@ -214,6 +214,15 @@ describe("the runner", () => {
     await expect(s.callPublic("G", [], host)).rejects.toThrow(/^G: unknown device 'garage'$/);
   });
 
+  it("turns a host's failure into the invocation's one-line error", async () => {
+    const host = new RecordingHost(node.secretKey);
+    host.callDevice = (): void => {
+      throw new Error("command queue is full\n    at somewhere");
+    };
+    const s = script(`public void F() { device("back").Lockout(5); }`);
+    await expect(s.callPublic("F", [], host)).rejects.toThrow(/^F: command queue is full$/);
+  });
+
   it("keeps the script's globals between invocations; block, state and keccak-256 built-ins", async () => {
     const host = new RecordingHost(node.secretKey);
     const s = script(`uint8_t n;

@@ -29,7 +29,8 @@ export async function cmdDemo(argv: string[], out: (line: string) => void): Prom
     if (interrupted) return;
     interrupted = true;
     out(`demo: ${signal}, stopping the node, the devices and the chain`);
-    void story.stop().finally(() => process.exit(130));
+    // The shell's convention: 128 + the signal's number.
+    void story.stop().finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

@@ -101,6 +101,7 @@ export class DemoWorld {
       log: this.options.log,
     });
     this.node = node;
+    say(`node: serving ${this.devices.map((d) => `${d.name} (${d.transportText}, ${d.profile.name})`).join(", ")}; data in ${this.dataDir}`);
     // Stopped while the node was starting: stop() did not see it.
     if (this.stopping) await node.stop();
   }

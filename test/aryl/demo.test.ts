@@ -4,7 +4,7 @@
 // running behind it.
 
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,12 +16,16 @@ beforeAll(() => {
   buildUnoDevice();
 }, 300_000);
 
-function runDemo(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+/** Runs `alkyvm demo`; `onOutput` sees the output so far and may signal the process. */
+function runDemo(args: string[], onOutput?: (stdout: string, child: ReturnType<typeof spawn>) => void): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [join(ROOT, "bin", "alkyvm.js"), "demo", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      onOutput?.(stdout, child);
+    });
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill("SIGTERM"), 240_000);
     child.on("close", (status) => {
@@ -42,6 +46,22 @@ function listening(port: number): Promise<boolean> {
     socket.once("error", () => resolve(false));
   });
 }
+
+/** Processes whose command line names this path (the demo's simavr devices name their EEPROM files in its data directory). */
+function processesNaming(path: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ");
+      if (cmdline.includes(path)) found.push(`${pid}: ${cmdline}`);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return found;
+}
+
+const DATA_DIR = /^node: serving .*; data in (\S+)$/m;
 
 describe("alkyvm demo", () => {
   it("plays the rental story: every expectation holds, every device effect is a line, the chain is stopped at the end", async () => {
@@ -65,9 +85,32 @@ describe("alkyvm demo", () => {
     expect(lines).toContain("[meter] nodecall ReportUsage(5) -> true");
     expect(lines).toContain("[meter] syscall Supply(true)");
     expect(stdout).toMatch(/^\[node\] transaction deductUsage\(0x[0-9a-f]{40}, 5000000000000\) sent: 0x[0-9a-f]{64}$/m);
-    // Nothing is left listening where the demo's chain was.
+    // Nothing is left running: no device process, no data, nothing listening where the chain was.
+    const dataDir = DATA_DIR.exec(stdout)?.[1];
+    expect(dataDir).toBeDefined();
+    expect(existsSync(dataDir!)).toBe(false);
+    expect(processesNaming(dataDir!)).toEqual([]);
     const port = Number(/^chain: Anvil on http:\/\/127\.0\.0\.1:(\d+)$/m.exec(stdout)?.[1]);
     expect(port).toBeGreaterThan(0);
+    expect(await listening(port)).toBe(false);
+  }, 300_000);
+
+  it("stops everything on SIGTERM: the node, the emulated devices and the chain", async () => {
+    let signalled = false;
+    const { status, stdout } = await runDemo([], (out, child) => {
+      if (!signalled && out.includes("ok: every device is online")) {
+        signalled = true;
+        child.kill("SIGTERM");
+      }
+    });
+    expect(signalled).toBe(true);
+    expect(stdout).toContain("demo: SIGTERM, stopping the node, the devices and the chain");
+    expect(status).toBe(143);
+    const dataDir = DATA_DIR.exec(stdout)?.[1];
+    expect(dataDir).toBeDefined();
+    expect(existsSync(dataDir!)).toBe(false);
+    expect(processesNaming(dataDir!)).toEqual([]);
+    const port = Number(/^chain: Anvil on http:\/\/127\.0\.0\.1:(\d+)$/m.exec(stdout)?.[1]);
     expect(await listening(port)).toBe(false);
   }, 300_000);
 

@@ -96,10 +96,12 @@ it("killed with SIGKILL mid-stream and restarted, the node handles every event e
   }
   expect(await second.exited).toBe(0);
 
-  // No event the first process committed is handled again by the second.
+  // No event the first process reported as committed is handled again by the
+  // second. (The first process's last lines may be lost with it: its output is
+  // a pipe that SIGKILL does not flush, so the store below is the full record.)
   const afterRestart = committedTxs(second.lines);
+  expect(afterRestart.length).toBeGreaterThan(0);
   expect(afterRestart.filter((tx) => beforeKill.includes(tx))).toEqual([]);
-  expect(new Set([...beforeKill, ...afterRestart])).toEqual(new Set(sent));
 
   const store = NodeStore.open(dataDir);
   try {

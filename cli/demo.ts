@@ -20,7 +20,8 @@ export async function cmdDemo(argv: string[], out: (line: string) => void): Prom
   const { RentalStory } = await import("../aryl/demo/story.js");
   let story: InstanceType<typeof RentalStory>;
   try {
-    story = new RentalStory({ line: out });
+    // After Ctrl-C the story's remaining lines (failures of what was cut short) would only confuse.
+    story = new RentalStory({ line: (text) => interrupted || out(text) });
   } catch (e) {
     throw new CliError(`alkyvm demo: ${(e as Error).message.split("\n")[0]}`);
   }

@@ -47,7 +47,7 @@ usage:
   alkyvm flash --board <id> [--port <path>] [-d dir] [--dry-run]   writes the firmware built in dir onto the board (avrdude, mspdebug or pio)
   alkyvm devices [--port <path>[@baud]]... [--json]   lists serial ports and the AlkyVM boards that answer HELLO on them
   alkyvm monitor --port <path>[@baud] [--hello] [--count N] [--seconds S] [--json]   prints the link frames arriving on a port, decoded
-  alkyvm bench --board uno [--json] [--kernel K[,K...]] [--chart out.svg]   native vs AOT vs interpreter cycles of bench/kernels/ (docs/performance.md)
+  alkyvm bench --board uno|lpmsp430g2553 [--json] [--kernel K[,K...]] [--chart out.svg]   native vs AOT vs interpreter cycles of bench/kernels/ (docs/performance.md)
   alkyvm fuse --contract <C.sol> [--name C] [--aryl <script.aryl|.alk>] [--app <app.alkyl[@profile]|app.alk>]... -o <dir>
         compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
   alkyvm extract --rpc <url> --address <0x…> [--json] [-o dir]   prints (and saves) the images embedded in a deployed contract
@@ -161,7 +161,7 @@ function parseFuel(text: string | undefined): number | undefined {
 
 function sizeLine(backend: Backend, app: App): string {
   const board = backend.board;
-  if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (avr, msp430, avr-aot), not '${backend.name}'`);
+  if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (${BACKENDS.filter((b) => b.firmwareSize).map((b) => b.name).join(", ")}), not '${backend.name}'`);
   const size = backend.firmwareSize(app);
   const verdict = size.flash <= board.budget.flash && size.ram <= board.budget.ram ? "within budget" : "OVER BUDGET";
   return `${board.id}: flash ${size.flash} bytes (budget ${board.budget.flash}, chip ${board.flashBytes}), static RAM ${size.ram} bytes (budget ${board.budget.ram}, chip ${board.ramBytes}): ${verdict}`;

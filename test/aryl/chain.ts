@@ -3,10 +3,13 @@
 // viem from Anvil's first funded account.
 
 import { createRequire } from "node:module";
+import { afterAll, beforeAll } from "vitest";
 import { createPublicClient, createTestClient, createWalletClient, encodeFunctionData, http, type Abi, type Address, type Hash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { foundry } from "viem/chains";
+import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { startAnvil, type Anvil } from "../../scripts/anvil.js";
+import { ensureBuilt } from "../helpers/cli.js";
 import { rpc } from "../evm/chain.js";
 
 const solc = createRequire(import.meta.url)("solc") as { compile(input: string): string };
@@ -95,4 +98,25 @@ export class TestChain {
   async stop(): Promise<void> {
     await this.anvil.stop();
   }
+}
+
+/**
+ * The chain of one test file's tests: builds what they need first (the host
+ * device, and dist/ for tests that run the command; a first build blocks this
+ * process, so it comes before Anvil), starts Anvil before them, stops it after.
+ */
+export function testChain(options: { built?: boolean } = {}): () => TestChain {
+  let chain: TestChain | undefined;
+  beforeAll(async () => {
+    if (options.built) ensureBuilt();
+    buildHostDevice();
+    chain = await TestChain.start();
+  }, 300_000);
+  afterAll(async () => {
+    await chain?.stop();
+  });
+  return () => {
+    if (!chain) throw new Error("the test chain did not start");
+    return chain;
+  };
 }

@@ -7,25 +7,16 @@ import { spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eciesEncrypt, publicKeyOf, toHex } from "../../aryl/ecies.js";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
-import { alkyvm, ensureBuilt, ROOT } from "../helpers/cli.js";
-import { TestChain } from "./chain.js";
+import { alkyvm, ROOT } from "../helpers/cli.js";
+import { testChain } from "./chain.js";
 import { tempDir, writeDevicesFile } from "./devices.js";
 import { until } from "./wait.js";
 
 const NODE_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 
-let chain: TestChain;
-beforeAll(async () => {
-  ensureBuilt();
-  buildHostDevice();
-  chain = await TestChain.start();
-}, 300_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = testChain({ built: true });
 
 describe("alkyvm aryl", () => {
   it("serves the fused rental contract: a payment sets the decrypted PIN on every lock; SIGTERM stops it", async () => {
@@ -39,8 +30,8 @@ describe("alkyvm aryl", () => {
     const abi = JSON.parse(readFileSync(abiPath, "utf8"));
     const bytecode = readFileSync(join(dir, "fused", "Rental.bytecode.hex"), "utf8").trim() as `0x${string}`;
     const nodeAddress = privateKeyToAccount(`0x${NODE_KEY}`).address;
-    const deployed = await chain.wallet.deployContract({ abi, bytecode, args: [nodeAddress, 1n] });
-    const contract = (await chain.public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
+    const deployed = await chain().wallet.deployContract({ abi, bytecode, args: [nodeAddress, 1n] });
+    const contract = (await chain().public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
 
     writeFileSync(join(dir, "node.key"), NODE_KEY + "\n");
     const devicesPath = writeDevicesFile(dir, [
@@ -49,7 +40,7 @@ describe("alkyvm aryl", () => {
     ]);
     const child = spawn(
       process.execPath,
-      [join(ROOT, "bin", "alkyvm.js"), "aryl", "--rpc", chain.url, "--contract", contract, "--abi", abiPath, "--devices", devicesPath,
+      [join(ROOT, "bin", "alkyvm.js"), "aryl", "--rpc", chain().url, "--contract", contract, "--abi", abiPath, "--devices", devicesPath,
         "--data", join(dir, "data"), "--key", `file:${join(dir, "node.key")}`, "--poll-ms", "100"],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
@@ -65,8 +56,8 @@ describe("alkyvm aryl", () => {
       expect(stdout).toContain(`contract ${contract}: 2 device app(s) (smartlock, meter), an Aryl script`);
 
       const encrypted = toHex(eciesEncrypt(publicKeyOf(Uint8Array.from(Buffer.from(NODE_KEY, "hex"))), new TextEncoder().encode("2468")));
-      const paid = await chain.wallet.writeContract({ address: contract, abi, functionName: "pay", args: [encrypted, 30], value: 30n });
-      const block = await chain.public.getBlock({ blockNumber: (await chain.public.waitForTransactionReceipt({ hash: paid })).blockNumber });
+      const paid = await chain().wallet.writeContract({ address: contract, abi, functionName: "pay", args: [encrypted, 30], value: 30n });
+      const block = await chain().public.getBlock({ blockNumber: (await chain().public.waitForTransactionReceipt({ hash: paid })).blockNumber });
       const expires = Number(block.timestamp) + 30 * 60;
       await printed(new RegExp(`lock-1: SetPin\\("2468", ${expires}\\)[\\s\\S]*lock-2: SetPin\\("2468", ${expires}\\)|lock-2: SetPin\\("2468", ${expires}\\)[\\s\\S]*lock-1: SetPin\\("2468", ${expires}\\)`));
       expect(stdout).toMatch(/event PaymentEvent in block \d+ \(tx 0x[0-9a-f]{64}, log 0\): 2 device call\(s\) queued/);
@@ -83,18 +74,18 @@ describe("alkyvm aryl", () => {
     const dir = tempDir("aryl-cli-bad");
     const devices = join(dir, "devices.json");
     writeFileSync(devices, JSON.stringify({ devices: [{ name: "lock-1", transport: "usb:1", profile: "smartlock", key: "env:LOCK_KEY" }] }));
-    writeFileSync(join(dir, "abi.json"), JSON.stringify(chain.compiled.abi));
-    const r = alkyvm(["aryl", "--rpc", chain.url, "--contract", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--abi", join(dir, "abi.json"), "--devices", devices]);
+    writeFileSync(join(dir, "abi.json"), JSON.stringify(chain().compiled.abi));
+    const r = alkyvm(["aryl", "--rpc", chain().url, "--contract", "0x5FbDB2315678afecb367f032d93F642f64180aa3", "--abi", join(dir, "abi.json"), "--devices", devices]);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe(`${devices}: device 1 ('lock-1'): transport 'usb:1' must be serial:<path>[@baud], tcp:<host>:<port> or emulated:uno or emulated:native\n`);
   });
 
   it("a bad address is a usage error; an unreachable chain is one line", () => {
     const dir = tempDir("aryl-cli-usage");
-    writeFileSync(join(dir, "abi.json"), JSON.stringify(chain.compiled.abi));
+    writeFileSync(join(dir, "abi.json"), JSON.stringify(chain().compiled.abi));
     const devices = writeDevicesFile(dir, [{ name: "lock-1", transport: "emulated:native" }]);
     const base = ["aryl", "--abi", join(dir, "abi.json"), "--devices", devices, "--data", join(dir, "data")];
-    const usage = alkyvm([...base, "--rpc", chain.url, "--contract", "0x1234"]);
+    const usage = alkyvm([...base, "--rpc", chain().url, "--contract", "0x1234"]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toBe("alkyvm: --contract needs a 0x-prefixed 20-byte address, got '0x1234'\nTry 'alkyvm --help'.\n");
     const down = alkyvm([...base, "--rpc", "http://127.0.0.1:1", "--contract", "0x5FbDB2315678afecb367f032d93F642f64180aa3"]);

@@ -7,31 +7,23 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Abi } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { eciesEncrypt, publicKeyOf, toHex } from "../../aryl/ecies.js";
 import { compileAryl } from "../../compiler/compile.js";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { extractImages, fuseContract } from "../../compiler/fusion/fuse.js";
 import { compileSolidity } from "../../compiler/fusion/solidity.js";
 import { abiOf } from "../../compiler/lang/aryl-env.js";
 import { formatTraceLine } from "../../compiler/run/trace.js";
 import { compileApp } from "../helpers/backends.js";
 import { ROOT } from "../helpers/cli.js";
-import { TestChain } from "./chain.js";
+import { testChain } from "./chain.js";
 import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
 const NODE_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
 const example = (file: string): string => readFileSync(join(ROOT, "examples", "rental", file), "utf8");
 
-let chain: TestChain;
-beforeAll(async () => {
-  buildHostDevice();
-  chain = await TestChain.start();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = testChain();
 
 /** The rental contract fused with its script and the lock app. */
 function fusedRental() {
@@ -56,10 +48,10 @@ it("three wrong PINs reported by a lock lock out every lock of the property", as
   const fused = fusedRental();
   const abi = fused.abi as Abi;
   const nodeKey = Uint8Array.from(Buffer.from(NODE_KEY, "hex"));
-  const deployed = await chain.wallet.deployContract({ abi, bytecode: fused.bytecode, args: [privateKeyToAccount(`0x${NODE_KEY}`).address, 1n] });
-  const contract = (await chain.public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
+  const deployed = await chain().wallet.deployContract({ abi, bytecode: fused.bytecode, args: [privateKeyToAccount(`0x${NODE_KEY}`).address, 1n] });
+  const contract = (await chain().public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
   const locks = ["lock-1", "lock-2"].map((name) => ({ name, transport: "emulated:native", profile: "smartlock", groups: ["locks"] }));
-  const { node, lines } = await startTestNode(chain, contract, locks, { abi, nodeKey, contractImages: extractImages });
+  const { node, lines } = await startTestNode(chain(), contract, locks, { abi, nodeKey, contractImages: extractImages });
   const enter = async (lock: string, pin: string): Promise<string[]> => {
     const out: string[] = [];
     for (const key of pin) out.push(...(await node.devices.injectEvent(lock, "KeyPressed", [BigInt(key.charCodeAt(0))])).map(formatTraceLine));
@@ -67,8 +59,8 @@ it("three wrong PINs reported by a lock lock out every lock of the property", as
   };
   try {
     const pin = toHex(eciesEncrypt(publicKeyOf(nodeKey), new TextEncoder().encode("2468")));
-    const paid = await chain.wallet.writeContract({ address: contract, abi, functionName: "pay", args: [pin, 60], value: 60n });
-    const block = await chain.public.getBlock({ blockNumber: (await chain.public.waitForTransactionReceipt({ hash: paid })).blockNumber });
+    const paid = await chain().wallet.writeContract({ address: contract, abi, functionName: "pay", args: [pin, 60], value: 60n });
+    const block = await chain().public.getBlock({ blockNumber: (await chain().public.waitForTransactionReceipt({ hash: paid })).blockNumber });
     await node.caughtUp();
     await until(() => node.commands().filter((c) => c.fn === "SetPin" && c.status === "delivered").length === 2, 20_000, "the PIN on both locks");
 

@@ -4,22 +4,14 @@
 // C VM behind a TCP server on 127.0.0.1 that the test stops and restarts.
 
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { LogHandler } from "../../aryl/handler.js";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
-import { TestChain } from "./chain.js";
+import { testChain } from "./chain.js";
 import { DeviceServer, recorderApp, tempDir } from "./devices.js";
 import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
-let chain: TestChain;
-beforeAll(async () => {
-  buildHostDevice(); // before the chain: a first build blocks this process for a while
-  chain = await TestChain.start();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = testChain();
 
 const setPin: LogHandler = {
   eventNames: ["PaymentEvent"],
@@ -29,11 +21,11 @@ const setPin: LogHandler = {
 };
 
 it("a device offline during an event gets the command when it reconnects", async () => {
-  const contract = await chain.deploy();
+  const contract = await chain().deploy();
   const dir = tempDir("offline");
   const server = new DeviceServer(join(dir, "lock-1.store"));
   await server.listen();
-  const { node, lines } = await startTestNode(chain, contract, [{ name: "lock-1", transport: `tcp:127.0.0.1:${server.port}` }], {
+  const { node, lines } = await startTestNode(chain(), contract, [{ name: "lock-1", transport: `tcp:127.0.0.1:${server.port}` }], {
     dir,
     handler: setPin,
     apps: [recorderApp()],
@@ -44,8 +36,8 @@ it("a device offline during an event gets the command when it reconnects", async
 
     await server.close();
     await until(() => node.device("lock-1").status === "offline", 10_000, "lock-1 to be seen offline");
-    await chain.pay(contract, "4321", 5);
-    const paid = await chain.public.getBlock();
+    await chain().pay(contract, "4321", 5);
+    const paid = await chain().public.getBlock();
     await node.caughtUp();
     const count = node.device("lock-1").Count(); // a library call waits in the queue too
     await new Promise((r) => setTimeout(r, 500));

@@ -3,22 +3,14 @@
 // orphaned, cancels the commands it queued that no device has run yet, and
 // handles the replacement block's event once.
 
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
+import { expect, it } from "vitest";
 import type { LogHandler } from "../../aryl/handler.js";
-import { TestChain } from "./chain.js";
+import { testChain } from "./chain.js";
 import { recorderApp } from "./devices.js";
 import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
-let chain: TestChain;
-beforeAll(async () => {
-  buildHostDevice(); // before the chain: a first build blocks this process for a while
-  chain = await TestChain.start();
-});
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = testChain();
 
 /** Sets the paid PIN on every device until the paid minutes are over; counts payments. */
 const payments: LogHandler = {
@@ -30,19 +22,19 @@ const payments: LogHandler = {
 };
 
 it("a reorg that removes a payment: the log before the fork stays, the replacement is handled once", async () => {
-  const contract = await chain.deploy();
+  const contract = await chain().deploy();
   // lock-far never answers (nothing listens on port 1): its commands stay queued.
-  const { node, lines } = await startTestNode(chain, contract, [{ name: "lock-1", transport: "emulated:native" }, { name: "lock-far", transport: "tcp:127.0.0.1:1" }], {
+  const { node, lines } = await startTestNode(chain(), contract, [{ name: "lock-1", transport: "emulated:native" }, { name: "lock-far", transport: "tcp:127.0.0.1:1" }], {
     handler: payments,
     apps: [recorderApp()],
   });
   try {
     const delivered = (n: number) => async () => node.commands("lock-1").filter((c) => c.status === "delivered").length === n;
 
-    const kept = await chain.pay(contract, "1111", 1);
+    const kept = await chain().pay(contract, "1111", 1);
     await node.caughtUp();
     await until(delivered(1));
-    const removed = await chain.pay(contract, "2222", 2);
+    const removed = await chain().pay(contract, "2222", 2);
     await node.caughtUp();
     await until(delivered(2));
     expect(node.handledLogs().map((l) => [l.txHash, l.orphaned])).toEqual([
@@ -50,8 +42,8 @@ it("a reorg that removes a payment: the log before the fork stays, the replaceme
       [removed, false],
     ]);
 
-    await chain.rpc("anvil_reorg", [1, [[{ from: chain.account.address, to: contract, data: chain.payData("3333", 3) }, 0]]]);
-    const replacementBlock = await chain.public.getBlock();
+    await chain().rpc("anvil_reorg", [1, [[{ from: chain().account.address, to: contract, data: chain().payData("3333", 3) }, 0]]]);
+    const replacementBlock = await chain().public.getBlock();
     const replacement = replacementBlock.transactions[0]!;
     await node.caughtUp();
     await until(delivered(3));

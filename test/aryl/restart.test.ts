@@ -6,26 +6,16 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { NodeStore } from "../../aryl/store.js";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
-import { ensureBuilt } from "../helpers/cli.js";
-import { TestChain } from "./chain.js";
+import { testChain } from "./chain.js";
 import { recorderApp, tempDir, writeDevicesFile } from "./devices.js";
 import { until } from "./wait.js";
 
 const EVENTS = 30;
 const FIXTURE = join(import.meta.dirname, "fixtures", "counting-node.mjs");
 
-let chain: TestChain;
-beforeAll(async () => {
-  ensureBuilt();
-  buildHostDevice();
-  chain = await TestChain.start();
-}, 300_000); // a first build of dist/ and of the device takes a while
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = testChain({ built: true });
 
 interface NodeProcess {
   child: ChildProcess;
@@ -65,19 +55,19 @@ function committedTxs(lines: string[]): string[] {
 }
 
 it("killed with SIGKILL mid-stream and restarted, the node handles every event exactly once", async () => {
-  const contract = await chain.deploy();
+  const contract = await chain().deploy();
   const dir = tempDir("restart");
   const abiPath = join(dir, "abi.json");
-  writeFileSync(abiPath, JSON.stringify(chain.compiled.abi));
+  writeFileSync(abiPath, JSON.stringify(chain().compiled.abi));
   const devicesPath = writeDevicesFile(dir, [{ name: "rec-1", transport: "emulated:native" }]);
   const dataDir = join(dir, "data");
   const appPath = join(dir, "recorder.alk");
   writeFileSync(appPath, recorderApp().bytes);
-  const args = [chain.url, contract, abiPath, devicesPath, dataDir, appPath];
+  const args = [chain().url, contract, abiPath, devicesPath, dataDir, appPath];
 
   const sent: string[] = [];
   const sending = (async () => {
-    for (let i = 1; i <= EVENTS; i++) sent.push(await chain.pay(contract, `pin-${i}`, i));
+    for (let i = 1; i <= EVENTS; i++) sent.push(await chain().pay(contract, `pin-${i}`, i));
   })();
 
   const first = startNode(args);

@@ -5,25 +5,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Abi } from "viem";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { LogHandler } from "../../aryl/handler.js";
-import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
 import { extractImages, fuseContract } from "../../compiler/fusion/fuse.js";
 import { compileApp } from "../helpers/backends.js";
 import { ROOT } from "../helpers/cli.js";
-import { TestChain } from "./chain.js";
+import { testChain } from "./chain.js";
 import { RECORDER_APP_PATH, recorderApp } from "./devices.js";
 import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
-let chain: TestChain;
-beforeAll(async () => {
-  buildHostDevice(); // before the chain: a first build blocks this process for a while
-  chain = await TestChain.start();
-}, 120_000);
-afterAll(async () => {
-  await chain?.stop();
-});
+const chain = testChain();
 
 const counting: LogHandler = {
   eventNames: ["PaymentEvent"],
@@ -33,16 +25,16 @@ const counting: LogHandler = {
 };
 
 it("with 2 confirmations a log is handled once two blocks follow its block", async () => {
-  const contract = await chain.deploy();
-  const { node } = await startTestNode(chain, contract, [{ name: "rec-1", transport: "emulated:native" }], { handler: counting, apps: [recorderApp()], confirmations: 2 });
+  const contract = await chain().deploy();
+  const { node } = await startTestNode(chain(), contract, [{ name: "rec-1", transport: "emulated:native" }], { handler: counting, apps: [recorderApp()], confirmations: 2 });
   try {
-    await chain.pay(contract, "1111", 1);
+    await chain().pay(contract, "1111", 1);
     await node.caughtUp();
     expect(node.handledLogs()).toEqual([]);
-    await chain.rpc("anvil_mine", ["0x1"]);
+    await chain().rpc("anvil_mine", ["0x1"]);
     await node.caughtUp();
     expect(node.handledLogs()).toEqual([]);
-    await chain.rpc("anvil_mine", ["0x1"]);
+    await chain().rpc("anvil_mine", ["0x1"]);
     await node.caughtUp();
     expect(node.handledLogs()).toHaveLength(1);
     expect(node.state("payments")).toBe(1n);
@@ -62,15 +54,15 @@ function fusedRental(app: Uint8Array) {
 it("when the contract's code changes, the devices get its new app", async () => {
   const v1 = recorderApp().bytes;
   const fused = fusedRental(v1);
-  const deployed = await chain.wallet.deployContract({ abi: fused.abi as Abi, bytecode: fused.bytecode, args: [chain.account.address, 1n] });
-  const contract = (await chain.public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
-  const { node, lines } = await startTestNode(chain, contract, [{ name: "rec-1", transport: "emulated:native" }], { contractImages: extractImages });
+  const deployed = await chain().wallet.deployContract({ abi: fused.abi as Abi, bytecode: fused.bytecode, args: [chain().account.address, 1n] });
+  const contract = (await chain().public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
+  const { node, lines } = await startTestNode(chain(), contract, [{ name: "rec-1", transport: "emulated:native" }], { contractImages: extractImages });
   try {
     await node.devices.online("rec-1");
     expect(lines).toContain(`contract ${contract}: 1 device app(s) (test), no Aryl script`);
 
     const v2 = compileApp(readFileSync(RECORDER_APP_PATH, "utf8") + "\npublic uint8_t Version() { return 2; }\n", "test").bytes;
-    await chain.rpc("anvil_setCode", [contract, fusedRental(v2).deployedBytecode]);
+    await chain().rpc("anvil_setCode", [contract, fusedRental(v2).deployedBytecode]);
     await until(() => lines.includes(`contract ${contract} changed: 1 device app(s) (test), no Aryl script`), 10_000, "the node to see the new code");
     expect(await node.device("rec-1").Version()).toBe(2);
     expect(lines.filter((l) => l.startsWith("rec-1: online"))).toEqual([

@@ -1,21 +1,30 @@
-/* Markers of the benchmark firmwares (bench/firmware/), read by the simavr
- * harness scripts/harness/simavr_bench.c: a write to GPIOR0 marks a point in
- * time (the harness records the cycle counter), four writes to GPIOR1 carry
- * the kernel's 32-bit result, least significant byte first. A run is
+/* Markers of the benchmark firmwares (bench/firmware/). A run is
  *
  *   BENCH_MARK(1); BENCH_MARK(2);            calibration: an empty region
  *   BENCH_MARK(1); ...kernel...; BENCH_MARK(2);
  *   [bench_report(instructions);]            VM variants: IR instructions run
- *   bench_finish(status, result);            GPIOR0 = 3 + status, result, end
+ *   bench_finish(status, result);            how it ended (0: ok), the result
  *
- * so the kernel's cycles are the second region's length less the first's
- * (compiler/bench/simavr-bench.ts). */
+ * so the kernel's cycles are the second region's length less the first's.
+ *
+ * AVR (simavr, scripts/harness/simavr_bench.c; compiler/bench/simavr-bench.ts):
+ * a marker is a write to GPIOR0, whose cycle the harness records; reports
+ * are bytes written to GPIOR1 (the instruction count before GPIOR0 = 3 +
+ * status, the result after it, least significant byte first); the run ends
+ * in sleep with interrupts off.
+ *
+ * MSP430 (mspdebug's simulator; compiler/bench/mspdebug-bench.ts): a marker
+ * is a call of bench_mark (bench_msp430.c), on which mspdebug stops to read
+ * its tracer's cycle count; reports go to the words of bench_report_words,
+ * read with `md` when the run reaches crt0's `done`. */
 #ifndef BENCH_MARKER_H
 #define BENCH_MARKER_H
 
+#include <stdint.h>
+
+#if defined(__AVR__)
 #include <avr/interrupt.h>
 #include <avr/io.h>
-#include <stdint.h>
 
 /* One `out` instruction; "memory" keeps the compiler from moving loads and
  * stores of the kernel across the marker. */
@@ -38,5 +47,21 @@ static inline void bench_finish(uint8_t status, uint32_t result) {
     SMCR = _BV(SE);
     for (;;) __asm__ __volatile__("sleep");
 }
+
+#elif defined(__MSP430__)
+
+/* [0] status + 1 once finished, [1] result, [2] instructions (VM variants). */
+extern volatile uint32_t bench_report_words[3];
+void bench_mark(uint8_t v);
+void bench_finish(uint8_t status, uint32_t result) __attribute__((noreturn));
+
+#define BENCH_MARK(v) bench_mark(v)
+static inline void bench_report(uint32_t value) {
+    bench_report_words[2] = value;
+}
+
+#else
+#error "bench_marker.h: a benchmark firmware is built for the AVR or the MSP430"
+#endif
 
 #endif

@@ -6,6 +6,9 @@
 // Library routines the code calls (libgcc's multiply and divide, the VM's
 // shared 256-bit routines) are not counted.
 
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { requireTool, run, type ToolchainOptions } from "../engines/firmware-build.js";
 
 interface ElfSymbol {
@@ -50,11 +53,35 @@ export function functionBytes(symbols: readonly ElfSymbol[], file: string, globa
   return total;
 }
 
-/** The code size of source file `file` (base name) in the AVR firmware `elf`. */
-export function avrFunctionBytes(elf: string, file: string, globals: readonly string[], options: ToolchainOptions = {}): number {
-  const readelf = requireTool("avr-readelf", "Debian binutils-avr", options);
-  const symbols = parseSymbols(run(readelf, ["-sW", elf], "avr-readelf"));
+function readelfFunctionBytes(readelf: string, elf: string, file: string, globals: readonly string[]): number {
+  const symbols = parseSymbols(run(readelf, ["-sW", elf], "readelf"));
   const missing = globals.filter((g) => !symbols.some((s) => s.name === g && s.type === "FUNC"));
   if (missing.length > 0) throw new Error(`${elf}: no function ${missing.join(", ")}`);
   return functionBytes(symbols, file, globals);
+}
+
+/** The code size of source file `file` (base name) in the AVR firmware `elf` (avr-readelf). */
+export function avrFunctionBytes(elf: string, file: string, globals: readonly string[], options: ToolchainOptions = {}): number {
+  return readelfFunctionBytes(requireTool("avr-readelf", "Debian binutils-avr", options), elf, file, globals);
+}
+
+/**
+ * The code size of one C file compiled alone for the MSP430 (clang, `flags`
+ * less -flto): the sum of its functions. The bench firmwares are linked with
+ * -flto, which inlines across files and leaves no per-file symbols, so the
+ * kernel's size is taken before link-time optimisation.
+ */
+export function msp430ObjectFunctionBytes(source: string, flags: readonly string[], options: ToolchainOptions = {}): number {
+  const clang = requireTool("clang", "MSP430 compiler, Debian clang", options);
+  const readelf = requireTool("llvm-readelf", "Debian llvm", options);
+  const dir = mkdtempSync(join(tmpdir(), "alkyvm-size-"));
+  try {
+    const obj = join(dir, "kernel.o");
+    run(clang, [...flags.filter((f) => f !== "-flto"), "-c", source, "-o", obj], `clang (${basename(source)})`);
+    return parseSymbols(run(readelf, ["-sW", obj], "llvm-readelf"))
+      .filter((s) => s.type === "FUNC")
+      .reduce((n, s) => n + s.size, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

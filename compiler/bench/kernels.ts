@@ -58,6 +58,8 @@ export interface CompiledKernel {
   bytes: Uint8Array;
   /** Index of the public function Run() in the image. */
   runIndex: number;
+  /** Bytes of app memory the image declares. */
+  memorySize: number;
 }
 
 /** The kernel's Alkyl app compiled for the test profile, as an image and the index of Run(). */
@@ -67,5 +69,5 @@ export function compileKernel(kernel: BenchKernel): CompiledKernel {
   if (!result.ok) throw new Error(result.diagnostics.map((d) => formatDiagnostic(d, source)).join("\n"));
   const runIndex = result.image.functions.findIndex((f) => f.name === "Run");
   if (runIndex < 0) throw new Error(`${kernel.alkylFile}: no function Run()`);
-  return { bytes: result.bytes, runIndex };
+  return { bytes: result.bytes, runIndex, memorySize: result.image.memorySize };
 }

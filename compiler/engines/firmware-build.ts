@@ -172,7 +172,7 @@ export function buildAvrFirmware(firmware: FirmwareSources, options: ToolchainOp
   return { elf, sizes: parseBerkeleySize(run(size, [elf], "avr-size")) };
 }
 
-const MSP430_CFLAGS = [
+export const MSP430_CFLAGS = [
   "--target=msp430",
   "-mmcu=msp430g2553",
   "-Os",

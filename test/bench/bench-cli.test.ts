@@ -148,6 +148,32 @@ describe("alkyvm bench: the text table", () => {
   }, 300_000);
 });
 
+describe("alkyvm bench --board lpmsp430g2553 (mspdebug's simulator)", () => {
+  it("measures the kernels that fit the MSP430 build, with the same JSON, and checks the variants agree", () => {
+    const r = bench(["--board", "lpmsp430g2553", "--json", "--kernel", "add8", "--chart", join(dir, "msp430.svg")]);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as BenchRow);
+    expect(lines).toHaveLength(1);
+    const row = lines[0]!;
+    expect(Object.keys(row)).toEqual(KEYS);
+    expect(row.kernel).toBe("add8");
+    expect(row.native_cycles).toBeGreaterThan(0);
+    expect(row.aot_cycles).toBeGreaterThan(row.native_cycles);
+    expect(row.interp_cycles).toBeGreaterThan(row.aot_cycles);
+    expect(row.interp_bytes).toBe(compileKernel(kernel("add8")).bytes.length);
+    expect(readFileSync(join(dir, "msp430.svg"), "utf8")).toContain("mspdebug");
+  }, 600_000);
+
+  it("names the kernels the MSP430 build cannot run, and fails when none is left", () => {
+    const r = bench(["--board", "lpmsp430g2553", "--kernel", "add64,mul256"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split("\n").at(-1)).toBe(
+      "alkyvm bench: no selected kernel runs on board 'lpmsp430g2553': add64 (64-bit arithmetic is not in the MSP430 build), mul256 (256-bit arithmetic is not in the MSP430 build)",
+    );
+    expect(r.stdout).toBe("");
+  });
+});
+
 describe("alkyvm bench: bad input is refused with one line, before anything is built", () => {
   it.each([
     [["--kernel", "add8"], 2, "--board is required"],

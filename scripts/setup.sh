@@ -12,6 +12,8 @@ DEBIAN_PACKAGES=(
   avrdude                        # flashing a real Uno
   clang lld msp430mcu            # MSP430G2553 firmware (clang --target=msp430, ld.lld)
   mspdebug                       # MSP430 simulator and flashing a real LaunchPad
+  gcc-arm-linux-gnueabihf libc6-dev-armhf-cross # the Raspberry Pi's program, cross-built (alkyvm firmware --board raspberrypi)
+  qemu-user                      # runs that armhf program here (qemu-arm) for the tests
 )
 
 missing=()

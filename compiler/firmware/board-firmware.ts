@@ -74,6 +74,7 @@ export function smartlockPinsHeader(board: Board): string {
 /** The smart-lock drivers of each board: its board part (the core is vm-c/port/smartlock.c). */
 const SMARTLOCK_BOARD_PART: Partial<Record<Board["id"], string>> = {
   uno: join(VM_C_DIR, "port", "avr", "smartlock_board.c"),
+  lpmsp430g2553: join(VM_C_DIR, "port", "msp430", "smartlock_board.c"),
 };
 
 function withDrivers(board: Board, fw: BoardFirmware, options: FirmwareOptions): BoardFirmware {

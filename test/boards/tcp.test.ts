@@ -1,7 +1,9 @@
 // The Raspberry Pi's firmware (the host build of the VM for Linux, rendered
-// and built by `alkyvm firmware --board raspberrypi`) listening on TCP on
-// 127.0.0.1, driven by `alkyvm run --backend tcp:<host>:<port>`: the
-// conformance corpus must give the same traces as on every other backend.
+// and built by `alkyvm firmware --board raspberrypi`: for armhf under
+// qemu-user when scripts/setup.sh installed the cross compiler, else for this
+// host) listening on TCP on 127.0.0.1, driven by
+// `alkyvm run --backend tcp:<host>:<port>`: the conformance corpus must give
+// the same traces as on every other backend.
 
 import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { mkdtempSync } from "node:fs";
@@ -11,6 +13,7 @@ import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { boardById } from "../../boards/boards.js";
 import { TcpTransport, parseTcpSpec } from "../../compiler/engines/tcp.js";
+import { linuxProgramCommand } from "../../compiler/firmware/linux-program.js";
 import { buildProject, renderProject } from "../../compiler/firmware/project.js";
 import { LinkClient } from "../../compiler/link/client.js";
 import { BOARDS } from "../../compiler/link/messages.js";
@@ -24,7 +27,8 @@ interface ListeningDevice {
 
 /** Starts the built program with --listen 127.0.0.1:0 and reads the port it bound from its stderr. */
 function listen(program: string, storeFile: string): Promise<ListeningDevice> {
-  const child = spawn(program, ["--store", storeFile, "--listen", "127.0.0.1:0"], { stdio: ["ignore", "ignore", "pipe"] });
+  const run = linuxProgramCommand(program, ["--store", storeFile, "--listen", "127.0.0.1:0"]);
+  const child = spawn(run.command, run.args, { stdio: ["ignore", "ignore", "pipe"] });
   return new Promise((resolve, reject) => {
     let text = "";
     child.stderr.setEncoding("utf8");

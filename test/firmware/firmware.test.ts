@@ -8,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimavrProcess } from "../../compiler/engines/simavr.js";
+import { findTool } from "../../compiler/engines/firmware-build.js";
+import { linuxProgramCommand } from "../../compiler/firmware/linux-program.js";
 import { LinkClient } from "../../compiler/link/client.js";
 import { BOARDS } from "../../compiler/link/messages.js";
 import { alkyvm, ensureBuilt } from "../helpers/cli.js";
@@ -33,8 +35,8 @@ function parseIni(text: string): Map<string, Map<string, string>> {
   return sections;
 }
 
-function generate(dir: string, board = "uno"): { status: number; stdout: string; stderr: string; json: Record<string, unknown> } {
-  const r = alkyvm(["firmware", "--board", board, "-o", dir, "--json"]);
+function generate(dir: string, board = "uno", extra: string[] = []): { status: number; stdout: string; stderr: string; json: Record<string, unknown> } {
+  const r = alkyvm(["firmware", "--board", board, "-o", dir, "--json", ...extra]);
   const last = r.stdout.trim().split("\n").pop() ?? "";
   return { ...r, json: r.status === 0 ? (JSON.parse(last) as Record<string, unknown>) : {} };
 }
@@ -109,8 +111,8 @@ describe("alkyvm firmware: bad input", () => {
     const none = alkyvm(["firmware", "--board", "uno", "--profile", "test"]);
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/no drivers for profile 'test' \(drivers exist for: smartlock\)/);
-    const r = alkyvm(["firmware", "--board", "lpmsp430g2553", "--profile", "smartlock", "-o", join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "x")]);
-    expect(r.stderr).toBe("alkyvm firmware: the smartlock drivers are not written for board 'lpmsp430g2553' yet (they exist for: uno)\n");
+    const r = alkyvm(["firmware", "--board", "native", "--profile", "smartlock", "-o", join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "x")]);
+    expect(r.stderr).toMatch(/^alkyvm firmware: the smartlock drivers are not written for board 'native' yet \(they exist for: [a-z0-9, ]+\)\n$/);
     expect(r.status).toBe(1);
   });
 
@@ -178,6 +180,25 @@ describe("alkyvm firmware --board lpmsp430g2553: the LaunchPad's USCI_A0 UART fi
   });
 });
 
+describe("alkyvm firmware --board lpmsp430g2553 --profile smartlock: the LaunchPad's drivers (built; mspdebug's simulator has no pin model)", () => {
+  it("builds within the chip with the keypad's Timer0_A interrupt and the UART's linked into their vectors", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "lp-lock");
+    const r = generate(dir, "lpmsp430g2553", ["--profile", "smartlock"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.json.ram as number).toBeLessThanOrEqual(512 - 96);
+    const pins = readFileSync(join(dir, "src", "smartlock_pins.h"), "utf8");
+    expect(pins).toContain("#define ALKY_KEYPAD_ROW_PINS { ALKY_PIN(2, 0), ALKY_PIN(2, 1), ALKY_PIN(2, 2), ALKY_PIN(2, 3) }");
+    expect(pins).toContain("#define ALKY_LOCK_PIN ALKY_PIN(1, 6)");
+    const hex = readFileSync(join(dir, ".alkyvm", "firmware.hex"), "utf8").split(/\r?\n/);
+    const vectors = [hex.find((l) => l.startsWith(":10FFE000"))!, hex.find((l) => l.startsWith(":10FFF000"))!].map((l) => l.slice(9, 41)).join("");
+    const slot = (i: number) => parseInt(vectors.slice(4 * i + 2, 4 * i + 4) + vectors.slice(4 * i, 4 * i + 2), 16);
+    expect(slot(7)).not.toBe(0xc000); // USCIAB0RX
+    expect(slot(9)).not.toBe(0xc000); // TIMER0_A0: the keypad scan
+    expect(slot(0)).toBe(0xc000);
+  });
+});
+
 describe.each(["raspberrypi", "native"])("alkyvm firmware --board %s: the Linux program", (board) => {
   const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), board);
 
@@ -187,9 +208,17 @@ describe.each(["raspberrypi", "native"])("alkyvm firmware --board %s: the Linux 
     expect(r.status).toBe(0);
     expect(r.json).toMatchObject({ board, flash_max: null, ram_max: null, hex: null });
     expect(r.json.flash as number).toBeGreaterThan(10_000);
-    const usage = spawnSync(r.json.elf as string, ["--help"], { encoding: "utf8" });
+    const help = linuxProgramCommand(r.json.elf as string, ["--help"]);
+    const usage = spawnSync(help.command, help.args, { encoding: "utf8" });
     expect(usage.status).toBe(2);
     expect(usage.stderr).toMatch(/--serial PATH\[@BAUD\] \| --listen HOST:PORT/);
+  });
+
+  it("is an armhf program for the Pi when Debian's cross compiler is installed, else one for this host", () => {
+    const elf = readFileSync(join(dir, ".alkyvm", "alky_device"));
+    const armhf = board === "raspberrypi" && findTool("arm-linux-gnueabihf-gcc") !== undefined;
+    expect(elf.readUInt16LE(18)).toBe(armhf ? 40 : process.arch === "x64" ? 62 : elf.readUInt16LE(18));
+    expect(elf[4]).toBe(armhf ? 1 : elf[4]); // ELF32 on armhf
   });
 
   it("names the PlatformIO environment for Linux (linux_arm on the Pi: PlatformIO's raspberrypi platform is the RP2040)", () => {
@@ -202,7 +231,8 @@ describe.each(["raspberrypi", "native"])("alkyvm firmware --board %s: the Linux 
   });
 
   it("opening a serial device that is not there fails in one line, exit 2", () => {
-    const r = spawnSync(join(dir, ".alkyvm", "alky_device"), ["--serial", "/dev/ttyNOSUCH@9600"], { encoding: "utf8" });
+    const run = linuxProgramCommand(join(dir, ".alkyvm", "alky_device"), ["--serial", "/dev/ttyNOSUCH@9600"]);
+    const r = spawnSync(run.command, run.args, { encoding: "utf8" });
     expect(r.stderr).toBe("alky_device: cannot open serial device /dev/ttyNOSUCH at 9600 baud: No such file or directory\n");
     expect(r.status).toBe(2);
   });

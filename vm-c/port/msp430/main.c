@@ -68,8 +68,30 @@ int16_t alky_device_port_read(void) {
 }
 #endif
 
+#if ALKY_SMARTLOCK_DRIVERS && !ALKY_MSP430_SIM
+#include "smartlock.h"
+
+/* The smart lock's firmware on the real board (smartlock.h): between frames
+ * the main loop runs the keypad's events. */
+int main(void) {
+    uint8_t mid_frame = 0;
+    link_init();
+    alky_board_smartlock_init();
+    alky_device_init(&device, &medium, send_bytes, 0);
+    for (;;) {
+        int16_t byte = alky_uart_read();
+        if (byte >= 0) {
+            mid_frame = (uint8_t)(byte != 0); /* 0 ends a frame */
+            alky_device_receive(&device, (uint8_t)byte);
+        } else if (!mid_frame) {
+            (void)alky_smartlock_poll(&device);
+        }
+    }
+}
+#else
 int main(void) {
     link_init();
     alky_device_init(&device, &medium, send_bytes, 0);
     for (;;) alky_device_receive(&device, link_read_byte());
 }
+#endif

@@ -18,16 +18,16 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { decodeImage } from "../compiler/ir/image.js";
+import { abiOf } from "../compiler/lang/aryl-env.js";
 import { profileByName } from "../compiler/profiles/profiles.js";
 import type { App } from "../compiler/run/backends.js";
 import type { Raw } from "../compiler/vm/effects.js";
 import { ChainWatcher, type ChainBlock, type ChainLog } from "./chain-watcher.js";
 import { DeviceManager, type DeviceStatus } from "./device-manager.js";
 import type { DeviceEntry } from "./devices-file.js";
-import { abiOf } from "../compiler/lang/aryl-env.js";
 import { eciesDecrypt } from "./ecies.js";
-import { ArylScript } from "./script.js";
 import { ChainUnavailable, type HandlerContext, type LogHandler } from "./handler.js";
+import { ArylScript } from "./script.js";
 import { NodeStore, type CommandRecord, type Effects, type HandledLog } from "./store.js";
 import { formatValues, type CallValue } from "./values.js";
 

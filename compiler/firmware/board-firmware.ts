@@ -75,6 +75,7 @@ export function smartlockPinsHeader(board: Board): string {
 const SMARTLOCK_BOARD_PART: Partial<Record<Board["id"], string>> = {
   uno: join(VM_C_DIR, "port", "avr", "smartlock_board.c"),
   lpmsp430g2553: join(VM_C_DIR, "port", "msp430", "smartlock_board.c"),
+  raspberrypi: join(LINUX_PORT_DIR, "smartlock_board.c"),
 };
 
 function withDrivers(board: Board, fw: BoardFirmware, options: FirmwareOptions): BoardFirmware {

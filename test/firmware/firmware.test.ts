@@ -199,6 +199,23 @@ describe("alkyvm firmware --board lpmsp430g2553 --profile smartlock: the LaunchP
   });
 });
 
+describe("alkyvm firmware --board raspberrypi --profile smartlock: GPIO through the Linux character device", () => {
+  it("builds, takes its lines from boards.ts, and without a GPIO chip says so in one line, exit 2", () => {
+    const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "pi-lock");
+    const r = generate(dir, "raspberrypi", ["--profile", "smartlock"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const pins = readFileSync(join(dir, "src", "smartlock_pins.h"), "utf8");
+    expect(pins).toContain('#define ALKY_GPIO_CHIP "/dev/gpiochip0"');
+    expect(pins).toContain("#define ALKY_LOCK_PIN ALKY_GPIO_LINE(17)");
+    if (existsSync("/dev/gpiochip0")) return; // a machine with GPIO: the program would take the lines
+    const run = linuxProgramCommand(r.json.elf as string, []);
+    const started = spawnSync(run.command, run.args, { encoding: "utf8", timeout: 20_000 });
+    expect(started.stderr).toBe("alky_device: cannot use GPIO chip /dev/gpiochip0 (open): No such file or directory\n");
+    expect(started.status).toBe(2);
+  });
+});
+
 describe.each(["raspberrypi", "native"])("alkyvm firmware --board %s: the Linux program", (board) => {
   const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), board);
 

@@ -2,11 +2,36 @@
 #include "smartlock.h"
 
 #include "generated/alky_profiles.h"
+#include "smartlock_pins.h"
 
 /* How long IncorrectBeep sounds the buzzer. */
 #define BEEP_MS 200u
 
 alky_event_queue alky_smartlock_keys;
+
+/* Scans a key state must hold to count: contacts bounce for a few milliseconds. */
+#define DEBOUNCE_SCANS 20u
+
+static const char keypad_keys[] = ALKY_KEYPAD_KEYS;
+static uint16_t raw_last;
+static uint16_t stable;
+static uint8_t raw_scans;
+
+void alky_smartlock_keypad_scanned(uint16_t down) {
+    uint16_t pressed;
+    uint8_t k;
+    if (down != raw_last) {
+        raw_last = down;
+        raw_scans = 0;
+        return;
+    }
+    if (raw_scans < DEBOUNCE_SCANS) raw_scans++;
+    if (raw_scans != DEBOUNCE_SCANS || down == stable) return;
+    pressed = (uint16_t)(down & (uint16_t)~stable);
+    stable = down;
+    for (k = 0; k < ALKY_KEYPAD_ROWS * ALKY_KEYPAD_COLUMNS; k++)
+        if (pressed & (uint16_t)(1u << k)) alky_event_queue_push(&alky_smartlock_keys, (uint8_t)keypad_keys[k]);
+}
 
 static uint8_t beeping;
 static uint32_t beep_started;

@@ -28,6 +28,17 @@ void alky_board_lock_output(uint8_t open);
 void alky_board_buzzer_output(uint8_t on);
 /* Milliseconds since start-up (wraps). */
 uint32_t alky_board_millis(void);
+/* Boards without a timer interrupt (Linux): one keypad scan, called by the
+ * main loop about every millisecond. */
+void alky_board_smartlock_tick(void);
+
+/* ---- Called by the board part. ---- */
+
+/* One scan of the keypad: bit r * columns + c set while the key at row r,
+ * column c is down. Debounces (a state must hold for 20 scans; scan about
+ * every millisecond) and queues each newly pressed key's character. Safe in
+ * an interrupt handler: it touches only its own state and the queue. */
+void alky_smartlock_keypad_scanned(uint16_t down);
 
 /* ---- Called by the port. ---- */
 

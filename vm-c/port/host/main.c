@@ -108,6 +108,30 @@ int16_t alky_device_port_read(void) {
 }
 #endif
 
+#if ALKY_SMARTLOCK_DRIVERS
+#include "smartlock.h"
+
+static uint8_t mid_frame; /* a request is half received */
+
+/* read() that scans the keypad about every millisecond while it waits, and
+ * between frames runs the keypad's events (smartlock.h). */
+static ssize_t link_read(int fd, uint8_t *buf, size_t cap) {
+    for (;;) {
+        struct pollfd p;
+        int ready;
+        p.fd = fd;
+        p.events = POLLIN;
+        ready = poll(&p, 1, 1);
+        alky_board_smartlock_tick();
+        if (ready != 0) return ready < 0 ? -1 : read(fd, buf, cap);
+        if (!mid_frame)
+            while (alky_smartlock_poll(&device)) continue;
+    }
+}
+#else
+#define link_read read
+#endif
+
 int main(int argc, char **argv) {
     int i, listener = -1;
     (void)listener; /* used only with ALKY_HOST_LINK_FD */
@@ -155,12 +179,15 @@ int main(int argc, char **argv) {
         }
     }
     if (store_fd < 0) memset(store_mirror, 0xFF, sizeof store_mirror);
+#if ALKY_SMARTLOCK_DRIVERS
+    alky_board_smartlock_init();
+#endif
     alky_device_init(&device, &medium, send_bytes, NULL);
 #ifdef ALKY_HOST_LINK_FD
     if (listener >= 0 && (link_in = link_out = alky_link_accept(listener)) < 0) return 1;
 #endif
     for (;;) {
-        ssize_t n = read(link_in, input, sizeof input);
+        ssize_t n = link_read(link_in, input, sizeof input);
 #ifdef ALKY_HOST_LINK_FD
         /* A node that hung up makes room for the next one; the device keeps its state. */
         if (listener >= 0 && n <= 0 && !(n < 0 && errno == EINTR)) {
@@ -174,6 +201,9 @@ int main(int argc, char **argv) {
             if (errno == EINTR) continue;
             return 1;
         }
+#if ALKY_SMARTLOCK_DRIVERS
+        mid_frame = (uint8_t)(input[n - 1] != 0); /* 0 ends a frame */
+#endif
         for (input_pos = 0, input_len = n; input_pos < input_len;) alky_device_receive(&device, input[input_pos++]);
     }
 }

@@ -1,7 +1,7 @@
 /* The smart lock's board part on the MSP430G2553 LaunchPad (smartlock.h):
  * the keypad scanned from Timer0_A's CCR0 interrupt at 1 kHz (SMCLK, the
- * calibrated 16 MHz DCO) and debounced there, key presses pushed into the
- * event queue; the lock and buzzer outputs; a millisecond clock. Pins come
+ * calibrated 16 MHz DCO; smartlock.c debounces it and queues the key
+ * presses); the lock and buzzer outputs; a millisecond clock. Pins come
  * from smartlock_pins.h, generated from boards/boards.ts. Built only into
  * smartlock-profile firmware for the real board (-DALKY_SMARTLOCK_DRIVERS=1);
  * mspdebug's simulator has no port-pin model, so this file is build-tested. */
@@ -41,15 +41,8 @@ static const msp_pin rows[ALKY_KEYPAD_ROWS] = ALKY_KEYPAD_ROW_PINS;
 static const msp_pin columns[ALKY_KEYPAD_COLUMNS] = ALKY_KEYPAD_COLUMN_PINS;
 static const msp_pin lock_pin = ALKY_LOCK_PIN;
 static const msp_pin buzzer_pin = ALKY_BUZZER_PIN;
-static const char keys[] = ALKY_KEYPAD_KEYS;
-
-/* A key state must hold for this many scans (1 ms apart) to count. */
-#define DEBOUNCE_SCANS 20u
 
 static volatile uint32_t millis_count;
-static uint16_t raw_last;
-static uint16_t stable;
-static uint8_t raw_scans;
 
 static uint16_t scan_matrix(void) {
     uint16_t down = 0;
@@ -66,20 +59,8 @@ static uint16_t scan_matrix(void) {
 }
 
 ALKY_MSP430_ISR(TIMER0_A0_SLOT, alky_keypad_scan_isr) {
-    uint16_t down = scan_matrix(), pressed;
-    uint8_t k;
     millis_count++;
-    if (down != raw_last) {
-        raw_last = down;
-        raw_scans = 0;
-        return;
-    }
-    if (raw_scans < DEBOUNCE_SCANS) raw_scans++;
-    if (raw_scans != DEBOUNCE_SCANS || down == stable) return;
-    pressed = (uint16_t)(down & (uint16_t)~stable);
-    stable = down;
-    for (k = 0; k < ALKY_KEYPAD_ROWS * ALKY_KEYPAD_COLUMNS; k++)
-        if (pressed & (uint16_t)(1u << k)) alky_event_queue_push(&alky_smartlock_keys, (uint8_t)keys[k]);
+    alky_smartlock_keypad_scanned(scan_matrix());
 }
 
 static void output_low(const msp_pin *p) {

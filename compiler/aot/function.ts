@@ -161,6 +161,7 @@ class FunctionTranslator {
     const kind = KIND_NAMES[fn.kind] ?? "helper";
     lines.push(`/* ${kind} ${fn.name}: IR function ${this.ctx.index}, code at image offset ${this.ctx.codeOffset} (${fn.code.length} bytes), frame ${frameBytes(fn)} bytes. */`);
     lines.push(`${sig} {`);
+    lines.push("    ALKY_AOT_FUEL_LOCAL");
     for (let i = fn.paramCount; i < fn.locals.length; i++) {
       const w = fn.locals[i]!.width;
       lines.push(`    ${C_TYPE[w]} l${i} = ${w === 4 ? "{{0}}" : "0"};`);
@@ -185,9 +186,11 @@ class FunctionTranslator {
    * line, a write, a fault, a call); the others are pure. When the budget is
    * smaller than the segment, the interpreter would run out before that last
    * instruction, having shown nothing: faulting at the segment's start gives
-   * exactly its outcome. The budget left is vm->fuel itself, charged by
-   * alky_rt_charge (aot.h: inline, or one out-of-line call per segment where
-   * code size matters more, the MSP430), so calls need no write-back.
+   * exactly its outcome. How the budget is held is aot.h's choice per build:
+   * a local `fuel` the compiler keeps in registers, stored to vm->fuel before
+   * calls, imports and returns and reloaded after calls (the default), or
+   * vm->fuel itself charged by one out-of-line alky_rt_charge per segment
+   * where code size matters more (the MSP430); the generated C is the same.
    */
   private segments(): Map<number, number> {
     const lengths = new Map<number, number>();
@@ -210,7 +213,7 @@ class FunctionTranslator {
     for (const insn of this.insns) {
       if (this.targets.has(insn.pc)) this.body.push(`pc_${insn.pc.toString(16).padStart(4, "0")}:`);
       const length = segments.get(insn.pc);
-      if (length !== undefined) this.body.push(`    if (alky_rt_charge(vm, ${length})) return ALKY_FAULT_FUEL; /* segment of ${length} */`);
+      if (length !== undefined) this.body.push(`    if (ALKY_AOT_CHARGE(${length})) return ALKY_FAULT_FUEL; /* segment of ${length} */`);
       this.body.push(`    /* ${hex4(insn.pc)} ${this.describe(insn)} */`, ...this.instruction(insn).map((l) => `    ${l}`));
     }
   }
@@ -276,9 +279,9 @@ class FunctionTranslator {
       case "callf":
         return this.callFunction(insn, n);
       case "retf":
-        if (!this.fn.result) return ["return ALKY_OK;"];
+        if (!this.fn.result) return ["ALKY_AOT_FUEL_SAVE();", "return ALKY_OK;"];
         this.read.add("result");
-        return [`*result = ${this.get(0, this.fn.result.width)};`, "return ALKY_OK;"];
+        return [`*result = ${this.get(0, this.fn.result.width)};`, "ALKY_AOT_FUEL_SAVE();", "return ALKY_OK;"];
       case "jump":
         return [`goto pc_${jumpTarget(this.fn, insn).toString(16).padStart(4, "0")};`];
       case "jumpi":
@@ -309,7 +312,7 @@ class FunctionTranslator {
   private generic(op: number, w: WidthCode, n: number): string[] {
     switch (op) {
       case Op.STOP:
-        return ["return ALKY_AOT_STOPPED;"];
+        return ["ALKY_AOT_FUEL_SAVE();", "return ALKY_AOT_STOPPED;"];
       case Op.INVALID:
         return ["return ALKY_FAULT_TRAP;"];
       case Op.POP:
@@ -494,7 +497,7 @@ class FunctionTranslator {
     });
     this.usesStatus = true;
     const opName = insn.info.byte === Op.SYSCALL ? "ALKY_OP_SYSCALL" : "ALKY_OP_NCALL";
-    lines.push(`st = alky_aot_import(vm, ${opName}, ${index}, ${off}); /* ${imp.name} */`, "if (st != ALKY_OK) return st;");
+    lines.push("ALKY_AOT_FUEL_SAVE();", `st = alky_aot_import(vm, ${opName}, ${index}, ${off}); /* ${imp.name} */`, "if (st != ALKY_OK) return st;");
     if (imp.result) lines.push(`${this.slot(n - k, imp.result.width)} = ${this.decodeLE(imp.result.width, "vm->stack")};`);
     return lines;
   }
@@ -510,8 +513,10 @@ class FunctionTranslator {
     return [
       `if ((uint32_t)vm->frame_end + ${bytes} > vm->stack_limit) return ALKY_FAULT_STACK;`,
       `vm->frame_end = (uint16_t)(vm->frame_end + ${bytes});`,
+      "ALKY_AOT_FUEL_SAVE();",
       `st = ${this.ctx.names[index]}(${["vm", ...args].join(", ")});`,
       "if (st != ALKY_OK) return st;",
+      "ALKY_AOT_FUEL_LOAD();",
       `vm->frame_end = (uint16_t)(vm->frame_end - ${bytes});`,
     ];
   }

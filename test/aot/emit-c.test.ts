@@ -71,7 +71,7 @@ describe("the generated C reads like its source", () => {
 
   it("types stack slots by width and charges fuel per segment", () => {
     expect(text).toMatch(/uint8_t s0_u8 = 0;/);
-    expect(text).toMatch(/if \(alky_rt_charge\(vm, \d+\)\) return ALKY_FAULT_FUEL; \/\* segment of \d+ \*\//);
+    expect(text).toMatch(/if \(ALKY_AOT_CHARGE\(\d+\)\) return ALKY_FAULT_FUEL; \/\* segment of \d+ \*\//);
   });
 });
 
@@ -139,6 +139,6 @@ describe("alkyvm compile --emit c", () => {
   it("names the choices when --emit is unknown", () => {
     const r = alkyvm(["compile", join(ROOT, "examples", "smartlock", "lock.alkyl"), "--emit", "wasm"]);
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain("--emit must be image, asm or c");
+    expect(r.stderr).toContain("--emit must be image, asm, c or ts");
   });
 });

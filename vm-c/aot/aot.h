@@ -47,22 +47,30 @@ alky_status alky_aot_call_run(alky_vm *vm);
 alky_status alky_aot_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t params);
 
 /* ---- Fuel: one charge per segment of `n` instructions (docs/aot.md). ----
- * Returns 1, charging nothing, when fewer than `n` units are left (the
- * segment faults at its start); else charges `n` and returns 0. Inline by
- * default; a firmware built with ALKY_AOT_CHARGE_CALL=1 (the MSP430's,
- * aot-build.ts) calls one copy in aot_runtime.c instead: a call per segment
- * is less than half the code of an inline 32-bit compare and subtract there. */
+ * ALKY_AOT_CHARGE(n) is 1, charging nothing, when fewer than `n` units are
+ * left (the segment faults at its start); else it charges `n` and is 0.
+ * By default each generated function holds the budget in a local `fuel`
+ * (ALKY_AOT_FUEL_LOCAL), which the compiler keeps in registers: stored to
+ * vm->fuel before calls, imports and returns (ALKY_AOT_FUEL_SAVE) and
+ * reloaded after a call (ALKY_AOT_FUEL_LOAD). A firmware built with
+ * ALKY_AOT_CHARGE_CALL=1 (the MSP430's, aot-build.ts) charges vm->fuel
+ * through one out-of-line alky_rt_charge in aot_runtime.c instead: a call
+ * per segment is less than half the code of an inline 32-bit compare and
+ * subtract there. On the Uno the local is about twice as fast (docs/aot.md). */
 #ifndef ALKY_AOT_CHARGE_CALL
 #define ALKY_AOT_CHARGE_CALL 0
 #endif
 #if ALKY_AOT_CHARGE_CALL
 uint8_t alky_rt_charge(alky_vm *vm, uint16_t n);
+#define ALKY_AOT_FUEL_LOCAL
+#define ALKY_AOT_CHARGE(n) alky_rt_charge(vm, (n))
+#define ALKY_AOT_FUEL_SAVE() ((void)0)
+#define ALKY_AOT_FUEL_LOAD() ((void)0)
 #else
-static inline uint8_t alky_rt_charge(alky_vm *vm, uint16_t n) {
-    if (vm->fuel < n) return 1;
-    vm->fuel -= n;
-    return 0;
-}
+#define ALKY_AOT_FUEL_LOCAL uint32_t fuel = vm->fuel;
+#define ALKY_AOT_CHARGE(n) (fuel < (n) ? 1 : (fuel -= (n), 0))
+#define ALKY_AOT_FUEL_SAVE() (vm->fuel = fuel)
+#define ALKY_AOT_FUEL_LOAD() (fuel = vm->fuel)
 #endif
 
 /* ---- Little-endian loads and stores (memory, storage, arguments). ---- */

@@ -75,7 +75,9 @@ alky_status alky_execute(alky_vm *vm) {
     uint8_t *lp = arena + vm->base + ALKY_FRAME_HEADER;
     uint8_t mode = vm->mode;
     uint8_t nb = alky_width_bytes(mode);
-    uint32_t fuel = vm->fuel;
+    /* Fuel, split in halves so that the one decremented per instruction is a
+     * 16-bit count the compiler can keep in registers. */
+    uint16_t fuel_lo = (uint16_t)vm->fuel, fuel_hi = (uint16_t)(vm->fuel >> 16);
     alky_status status = ALKY_OK;
     uint8_t op;
 
@@ -83,11 +85,14 @@ alky_status alky_execute(alky_vm *vm) {
 #if ALKY_USE_COMPUTED_GOTO
     next:
 #endif
-        if (fuel == 0) {
-            status = ALKY_FAULT_FUEL;
-            goto done;
+        if (fuel_lo == 0) {
+            if (fuel_hi == 0) {
+                status = ALKY_FAULT_FUEL;
+                goto done;
+            }
+            fuel_hi--;
         }
-        fuel--;
+        fuel_lo--;
         op = alky_rom_fetch(vm, pc);
         pc++;
         vmdispatch(alky_op_info(op) & 0x7F) {
@@ -317,6 +322,6 @@ done:
     vm->pc = pc;
     vm->sp = (uint16_t)(sp - arena);
     vm->mode = mode;
-    vm->fuel = fuel;
+    vm->fuel = ((uint32_t)fuel_hi << 16) | fuel_lo;
     return status;
 }

@@ -4,6 +4,8 @@
 // commands in order, and reconnects after the link fails. Commands wait in
 // the store while a device is offline and go out when it returns; a command
 // is marked delivered only after the device answered it (at least once).
+// Events a device raises by itself (its keypad) are logged, one line per
+// effect, and their node calls answered as those of the node's own calls.
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -13,8 +15,8 @@ import { BoardEmulationError } from "../compiler/engines/transport.js";
 import type { App } from "../compiler/run/backends.js";
 import type { NodeCallRequest } from "../compiler/run/engine.js";
 import { effectToTrace } from "../compiler/run/session.js";
-import type { TraceLine } from "../compiler/run/trace.js";
-import { installedAppIs, LinkEngine } from "../compiler/run/link-engine.js";
+import { formatTraceLine, type TraceLine } from "../compiler/run/trace.js";
+import { installedAppIs, LinkEngine, type RaisedEvent } from "../compiler/run/link-engine.js";
 import { formatValue } from "../compiler/run/values.js";
 import type { Raw } from "../compiler/vm/effects.js";
 import type { DeviceEntry } from "./devices-file.js";
@@ -41,6 +43,8 @@ export interface DeviceManagerOptions {
   fuel?: number;
   /** Answers a device's call to the node (NODE_CALL): the result (any value for a void function), or undefined = failed (the device's invocation traps). */
   answerNodeCall?: (device: string, name: string, args: CallValue[]) => Promise<CallValue | undefined>;
+  /** An event the device raised by itself ran (after its node calls were answered): the event and what the device did, as trace lines. */
+  onDeviceEvent?: (device: string, event: string, lines: TraceLine[]) => void;
 }
 
 /** A finished command: the function's result when it has one. */
@@ -161,6 +165,7 @@ class DeviceWorker {
       const engine = await LinkEngine.open(transport, app.image, app.bytes, {
         install: "if-changed",
         ...(answer ? { answerNodeCall: (call: NodeCallRequest) => this.answerNodeCall(app, call, answer) } : {}),
+        onDeviceEvent: (event: RaisedEvent) => this.raised(app, event),
         timeoutMs: reportTimeoutMs(this.entry),
         ...(this.options.fuel === undefined ? {} : { fuel: this.options.fuel }),
       });
@@ -196,6 +201,16 @@ class DeviceWorker {
       return undefined;
     }
     return raw.args[0] as Raw;
+  }
+
+  /** Logs an event the device raised by itself: the event, then one line per effect. */
+  private raised(app: App, event: RaisedEvent): void {
+    const fn = event.handler;
+    const name = fn ? `${fn.name}(${event.args.map((a, i) => formatValue(a, fn.locals[i]!)).join(", ")})` : `event ${event.eventId}`;
+    const lines = fn ? event.effects.map((e) => effectToTrace(e, app.image, fn)) : [];
+    this.options.log(`[${this.entry.name}] ${name} raised on the device${fn ? "" : " (the app has no handler)"}`);
+    for (const line of lines) this.options.log(`[${this.entry.name}] ${formatTraceLine(line)}`);
+    this.options.onDeviceEvent?.(this.entry.name, fn?.name ?? `event ${event.eventId}`, lines);
   }
 
   private async disconnect(reason: string | undefined): Promise<void> {

@@ -2,8 +2,10 @@
 // over any ByteTransport (a pipe to the host VM, a simulated UART, the MSP430
 // mailbox, a serial port). Stop-and-wait: one request at a time, and its
 // answer is every report with its sequence number up to the terminal one.
+// Invocations the device starts by itself (EVENT_RAISED, sequence number 0)
+// are served too: their node calls answered, their reports handed over.
 
-import type { ByteTransport } from "../engines/transport.js";
+import { BoardEmulationError, type ByteTransport } from "../engines/transport.js";
 import { decodeImage, ImportKind, type Image } from "../ir/image.js";
 import type { Raw, RawArg } from "../vm/effects.js";
 import { decodeArgs, encodeArgs } from "./args.js";
@@ -63,6 +65,14 @@ export interface LinkClientOptions {
   onNodeCall?: (call: NodeCall) => Promise<Raw | undefined>;
   /** The app the device runs, if it is installed already (load() learns it otherwise): node calls are decoded by its imports. */
   image?: Image;
+  /**
+   * Receives every invocation the device raised by itself (docs/link.md §4.5),
+   * once it has ended. Given this handler, the client also reads the link
+   * while no request is in flight (until stopServing), so that the node calls
+   * of such an invocation are answered (onNodeCall) when they come. Without
+   * it, raised invocations are served only while a request waits.
+   */
+  onDeviceEvent?: (event: RaisedInvocation) => void;
 }
 
 export type HelloReply = PayloadOf<"HELLO_REPLY">;
@@ -75,6 +85,17 @@ export interface Answer {
   /** One record per NODE_CALL in reports, in order. */
   nodeCalls: NodeCallRecord[];
 }
+
+/** An invocation the device raised by itself: EVENT_RAISED's fields, then its reports as an Answer's (terminal RESULT, DONE or FAULT). */
+export interface RaisedInvocation extends Answer {
+  /** The profile's event id. */
+  event: number;
+  /** The event's argument stream (decode with the handler's parameter types). */
+  args: Uint8Array;
+}
+
+/** How long one read waits while the client is idle (serving raised invocations). */
+const IDLE_READ_MS = 250;
 
 /** One line of text for an ERROR report. */
 export function describeError(fields: PayloadOf<"ERROR">): string {
@@ -92,12 +113,21 @@ export function describeError(fields: PayloadOf<"ERROR">): string {
 
 export class LinkClient {
   private readonly reader = new FrameReader();
+  /** Whole frames from the device not yet taken, in arrival order. */
   private readonly frames: Frame[] = [];
   private seq = 0;
   private readonly timeoutMs: number;
   /** Largest request payload the device takes; the protocol minimum until HELLO says more. */
   private maxPayload = MAX_PAYLOAD;
   private image: Image | undefined;
+  /** The transport read in progress, shared by everyone waiting for bytes (a request, the idle loop). */
+  private reading: Promise<void> | undefined;
+  /** Settles when the request or raised invocation that has the link now is over. */
+  private owner: Promise<void> | undefined;
+  private serving = true;
+  private readonly idle: Promise<void> | undefined;
+  /** A raised invocation's last NODE_ANSWER that no report confirmed before the invocation ended (the device may have given up on it). */
+  private unconfirmed: { seq: number; name: string } | undefined;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -105,6 +135,7 @@ export class LinkClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.image = options.image;
+    if (options.onDeviceEvent) this.idle = this.serveIdle();
   }
 
   /** Tells the client which app the device runs (node calls are decoded by its imports); load() does this itself. */
@@ -112,9 +143,15 @@ export class LinkClient {
     this.image = image;
   }
 
+  /** Stops reading the link while idle (call before closing the transport); resolves once the idle loop has ended. */
+  async stopServing(): Promise<void> {
+    this.serving = false;
+    await this.idle;
+  }
+
   /** HELLO: who the device is and what it runs; also learns its largest payload. */
   async hello(): Promise<HelloReply> {
-    const reply = await this.expect("HELLO", {}, "HELLO_REPLY");
+    const reply = await this.exclusive(() => this.expect("HELLO", {}, "HELLO_REPLY"));
     this.maxPayload = reply.maxPayload;
     return reply;
   }
@@ -123,22 +160,24 @@ export class LinkClient {
   async load(image: Uint8Array): Promise<void> {
     const trailer = new DataView(image.buffer, image.byteOffset, image.byteLength);
     const crc = image.length >= 4 ? trailer.getUint32(image.length - 4, true) : 0;
-    await this.expect("LOAD_BEGIN", { length: image.length, crc }, "ACK");
-    const chunk = this.maxPayload - fixedPayloadBytes(messageSpec("LOAD_CHUNK"));
-    for (let offset = 0; offset < image.length; offset += chunk) {
-      await this.expect("LOAD_CHUNK", { offset, data: image.subarray(offset, offset + chunk) }, "ACK");
-    }
-    await this.expect("LOAD_COMMIT", {}, "ACK");
+    await this.exclusive(async () => {
+      await this.expect("LOAD_BEGIN", { length: image.length, crc }, "ACK");
+      const chunk = this.maxPayload - fixedPayloadBytes(messageSpec("LOAD_CHUNK"));
+      for (let offset = 0; offset < image.length; offset += chunk) {
+        await this.expect("LOAD_CHUNK", { offset, data: image.subarray(offset, offset + chunk) }, "ACK");
+      }
+      await this.expect("LOAD_COMMIT", {}, "ACK");
+    });
     const decoded = decodeImage(image);
     if (decoded.ok) this.image = decoded.value.image;
   }
 
   async setTime(seconds: number): Promise<void> {
-    await this.expect("SET_TIME", { seconds: seconds >>> 0 }, "ACK");
+    await this.exclusive(() => this.expect("SET_TIME", { seconds: seconds >>> 0 }, "ACK"));
   }
 
   async reset(): Promise<void> {
-    await this.expect("RESET", {}, "ACK");
+    await this.exclusive(() => this.expect("RESET", {}, "ACK"));
   }
 
   /**
@@ -147,34 +186,62 @@ export class LinkClient {
    * to the frame that completed the stream (SYSCALLs, then RESULT/DONE/FAULT).
    */
   async invoke(kind: "CALL" | "EVENT", target: number, fuel: number, args: Uint8Array): Promise<Answer> {
-    const first = this.maxPayload - fixedPayloadBytes(messageSpec(kind));
-    let answer =
-      kind === "CALL"
-        ? await this.request("CALL", { function: target, fuel, args: args.subarray(0, first) })
-        : await this.request("EVENT", { event: target, fuel, args: args.subarray(0, first) });
-    const more = this.maxPayload - fixedPayloadBytes(messageSpec("ARGS"));
-    for (let at = first; at < args.length; at += more) {
-      this.refuseUnless(answer, "ACK");
-      answer = await this.request("ARGS", { args: args.subarray(at, at + more) });
-    }
-    return answer;
+    return this.exclusive(async () => {
+      const first = this.maxPayload - fixedPayloadBytes(messageSpec(kind));
+      let answer =
+        kind === "CALL"
+          ? await this.exchange("CALL", { function: target, fuel, args: args.subarray(0, first) })
+          : await this.exchange("EVENT", { event: target, fuel, args: args.subarray(0, first) });
+      const more = this.maxPayload - fixedPayloadBytes(messageSpec("ARGS"));
+      for (let at = first; at < args.length; at += more) {
+        this.refuseUnless(answer, "ACK");
+        answer = await this.exchange("ARGS", { args: args.subarray(at, at + more) });
+      }
+      return answer;
+    });
   }
 
   /**
    * Sends one request and collects its answer. An ERROR answer is returned, not
    * thrown. A NODE_CALL report is answered (onNodeCall) with NODE_ANSWER, a
    * request of its own whose sequence number the rest of the answer carries.
+   * Waits while a raised invocation is being served.
    */
   async request<N extends MessageName>(name: N, fields: PayloadOf<N>): Promise<Answer> {
+    return this.exclusive(() => this.exchange(name, fields));
+  }
+
+  /** Runs one exchange with the link to itself: requests and raised invocations take turns, never interleave. */
+  private async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    while (this.owner) await this.owner;
+    let release!: () => void;
+    this.owner = new Promise((resolve) => (release = resolve));
+    try {
+      return await work();
+    } finally {
+      this.owner = undefined;
+      release();
+    }
+  }
+
+  private async exchange<N extends MessageName>(name: N, fields: PayloadOf<N>): Promise<Answer> {
     let seq = await this.send(name, fields);
     const reports: Message[] = [];
     const nodeCalls: NodeCallRecord[] = [];
     /** The NODE_CALL last answered, and the device's end of the invocation if it gave up waiting for that answer. */
     let callSeq: number | undefined;
     let gaveUp: Message | undefined;
+    /** Whether the device raised an invocation since the request went out (it refuses requests while that waits for a node call). */
+    let raised = false;
     for (;;) {
-      const report = await this.nextReport(seq, callSeq, name);
+      const report = await this.nextReport((s) => s === seq || s === callSeq || s === UNSOLICITED_SEQ, false, name);
       const message = report.message;
+      if (report.seq === UNSOLICITED_SEQ) {
+        // The device raised an event before it read this request: serve it first.
+        await this.serveRaised(message);
+        raised = true;
+        continue;
+      }
       const terminal = messageSpec(message.name).terminal;
       if (report.seq !== seq) {
         // The device timed out before our answer arrived; it refuses the late answer next.
@@ -186,6 +253,12 @@ export class LinkClient {
           nodeCalls[nodeCalls.length - 1]!.answer = undefined;
           return { reports, terminal: gaveUp, nodeCalls };
         }
+        if (raised && reports.length === 0 && message.name === "ERROR" && codeName(ERROR_CODES, message.fields.code) === "busy") {
+          // Refused, not run, while the raised invocation waited for its node call: send it again.
+          raised = false;
+          seq = await this.send(name, fields);
+          continue;
+        }
         return { reports, terminal: message, nodeCalls };
       }
       reports.push(message);
@@ -195,6 +268,85 @@ export class LinkClient {
       callSeq = seq;
       seq = await this.send("NODE_ANSWER", { call: callSeq, ok: value ? 1 : 0, value: value ?? new Uint8Array(0) });
     }
+  }
+
+  /**
+   * Serves an invocation the device raised, from its first report on: its
+   * reports carry sequence number 0, or after a node call the number of our
+   * NODE_ANSWER (the device answers it as any request). Node calls are answered
+   * as in a request's invocation; the whole goes to onDeviceEvent at the end.
+   * Frames of other numbers stay queued for the request that waits.
+   */
+  private async serveRaised(start: Message): Promise<void> {
+    const numbers = new Set([UNSOLICITED_SEQ]);
+    const reports: Message[] = [];
+    const nodeCalls: NodeCallRecord[] = [];
+    /** The last NODE_ANSWER sent and whether a report with its number came since. */
+    let answered: { seq: number; name: string; confirmed: boolean } | undefined;
+    let next: { message: Message; seq: number } | undefined = { message: start, seq: UNSOLICITED_SEQ };
+    if (start.name !== "EVENT_RAISED") this.options.onDropped?.(`${start.name} report of a raised event whose EVENT_RAISED was not seen`);
+    else next = undefined;
+    for (;;) {
+      const report = next ?? (await this.nextReport((s) => numbers.has(s), true, "the device's raised event"));
+      next = undefined;
+      const message = report.message;
+      if (answered && report.seq === answered.seq) answered.confirmed = true;
+      if (message.name === "ERROR") {
+        // The device refused our answer (and waits on, or has given up): the call failed.
+        this.options.onDropped?.(`device refused the answer to node call ${answered?.name ?? "?"}: ${describeError(message.fields)}`);
+        if (nodeCalls.length > 0) nodeCalls[nodeCalls.length - 1]!.answer = undefined;
+        continue;
+      }
+      if (messageSpec(message.name).terminal) {
+        if (answered && !answered.confirmed) this.unconfirmed = { seq: answered.seq, name: answered.name };
+        if (start.name === "EVENT_RAISED") {
+          try {
+            this.options.onDeviceEvent?.({ event: start.fields.event, args: start.fields.args, reports, terminal: message, nodeCalls });
+          } catch (e) {
+            this.options.onDropped?.(`onDeviceEvent failed: ${e instanceof Error ? e.message : String(e)}`);
+          }
+        }
+        return;
+      }
+      reports.push(message);
+      if (message.name !== "NODE_CALL") continue;
+      const { record, value } = await this.answerNodeCall(message.fields);
+      nodeCalls.push(record);
+      const seq = await this.send("NODE_ANSWER", { call: report.seq, ok: value ? 1 : 0, value: value ?? new Uint8Array(0) });
+      numbers.add(seq);
+      answered = { seq, name: record.name, confirmed: false };
+    }
+  }
+
+  /** While no request is in flight: reads the link and serves the invocations the device raises. */
+  private async serveIdle(): Promise<void> {
+    while (this.serving) {
+      if (this.owner) {
+        await this.owner;
+        continue;
+      }
+      const at = this.frames.findIndex((f) => f.seq === UNSOLICITED_SEQ);
+      for (const frame of this.frames.splice(0, at < 0 ? this.frames.length : at)) this.stale(frame, "no request");
+      try {
+        if (at < 0) await this.readMore(IDLE_READ_MS);
+        else await this.exclusive(async () => this.serveRaised((await this.nextReport((s) => s === UNSOLICITED_SEQ, true, "the device's raised event")).message));
+      } catch (e) {
+        // A failed link fails the next request too; a garbled or unfinished raised invocation is only reported.
+        if (e instanceof BoardEmulationError) return;
+        this.options.onDropped?.(e instanceof Error ? e.message : String(e));
+      }
+    }
+  }
+
+  /** A frame nobody waits for: an answer to an earlier request, or the device's refusal of an answer it no longer waited for. */
+  private stale(frame: Frame, waiting: string): void {
+    const late = this.unconfirmed;
+    if (late && frame.seq === late.seq && frame.type === messageSpec("ERROR").id) {
+      this.unconfirmed = undefined;
+      this.options.onDropped?.(`the device gave up on node call ${late.name} of a raised event before the answer came`);
+      return;
+    }
+    this.options.onDropped?.(`report with sequence ${frame.seq} while waiting for ${waiting}`);
   }
 
   /** Writes one request frame with the next sequence number; returns the number. */
@@ -226,7 +378,7 @@ export class LinkClient {
   }
 
   private async expect<N extends MessageName, R extends MessageName>(name: N, fields: PayloadOf<N>, want: R): Promise<PayloadOf<R>> {
-    const answer = await this.request(name, fields);
+    const answer = await this.exchange(name, fields);
     return this.refuseUnless(answer, want);
   }
 
@@ -237,20 +389,17 @@ export class LinkClient {
     throw new LinkError(`device answered ${t.name} where ${want} was expected`, "link");
   }
 
-  /** The next whole report (MORE frames joined) with sequence number `seq` (or `also`, the node call last answered). */
-  private async nextReport(seq: number, also: number | undefined, request: string): Promise<{ message: Message; seq: number }> {
+  /**
+   * The next whole report (MORE frames joined) whose sequence number is
+   * `wanted`. Frames of other numbers are dropped as stale, or with
+   * `keepOthers` left queued for the request that waits for them.
+   */
+  private async nextReport(wanted: (seq: number) => boolean, keepOthers: boolean, request: string): Promise<{ message: Message; seq: number }> {
     let type: number | undefined;
     let got: number | undefined;
     const parts: Uint8Array[] = [];
     for (;;) {
-      const frame = await this.nextFrame(request);
-      const wanted = got === undefined ? frame.seq === seq || (also !== undefined && frame.seq === also) : frame.seq === got;
-      if (!wanted) {
-        // Reports the device raised by itself (seq 0) are not part of this answer;
-        // anything else is a stale answer to an earlier request.
-        if (frame.seq !== UNSOLICITED_SEQ) this.options.onDropped?.(`report with sequence ${frame.seq} while waiting for ${seq}`);
-        continue;
-      }
+      const frame = await this.nextFrame(got === undefined ? wanted : (s) => s === got, keepOthers, request);
       if (type !== undefined && frame.type !== type) throw new LinkError(`device interleaved report types in a multi-frame report`, "link");
       type = frame.type;
       got = frame.seq;
@@ -261,22 +410,44 @@ export class LinkClient {
     const decoded = decodePayload(type, payload);
     if (!decoded.ok) throw new LinkError(`device sent a malformed report: ${decoded.reason}`, "link");
     if (messageSpec(decoded.message.name).from !== "device") throw new LinkError(`device sent a request type ${messageById(type)?.name}`, "link");
-    return { message: decoded.message, seq: got! };
+    return { message: decoded.message, seq: got };
   }
 
-  private async nextFrame(request: string): Promise<Frame> {
+  private async nextFrame(wanted: (seq: number) => boolean, keepOthers: boolean, request: string): Promise<Frame> {
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      const queued = this.frames.shift();
-      if (queued) return queued;
+      const at = this.frames.findIndex((f) => wanted(f.seq));
+      if (!keepOthers) for (const frame of this.frames.splice(0, at < 0 ? this.frames.length : at)) this.stale(frame, request);
+      if (at >= 0) return this.frames.splice(keepOthers ? at : 0, 1)[0]!;
       const left = deadline - Date.now();
       if (left <= 0) throw new LinkError(`no answer to ${request} within ${this.timeoutMs} ms`, "link");
-      const bytes = await this.transport.read(left);
-      for (const event of this.reader.push(bytes)) {
-        if (event.kind === "frame") {
-          if (event.frame.flags & FrameFlag.FromDevice) this.frames.push(event.frame);
-        } else this.options.onDropped?.(event.reason);
-      }
+      await this.readMore(left);
+    }
+  }
+
+  /** Waits up to maxWaitMs for the next bytes (joining the read in progress, if any) and queues the frames they complete. */
+  private async readMore(maxWaitMs: number): Promise<void> {
+    if (!this.reading) {
+      const read = this.transport
+        .read(maxWaitMs)
+        .then((bytes) => {
+          for (const event of this.reader.push(bytes)) {
+            if (event.kind === "frame") {
+              if (event.frame.flags & FrameFlag.FromDevice) this.frames.push(event.frame);
+            } else this.options.onDropped?.(event.reason);
+          }
+        })
+        .finally(() => {
+          this.reading = undefined;
+        });
+      read.catch(() => {}); // whoever waits on it sees the failure; nobody may be waiting any more
+      this.reading = read;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([this.reading, new Promise<void>((resolve) => (timer = setTimeout(resolve, maxWaitMs)))]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -3,9 +3,9 @@
 // is loaded over the link exactly as on hardware; every invocation's reports
 // become the same raw effects the reference VM produces.
 
-import { FEATURE_NAMES, FunctionKind, type Image } from "../ir/image.js";
+import { FEATURE_NAMES, FunctionKind, type Image, type IrFunction } from "../ir/image.js";
 import { decodeArgs, encodeArgs, rawFromLittleEndian } from "../link/args.js";
-import { describeError, LinkClient, LinkError, type HelloReply } from "../link/client.js";
+import { describeError, LinkClient, LinkError, type Answer, type HelloReply, type RaisedInvocation } from "../link/client.js";
 import { codeName, ERROR_CODES, FAULT_KINDS, type Message } from "../link/messages.js";
 import type { ByteTransport } from "../engines/transport.js";
 import { DEFAULT_FUEL } from "../vm/reference.js";
@@ -20,6 +20,18 @@ export interface LinkEngineOptions {
   answerNodeCall?: NodeCallAnswerer | ((call: NodeCallRequest) => Promise<Raw | undefined>);
   /** "if-changed": keep the installed app (and its storage) when it is this image already. Default "always". */
   install?: "always" | "if-changed";
+  /** Receives each event the device raised by itself (a driver: the keypad), after it ran; its node calls are answered by answerNodeCall. */
+  onDeviceEvent?: (event: RaisedEvent) => void;
+}
+
+/** An event the device raised and ran by itself, in the app's terms. */
+export interface RaisedEvent {
+  /** The app's handler of the event (undefined: the app has none, nothing ran). */
+  handler: IrFunction | undefined;
+  eventId: number;
+  args: RawArg[];
+  /** What the handler did, as an invocation's effects (syscalls, node calls, return, fault). */
+  effects: EngineEffect[];
 }
 
 /** Whether the device announced exactly this image as its installed app (length and CRC-32 trailer). */
@@ -52,10 +64,12 @@ export class LinkEngine implements Engine {
    */
   static async open(transport: ByteTransport, image: Image, imageBytes: Uint8Array, options: LinkEngineOptions = {}): Promise<LinkEngine> {
     const answer = options.answerNodeCall;
+    const onEvent = options.onDeviceEvent;
     const client = new LinkClient(transport, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       image,
       ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
+      ...(onEvent ? { onDeviceEvent: (raised) => onEvent(raisedEvent(image, raised)) } : {}),
     });
     try {
       const device = await client.hello();
@@ -66,7 +80,9 @@ export class LinkEngine implements Engine {
       }
       return new LinkEngine(client, transport, image, options.fuel ?? DEFAULT_FUEL, device);
     } catch (e) {
+      const idle = client.stopServing();
       await transport.close();
+      await idle;
       throw e;
     }
   }
@@ -79,43 +95,9 @@ export class LinkEngine implements Engine {
       fn.kind === FunctionKind.Event
         ? await this.client.invoke("EVENT", fn.eventId ?? 0, this.fuel, stream)
         : await this.client.invoke("CALL", functionIndex, this.fuel, stream);
-    const effects: EngineEffect[] = [];
-    let nodeCalls = 0;
-    for (const report of answer.reports) {
-      if (report.name !== "NODE_CALL") {
-        effects.push(this.syscallEffect(report));
-        continue;
-      }
-      const call = answer.nodeCalls[nodeCalls++]!;
-      effects.push({ kind: "nodecall", importIndex: call.importIndex, args: call.args, answer: call.answer });
-    }
     const end = answer.terminal;
-    switch (end.name) {
-      case "RESULT":
-        if (fn.result) effects.push({ kind: "return", value: rawFromLittleEndian(end.fields.value, end.fields.value.length) });
-        break;
-      case "DONE":
-        break;
-      case "FAULT": {
-        const fault = codeName(FAULT_KINDS, end.fields.kind) as FaultKind;
-        effects.push(fault === "memory" || fault === "storage" ? { kind: "fault", fault, address: end.fields.address } : { kind: "fault", fault });
-        break;
-      }
-      case "ERROR":
-        throw new LinkError(`device refused the invocation of ${fn.name}: ${describeError(end.fields)}`, codeName(ERROR_CODES, end.fields.code));
-      default:
-        throw new LinkError(`device answered an invocation with ${end.name}`, "link");
-    }
-    return effects;
-  }
-
-  private syscallEffect(report: Message): EngineEffect {
-    if (report.name !== "SYSCALL") throw new LinkError(`device sent ${report.name} during an invocation`, "link");
-    const imp = this.image.imports[report.fields.import];
-    if (!imp) throw new LinkError(`device reported a syscall of unknown import ${report.fields.import}`, "link");
-    const decoded = decodeArgs(imp.params, report.fields.args);
-    if (!decoded.ok) throw new LinkError(`device sent malformed arguments for ${imp.name}: ${decoded.reason}`, "link");
-    return { kind: "syscall", importIndex: report.fields.import, args: decoded.args };
+    if (end.name === "ERROR") throw new LinkError(`device refused the invocation of ${fn.name}: ${describeError(end.fields)}`, codeName(ERROR_CODES, end.fields.code));
+    return answerEffects(this.image, fn, answer);
   }
 
   async setTime(seconds: number): Promise<void> {
@@ -123,6 +105,54 @@ export class LinkEngine implements Engine {
   }
 
   async close(): Promise<void> {
+    const idle = this.client.stopServing();
     await this.transport.close();
+    await idle;
   }
+}
+
+/** An invocation's reports as the reference VM's effects: syscalls and node calls in order, then the return value or fault. */
+function answerEffects(image: Image, fn: IrFunction | undefined, answer: Answer): EngineEffect[] {
+  const effects: EngineEffect[] = [];
+  let nodeCalls = 0;
+  for (const report of answer.reports) {
+    if (report.name !== "NODE_CALL") {
+      effects.push(syscallEffect(image, report));
+      continue;
+    }
+    const call = answer.nodeCalls[nodeCalls++]!;
+    effects.push({ kind: "nodecall", importIndex: call.importIndex, args: call.args, answer: call.answer });
+  }
+  const end = answer.terminal;
+  switch (end.name) {
+    case "RESULT":
+      if (fn?.result) effects.push({ kind: "return", value: rawFromLittleEndian(end.fields.value, end.fields.value.length) });
+      break;
+    case "DONE":
+      break;
+    case "FAULT": {
+      const fault = codeName(FAULT_KINDS, end.fields.kind) as FaultKind;
+      effects.push(fault === "memory" || fault === "storage" ? { kind: "fault", fault, address: end.fields.address } : { kind: "fault", fault });
+      break;
+    }
+    default:
+      throw new LinkError(`device answered an invocation with ${end.name}`, "link");
+  }
+  return effects;
+}
+
+function syscallEffect(image: Image, report: Message): EngineEffect {
+  if (report.name !== "SYSCALL") throw new LinkError(`device sent ${report.name} during an invocation`, "link");
+  const imp = image.imports[report.fields.import];
+  if (!imp) throw new LinkError(`device reported a syscall of unknown import ${report.fields.import}`, "link");
+  const decoded = decodeArgs(imp.params, report.fields.args);
+  if (!decoded.ok) throw new LinkError(`device sent malformed arguments for ${imp.name}: ${decoded.reason}`, "link");
+  return { kind: "syscall", importIndex: report.fields.import, args: decoded.args };
+}
+
+/** A raised invocation in the app's terms: its handler, the event's arguments decoded by the handler's parameters, the effects. */
+function raisedEvent(image: Image, raised: RaisedInvocation): RaisedEvent {
+  const handler = image.functions.find((f) => f.kind === FunctionKind.Event && (f.eventId ?? 0) === raised.event);
+  const decoded = handler ? decodeArgs(handler.locals.slice(0, handler.paramCount), raised.args) : undefined;
+  return { handler, eventId: raised.event, args: decoded?.ok ? decoded.args : [], effects: answerEffects(image, handler, raised) };
 }

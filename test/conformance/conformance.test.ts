@@ -29,15 +29,26 @@ beforeAll(() => {
   if (!process.env.ALKYVM_BIN) ensureBuilt();
 }, 180_000);
 
+/**
+ * A case may build a firmware first (an AOT backend builds one per case, with
+ * the app in it), which on a loaded machine takes longer than vitest's
+ * default; runCase's own limit on the alkyvm process (120 s) is the bound.
+ */
+const CASE_TIMEOUT_MS = 150_000;
+
 for (const backend of BACKENDS) {
   describe(`conformance on --backend ${backend.name}`, () => {
-    it.each(casesFor(backend, corpus).map((c) => [c.name, c] as const))("%s", (_name, c) => {
-      const r = runCase(c, backend.name);
-      const command = `alkyvm ${runArgs(c, backend.name).join(" ")}`;
-      expect(r.stderr, `${command}: stderr`).toBe("");
-      expect(r.stdout, `${command}: trace`).toBe(expectedTrace(c));
-      expect(r.status, `${command}: exit status`).toBe(0);
-    });
+    it.each(casesFor(backend, corpus).map((c) => [c.name, c] as const))(
+      "%s",
+      (_name, c) => {
+        const r = runCase(c, backend.name);
+        const command = `alkyvm ${runArgs(c, backend.name).join(" ")}`;
+        expect(r.stderr, `${command}: stderr`).toBe("");
+        expect(r.stdout, `${command}: trace`).toBe(expectedTrace(c));
+        expect(r.status, `${command}: exit status`).toBe(0);
+      },
+      CASE_TIMEOUT_MS,
+    );
   });
 }
 

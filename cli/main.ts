@@ -43,7 +43,7 @@ usage:
            tcp:<host>:<port> (a Linux board's firmware listening there);
            --size prints the firmware's flash and RAM use
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
-  alkyvm firmware --board <id> [--profile smartlock] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers) as a PlatformIO project and builds it
+  alkyvm firmware --board <id> [--app <app> --aot] [--profile P] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers, the app compiled ahead of time) as a PlatformIO project and builds it
   alkyvm flash --board <id> [--port <path>] [-d dir] [--dry-run]   writes the firmware built in dir onto the board (avrdude, mspdebug or pio)
   alkyvm devices [--port <path>[@baud]]... [--json]   lists serial ports and the AlkyVM boards that answer HELLO on them
   alkyvm monitor --port <path>[@baud] [--hello] [--count N] [--seconds S] [--json]   prints the link frames arriving on a port, decoded

@@ -22,6 +22,7 @@ import {
   unoDeviceFirmware,
   VM_C_DIR,
 } from "../engines/firmware-build.js";
+import { AOT_DIR } from "../engines/aot-build.js";
 import { BoardEmulationError } from "../engines/transport.js";
 
 export const LINUX_PORT_DIR = join(VM_C_DIR, "port", "linux");
@@ -45,6 +46,8 @@ export type DriverProfile = (typeof DRIVER_PROFILES)[number];
 export interface FirmwareOptions {
   /** Builds the profile's drivers into the firmware (the smart lock's keypad, lock and buzzer). */
   profile?: DriverProfile;
+  /** An app compiled ahead of time into the firmware (compiler/aot/ emitC's text, docs/aot.md). */
+  aotAppC?: string;
 }
 
 /** The C spelling of a pin in smartlock_pins.h (the board part defines the macro). */
@@ -90,9 +93,30 @@ function withDrivers(board: Board, fw: BoardFirmware, options: FirmwareOptions):
   };
 }
 
-/** The firmware `alkyvm firmware --board <id> [--profile P]` renders and builds. */
+/** The firmware `alkyvm firmware --board <id> [--profile P] [--app A --aot]` renders and builds. */
 export function boardFirmware(board: Board, options: FirmwareOptions = {}): BoardFirmware {
-  return withDrivers(board, linkDeviceFirmware(board), options);
+  return withAotApp(board, withDrivers(board, linkDeviceFirmware(board), options), options);
+}
+
+/**
+ * The AOT build of a board: as the avr-aot and c-aot backends build it
+ * (compiler/engines/aot-build.ts): the AOT runtime and the app's C, with
+ * device.c's invocations routed through alky_aot_call_run; on the Uno
+ * without -flto (avr-gcc 5.4 miscompiles the AOT code under LTO, docs/aot.md).
+ */
+function withAotApp(board: Board, fw: BoardFirmware, options: FirmwareOptions): BoardFirmware {
+  if (options.aotAppC === undefined) return fw;
+  if (board.toolchain.kind === "clang-msp430") {
+    throw new BoardEmulationError("build-failed", `--aot is not supported for board '${board.id}' by alkyvm firmware yet (uno, raspberrypi, native)`);
+  }
+  return {
+    ...fw,
+    sources: [...fw.sources, join(AOT_DIR, "aot_runtime.c")],
+    includeDirs: [...fw.includeDirs, AOT_DIR],
+    defines: [...fw.defines, "ALKY_DEVICE_CALL_RUN=alky_aot_call_run"],
+    extraFlags: board.toolchain.kind === "avr-gcc" ? fw.extraFlags.filter((f) => f !== "-flto") : fw.extraFlags,
+    generated: [...fw.generated, { name: "alkyvm_app.c", text: options.aotAppC }],
+  };
 }
 
 function linkDeviceFirmware(board: Board): BoardFirmware {

@@ -60,9 +60,12 @@ function template(name: string): HandlebarsTemplateDelegate {
 const LIBRARY_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 const isCore = (path: string): boolean => dirname(path) === VM_C_DIR;
+/** The AOT runtime (vm-c/aot/) belongs to the VM library, in its own folder: generated apps include "aot/aot.h". */
+const isAot = (path: string): boolean => dirname(path) === join(VM_C_DIR, "aot");
 
 /** Where each source of the device firmware goes in the project: the VM library or the board glue. */
 function placeSource(path: string): string {
+  if (isAot(path)) return join("lib", "alkyvm", "src", "aot", basename(path));
   return isCore(path) ? join("lib", "alkyvm", "src", basename(path)) : join("src", basename(path));
 }
 
@@ -70,6 +73,7 @@ function placeSource(path: string): string {
 function headersFor(board: Board, fw: BoardFirmware): string[] {
   const headersIn = (dir: string): string[] => readdirSync(dir).filter((f) => f.endsWith(".h")).sort().map((f) => join(dir, f));
   const glueDirs = [...new Set(fw.sources.filter((s) => !isCore(s)).map((s) => dirname(s)))];
+  // (vm-c/aot/ is one of them in an AOT build: placeHeader puts its header into the library.)
   const config = join(VM_C_DIR, "config");
   // A board config may include another (raspberrypi.h includes native.h).
   const configs = [`${board.id}.h`, ...(board.toolchain.kind === "gcc-linux" ? ["native.h"] : [])].map((f) => join(config, f));
@@ -78,7 +82,7 @@ function headersFor(board: Board, fw: BoardFirmware): string[] {
 
 function placeHeader(path: string): string {
   const rel = relative(VM_C_DIR, path);
-  if (rel.startsWith("generated") || rel.startsWith("config") || dirname(rel) === ".") return join("lib", "alkyvm", "src", rel);
+  if (rel.startsWith("generated") || rel.startsWith("config") || rel.startsWith("aot") || dirname(rel) === ".") return join("lib", "alkyvm", "src", rel);
   return join("src", basename(path));
 }
 
@@ -143,11 +147,11 @@ export function renderProject(board: Board, dir: string, options: FirmwareOption
 /** The project's C files in build order: the library's, then the board glue. */
 function projectSources(dir: string): string[] {
   const list = (sub: string): string[] =>
-    readdirSync(join(dir, sub))
+    (existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)) : [])
       .filter((f) => f.endsWith(".c"))
       .sort()
       .map((f) => join(dir, sub, f));
-  return [...list(join("lib", "alkyvm", "src")), ...list("src")];
+  return [...list(join("lib", "alkyvm", "src")), ...list(join("lib", "alkyvm", "src", "aot")), ...list("src")];
 }
 
 /** A build of the project's own files with the board's Debian toolchain: ELF, HEX (MCUs), sizes, compiler. */

@@ -12,6 +12,9 @@ import { findTool } from "../../compiler/engines/firmware-build.js";
 import { linuxProgramCommand } from "../../compiler/firmware/linux-program.js";
 import { LinkClient } from "../../compiler/link/client.js";
 import { BOARDS } from "../../compiler/link/messages.js";
+import { compileAlkyl } from "../../compiler/compile.js";
+import { profileByName } from "../../compiler/profiles/profiles.js";
+import { LinkEngine } from "../../compiler/run/link-engine.js";
 import { alkyvm, ensureBuilt } from "../helpers/cli.js";
 
 beforeAll(() => ensureBuilt(), 120_000);
@@ -177,6 +180,39 @@ describe("alkyvm firmware --board lpmsp430g2553: the LaunchPad's USCI_A0 UART fi
     expect(word(0)).toBe(0xc000);
     expect(word(7)).not.toBe(0xc000);
     expect(elf.includes(Buffer.from("alky_uart_rx_isr"))).toBe(true);
+  });
+});
+
+describe("alkyvm firmware --board uno --app lock.alkyl --profile smartlock --aot: the app compiled ahead of time into the firmware", () => {
+  const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-fw-")), "uno-aot");
+
+  it("puts the app's C and the AOT runtime into the project and builds it", () => {
+    const r = generate(dir, "uno", ["--app", "examples/smartlock/lock.alkyl", "--profile", "smartlock", "--aot"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readFileSync(join(dir, "src", "alkyvm_app.c"), "utf8")).toMatch(/KeyPressed/);
+    expect(existsSync(join(dir, "lib", "alkyvm", "src", "aot", "aot.h"))).toBe(true);
+    expect(parseIni(readFileSync(join(dir, "platformio.ini"), "utf8")).get("env:uno")!.get("build_flags")).toContain("-DALKY_DEVICE_CALL_RUN=alky_aot_call_run");
+    expect(readFileSync(r.json.elf as string).includes(Buffer.from("alky_aot_call_run"))).toBe(true);
+  });
+
+  it("runs the smart lock on the emulated Uno: four KeyPressed events with the right PIN unlock", async () => {
+    const sim = await SimavrProcess.start(join(dir, ".alkyvm", "firmware.elf"), { wallTimeoutMs: 60_000 });
+    sims.push(sim);
+    const profile = profileByName("smartlock")!;
+    const app = compileAlkyl(readFileSync("examples/smartlock/lock.alkyl", "utf8"), "lock.alkyl", { profile });
+    if (!app.ok) throw new Error("the smart lock app does not compile");
+    const engine = await LinkEngine.open(sim, app.image, app.bytes, { timeoutMs: 30_000 });
+    const fn = (name: string) => app.image.functions.findIndex((f) => f.name === name);
+    expect(await engine.invoke(fn("SetPin"), [new TextEncoder().encode("1234"), 1_900_000_000])).toEqual([]);
+    const effects = [];
+    for (const key of "1234") effects.push(...(await engine.invoke(fn("KeyPressed"), [key.charCodeAt(0)])));
+    expect(effects).toEqual([{ kind: "syscall", importIndex: app.image.imports.findIndex((i) => i.name === "Unlock"), args: [] }]);
+  }, 120_000);
+
+  it("--app without --aot, or --aot without --app, is a usage error", () => {
+    expect(alkyvm(["firmware", "--board", "uno", "--app", "examples/smartlock/lock.alkyl"]).status).toBe(2);
+    expect(alkyvm(["firmware", "--board", "uno", "--aot"]).status).toBe(2);
   });
 });
 

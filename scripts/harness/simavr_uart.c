@@ -638,7 +638,10 @@ int main(int argc, char **argv) {
   if (h.pty_mode) {
     close(h.out_fd);
     open_pty();
-    fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    if (io.rows_n > 0) {
+      /* keypad commands arrive on stdin (poll_commands) */
+      fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) | O_NONBLOCK);
+    }
   } else {
     fcntl(h.in_fd, F_SETFL, fcntl(h.in_fd, F_GETFL) | O_NONBLOCK);
     fcntl(h.out_fd, F_SETFL, fcntl(h.out_fd, F_GETFL) | O_NONBLOCK);

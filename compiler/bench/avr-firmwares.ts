@@ -20,6 +20,7 @@ import {
   DEVICE_INCLUDE_DIRS,
   REPO_ROOT,
   unoDeviceFirmware,
+  type FirmwareSources,
   type ToolchainOptions,
 } from "../engines/firmware-build.js";
 import { BoardEmulationError } from "../engines/transport.js";
@@ -84,22 +85,28 @@ export function generatedDir(board: string, kernel: BenchKernel, files: Record<s
   return dir;
 }
 
-export function buildUnoBenchFirmwares(kernel: BenchKernel, compiled: CompiledKernel, options: ToolchainOptions = {}): UnoBenchFirmwares {
-  const flags = unoBenchFlags();
-  const native = buildAvrFirmware(
-    {
-      name: `bench_native_${kernel.name}`,
-      sources: [join(BENCH_FIRMWARE_DIR, "bench_native.c"), kernel.cFile],
-      includeDirs: [BENCH_FIRMWARE_DIR],
-      defines: [`BENCH_KERNEL=bench_${kernel.name}`],
-      extraFlags: flags,
-    },
-    options,
-  );
+/** The native firmware of a kernel: bench_native.c, a board's marker code, and the kernel's C. */
+export function nativeBenchFirmware(kernel: BenchKernel, flags: readonly string[], markerSources: readonly string[] = []): FirmwareSources {
+  return {
+    name: `bench_native_${kernel.name}`,
+    sources: [join(BENCH_FIRMWARE_DIR, "bench_native.c"), ...markerSources, kernel.cFile],
+    includeDirs: [BENCH_FIRMWARE_DIR],
+    defines: [`BENCH_KERNEL=bench_${kernel.name}`],
+    extraFlags: flags,
+  };
+}
 
+/** The folder with the kernel's bench_image.h and its AOT C (app.c, from emitC) for a board. */
+export function kernelGeneratedDir(board: string, kernel: BenchKernel, compiled: CompiledKernel, progmem: boolean): string {
   const app = emitC(compiled.bytes, { source: basename(kernel.alkylFile) });
   if (!app.ok) throw new BoardEmulationError("build-failed", `${kernel.name}: AOT translation failed: ${app.message}`);
-  const gen = generatedDir("uno", kernel, { "bench_image.h": imageHeader(kernel, compiled, true), "app.c": app.text });
+  return generatedDir(board, kernel, { "bench_image.h": imageHeader(kernel, compiled, progmem), "app.c": app.text });
+}
+
+export function buildUnoBenchFirmwares(kernel: BenchKernel, compiled: CompiledKernel, options: ToolchainOptions = {}): UnoBenchFirmwares {
+  const flags = unoBenchFlags();
+  const native = buildAvrFirmware(nativeBenchFirmware(kernel, flags), options);
+  const gen = kernelGeneratedDir("uno", kernel, compiled, true);
   const vmFirmware = (name: string, sources: string[], defines: string[]) =>
     buildAvrFirmware(
       {

@@ -6,12 +6,10 @@
 // arithmetic only and 512 bytes of RAM: a kernel at 64 or 256 bits, or one
 // whose firmware does not fit, is not measured there.
 
-import { basename, join } from "node:path";
-import { emitC } from "../aot/emit-c.js";
+import { join } from "node:path";
 import { AOT_DIR } from "../engines/aot-build.js";
 import { buildMsp430Firmware, DEVICE_INCLUDE_DIRS, MSP430_CFLAGS, MSP430_PORT_DIR, msp430DeviceFirmware, type ToolchainOptions } from "../engines/firmware-build.js";
-import { BoardEmulationError } from "../engines/transport.js";
-import { BENCH_FIRMWARE_DIR, generatedDir, imageHeader, vmCoreSources, type BenchFirmware } from "./avr-firmwares.js";
+import { BENCH_FIRMWARE_DIR, kernelGeneratedDir, nativeBenchFirmware, vmCoreSources, type BenchFirmware } from "./avr-firmwares.js";
 import { msp430ObjectFunctionBytes } from "./code-size.js";
 import type { BenchKernel, CompiledKernel } from "./kernels.js";
 
@@ -37,19 +35,8 @@ const MARKER_SOURCE = join(BENCH_FIRMWARE_DIR, "bench_msp430.c");
 
 export function buildMsp430BenchFirmwares(kernel: BenchKernel, compiled: CompiledKernel, memorySize: number, options: ToolchainOptions = {}): Msp430BenchFirmwares {
   const flags = msp430BenchFlags();
-  const native = buildMsp430Firmware(
-    {
-      name: `bench_native_${kernel.name}`,
-      sources: [join(BENCH_FIRMWARE_DIR, "bench_native.c"), MARKER_SOURCE, kernel.cFile],
-      includeDirs: [BENCH_FIRMWARE_DIR],
-      defines: [`BENCH_KERNEL=bench_${kernel.name}`],
-      extraFlags: flags,
-    },
-    options,
-  );
-  const app = emitC(compiled.bytes, { source: basename(kernel.alkylFile) });
-  if (!app.ok) throw new BoardEmulationError("build-failed", `${kernel.name}: AOT translation failed: ${app.message}`);
-  const gen = generatedDir("lpmsp430g2553", kernel, { "bench_image.h": imageHeader(kernel, compiled, false), "app.c": app.text });
+  const native = buildMsp430Firmware(nativeBenchFirmware(kernel, flags, [MARKER_SOURCE]), options);
+  const gen = kernelGeneratedDir("lpmsp430g2553", kernel, compiled, false);
   const vmIncludes = [...DEVICE_INCLUDE_DIRS, AOT_DIR, BENCH_FIRMWARE_DIR, gen];
   const vmDefines = ['ALKY_CONFIG_HEADER="bench_msp430.h"', `ALKY_MEMORY_SIZE=${Math.max(1, memorySize)}`, `ALKY_STACK_SIZE=${BENCH_STACK_BYTES}`];
   const vmFirmware = (name: string, sources: string[], defines: string[]) =>

@@ -11,6 +11,7 @@ DEBIAN_PACKAGES=(
   simavr libsimavr-dev libelf-dev # cycle-exact AVR simulation and its harness library
   avrdude                        # flashing a real Uno
   clang lld msp430mcu            # MSP430G2553 firmware (clang --target=msp430, ld.lld)
+  libclang-rt-14-dev             # libFuzzer, ASan and UBSan runtimes for clang (npm run fuzz, docs/security.md)
   mspdebug                       # MSP430 simulator and flashing a real LaunchPad
   gcc-arm-linux-gnueabihf libc6-dev-armhf-cross # the Raspberry Pi's program, cross-built (alkyvm firmware --board raspberrypi)
   qemu-user                      # runs that armhf program here (qemu-arm) for the tests

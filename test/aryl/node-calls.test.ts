@@ -3,46 +3,18 @@
 // locks every lock of the property out; the reporting lock learns the time
 // from the answer, the others from a queued Lockout call.
 
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Abi } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { expect, it } from "vitest";
 import { eciesEncrypt, publicKeyOf, toHex } from "../../aryl/ecies.js";
-import { compileAryl } from "../../compiler/compile.js";
-import { extractImages, fuseContract } from "../../compiler/fusion/fuse.js";
-import { compileSolidity } from "../../compiler/fusion/solidity.js";
-import { abiOf } from "../../compiler/lang/aryl-env.js";
+import { extractImages } from "../../compiler/fusion/fuse.js";
 import { formatTraceLine } from "../../compiler/run/trace.js";
-import { compileApp } from "../helpers/backends.js";
-import { ROOT } from "../helpers/cli.js";
 import { testChain } from "./chain.js";
+import { fusedRental, NODE_KEY } from "./rental.js";
 import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
-const NODE_KEY = "4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318";
-const example = (file: string): string => readFileSync(join(ROOT, "examples", "rental", file), "utf8");
-
 const chain = testChain();
-
-/** The rental contract fused with its script and the lock app. */
-function fusedRental() {
-  const plain = compileSolidity({ source: example("Rental.sol"), fileName: "Rental.sol" });
-  if (!plain.ok) throw new Error(plain.message);
-  const lock = compileApp(example("lock.alkyl"), "smartlock");
-  const meter = compileApp(example("meter.alkyl"), "meter");
-  const script = compileAryl(example("rental.aryl"), "rental.aryl", {
-    abi: abiOf(plain.contract.abi),
-    apps: [
-      { file: "lock.alkyl", image: lock.image },
-      { file: "meter.alkyl", image: meter.image },
-    ],
-  });
-  if (!script.ok) throw new Error(`rental.aryl: ${script.diagnostics[0]?.message}`);
-  const fused = fuseContract({ solidity: example("Rental.sol"), fileName: "Rental.sol", images: [{ kind: "aryl", bytes: script.bytes }, { kind: "alkyl", bytes: lock.bytes }] });
-  if (!fused.ok) throw new Error(fused.message);
-  return fused.contract;
-}
 
 it("three wrong PINs reported by a lock lock out every lock of the property", async () => {
   const fused = fusedRental();

@@ -5,7 +5,7 @@
 
 import { boardById, BOARDS } from "../boards/boards.js";
 import { DRIVER_PROFILES, type DriverProfile } from "../compiler/firmware/board-firmware.js";
-import { buildProject, renderProject } from "../compiler/firmware/project.js";
+import { buildProject, renderProject, sizeProblem } from "../compiler/firmware/project.js";
 import { emitC } from "../compiler/aot/emit-c.js";
 import { basename } from "node:path";
 import { loadApp } from "./app.js";
@@ -54,9 +54,8 @@ export function cmdFirmware(argv: string[], out: (line: string) => void): void {
       out(`elf ${built.elf}`);
       if (built.hex) out(`hex ${built.hex}`);
     }
-    if ((flashMax !== undefined && built.size.flash > flashMax) || (ramMax !== undefined && built.size.ram > ramMax)) {
-      throw new CliError(`alkyvm: the firmware does not fit the ${board.name}: flash ${built.size.flash} of ${flashMax} bytes, static RAM ${built.size.ram} of ${ramMax} bytes`);
-    }
+    const problem = sizeProblem(board, built.size);
+    if (problem) throw new CliError(`alkyvm: ${problem}`);
     if (json) {
       out(
         JSON.stringify({

@@ -226,3 +226,11 @@ export function buildProject(board: Board, project: FirmwareProject): BuiltProje
   if (hex && built.hex) copyFileSync(built.hex, hex);
   return { elf, hex, size: built.size, builtWith: built.compiler };
 }
+
+/** Why a built firmware does not fit its board (one line), or undefined when it fits; Linux boards have no limits. */
+export function sizeProblem(board: Board, size: BuiltProject["size"]): string | undefined {
+  const flashMax = board.flashBytes;
+  const ramMax = board.ramBytes;
+  if ((flashMax === undefined || size.flash <= flashMax) && (ramMax === undefined || size.ram <= ramMax)) return undefined;
+  return `the firmware does not fit the ${board.name}: flash ${size.flash} of ${flashMax} bytes, static RAM ${size.ram} of ${ramMax} bytes`;
+}

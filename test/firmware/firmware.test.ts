@@ -10,6 +10,8 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { SimavrProcess } from "../../compiler/engines/simavr.js";
 import { findTool } from "../../compiler/engines/firmware-build.js";
 import { linuxProgramCommand } from "../../compiler/firmware/linux-program.js";
+import { sizeProblem } from "../../compiler/firmware/project.js";
+import { boardById } from "../../boards/boards.js";
 import { LinkClient } from "../../compiler/link/client.js";
 import { BOARDS } from "../../compiler/link/messages.js";
 import { compileAlkyl } from "../../compiler/compile.js";
@@ -101,6 +103,16 @@ describe("alkyvm firmware --board uno (run scripts/setup.sh if a toolchain is mi
     expect(parseIni(after).get("env:uno_debug")!.get("build_type")).toBe("debug");
     expect(readFileSync(main, "utf8").startsWith("/* my board notes */\n")).toBe(true);
     expect(alkyvm(["firmware", "--board", "uno", "-o", dir]).stdout).toMatch(/0 files written/);
+  });
+});
+
+describe("the size check against the chip", () => {
+  it("names the board and both numbers when flash or RAM is over, and passes what fits", () => {
+    const uno = boardById("uno")!;
+    expect(sizeProblem(uno, { flash: 32768, ram: 2048 })).toBeUndefined();
+    expect(sizeProblem(uno, { flash: 32769, ram: 100 })).toBe("the firmware does not fit the Arduino Uno (ATmega328P): flash 32769 of 32768 bytes, static RAM 100 of 2048 bytes");
+    expect(sizeProblem(boardById("lpmsp430g2553")!, { flash: 1000, ram: 513 })).toMatch(/static RAM 513 of 512 bytes$/);
+    expect(sizeProblem(boardById("raspberrypi")!, { flash: 1e9, ram: 1e9 })).toBeUndefined();
   });
 });
 

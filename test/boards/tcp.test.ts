@@ -29,6 +29,7 @@ interface ListeningDevice {
 function listen(program: string, storeFile: string): Promise<ListeningDevice> {
   const run = linuxProgramCommand(program, ["--store", storeFile, "--listen", "127.0.0.1:0"]);
   const child = spawn(run.command, run.args, { stdio: ["ignore", "ignore", "pipe"] });
+  started = child; // stopped by afterAll even if it never says it listens
   return new Promise((resolve, reject) => {
     let text = "";
     child.stderr.setEncoding("utf8");
@@ -43,6 +44,7 @@ function listen(program: string, storeFile: string): Promise<ListeningDevice> {
 
 const corpus = loadCorpus();
 let device: ListeningDevice;
+let started: ChildProcessByStdio<null, null, Readable> | undefined;
 
 beforeAll(async () => {
   ensureBuilt();
@@ -53,7 +55,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
-  device?.child.kill("SIGTERM");
+  started?.kill("SIGTERM");
 });
 
 describe("the Raspberry Pi firmware on TCP 127.0.0.1", () => {

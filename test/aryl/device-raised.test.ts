@@ -6,25 +6,17 @@
 
 import type { Abi } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { eciesEncrypt, publicKeyOf, toHex } from "../../aryl/ecies.js";
 import { extractImages } from "../../compiler/fusion/fuse.js";
-import { pinName, SmartlockUno, smartlockPins } from "../link/smartlock-uno.js";
+import { pinName, smartlockPins, smartlockUnoForTests } from "../link/smartlock-uno.js";
 import { testChain } from "./chain.js";
 import { fusedRental, NODE_KEY } from "./rental.js";
 import { startTestNode } from "./test-node.js";
 import { until } from "./wait.js";
 
 const chain = testChain();
-let board: SmartlockUno;
-
-beforeAll(async () => {
-  board = await SmartlockUno.start();
-}, 300_000);
-
-afterAll(() => {
-  board?.stop();
-});
+const uno = smartlockUnoForTests();
 
 it("a wrong PIN typed on the emulated Uno's keypad reaches the rental script; the right one opens the lock", async () => {
   const fused = fusedRental();
@@ -32,10 +24,10 @@ it("a wrong PIN typed on the emulated Uno's keypad reaches the rental script; th
   const nodeKey = Uint8Array.from(Buffer.from(NODE_KEY, "hex"));
   const deployed = await chain().wallet.deployContract({ abi, bytecode: fused.bytecode, args: [privateKeyToAccount(`0x${NODE_KEY}`).address, 1n] });
   const contract = (await chain().public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
-  const locks = [{ name: "lock-1", transport: `serial:${board.ptyPath}`, profile: "smartlock", groups: ["locks"] }];
+  const locks = [{ name: "lock-1", transport: `serial:${uno().ptyPath}`, profile: "smartlock", groups: ["locks"] }];
   const { node, lines } = await startTestNode(chain(), contract, locks, { abi, nodeKey, contractImages: extractImages });
   const type = async (keys: string): Promise<void> => {
-    for (const key of keys) await board.press(key);
+    for (const key of keys) await uno().press(key);
   };
   try {
     const pin = toHex(eciesEncrypt(publicKeyOf(nodeKey), new TextEncoder().encode("2468")));
@@ -58,7 +50,7 @@ it("a wrong PIN typed on the emulated Uno's keypad reaches the rental script; th
 
     await type("2468");
     await until(() => lines.includes("[lock-1] syscall Unlock()"), 30_000, "the right PIN's Unlock in the log");
-    await until(() => board.level(pinName(smartlockPins.lock)) === 1, 5_000, "the lock pin");
+    await until(() => uno().level(pinName(smartlockPins.lock)) === 1, 5_000, "the lock pin");
     expect(node.state("invalid")).toBe(1n); // a right PIN makes no node call
   } finally {
     await node.stop();

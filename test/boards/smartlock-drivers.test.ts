@@ -6,70 +6,18 @@
 // the handler's reports, sequence number 0), the right PIN must set the lock
 // pin, a wrong one must sound the buzzer for a moment.
 
-import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { boardById, type Pin } from "../../boards/boards.js";
 import { compileAlkyl } from "../../compiler/compile.js";
-import { buildSimavrHarness } from "../../compiler/engines/firmware-build.js";
 import { SerialTransport } from "../../compiler/engines/serial.js";
-import { buildProject, renderProject } from "../../compiler/firmware/project.js";
 import { FrameReader, type Frame } from "../../compiler/link/frame.js";
 import { messageSpec, UNSOLICITED_SEQ } from "../../compiler/link/messages.js";
 import { profileByName } from "../../compiler/profiles/profiles.js";
 import { LinkEngine } from "../../compiler/run/link-engine.js";
-import { readFileSync } from "node:fs";
+import { pinName, sleep, SmartlockUno, smartlockPins as pins } from "../link/smartlock-uno.js";
 
-const uno = boardById("uno")!;
-const pins = uno.smartlockPins!;
-const pinName = (p: Pin): string => ("port" in p ? `${p.port}${p.bit}` : "");
 const LOCK = pinName(pins.lock);
 const BUZZER = pinName(pins.buzzer);
-
-class Board {
-  readonly pinEvents: { pin: string; level: number; at: number }[] = [];
-  private stderr = "";
-  ptyPath = "";
-
-  constructor(readonly child: ChildProcessByStdio<Writable, null, Readable>) {
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (text: string) => {
-      this.stderr += text;
-      for (const m of text.matchAll(/^PIN (\w+) ([01])$/gm)) this.pinEvents.push({ pin: m[1]!, level: Number(m[2]), at: Date.now() });
-    });
-  }
-
-  async started(): Promise<void> {
-    const t0 = Date.now();
-    while (!/^PTY (\S+)$/m.test(this.stderr)) {
-      if (Date.now() - t0 > 30_000 || this.child.exitCode !== null) throw new Error(`the harness did not start: ${this.stderr}`);
-      await sleep(20);
-    }
-    this.ptyPath = /^PTY (\S+)$/m.exec(this.stderr)![1]!;
-  }
-
-  level(pin: string): number | undefined {
-    return this.pinEvents.filter((e) => e.pin === pin).at(-1)?.level;
-  }
-
-  /** Presses and releases the key, holding it longer than the firmware's debounce time. */
-  async press(key: string): Promise<void> {
-    const k = pins.keys.indexOf(key);
-    const r = Math.floor(k / pins.columns.length);
-    const c = k % pins.columns.length;
-    this.child.stdin.write(`press ${r} ${c}\n`);
-    await sleep(80);
-    this.child.stdin.write(`release ${r} ${c}\n`);
-    await sleep(80);
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 /** Frames the device sends on its own until `count` terminal reports have arrived (or the time is up). */
 async function unsolicited(transport: SerialTransport, count: number, timeoutMs = 20_000): Promise<Frame[]> {
@@ -85,20 +33,13 @@ async function unsolicited(transport: SerialTransport, count: number, timeoutMs 
 
 const id = (name: string): number => messageSpec(name as "DONE").id;
 
-let board: Board;
+let board: SmartlockUno;
 let transport: SerialTransport;
 let engine: LinkEngine;
 let functions: { name: string }[];
 
 beforeAll(async () => {
-  const dir = join(mkdtempSync(join(tmpdir(), "alkyvm-lock-")), "uno-smartlock");
-  const built = buildProject(uno, renderProject(uno, dir, { profile: "smartlock" }));
-  const keypad = `${pins.rows.map(pinName).join(",")}:${pins.columns.map(pinName).join(",")}`;
-  const child = spawn(buildSimavrHarness(), ["--pty", "--keypad", keypad, "--watch", `${LOCK},${BUZZER}`, "--timeout-ms", "600000", built.elf], {
-    stdio: ["pipe", "ignore", "pipe"],
-  });
-  board = new Board(child);
-  await board.started();
+  board = await SmartlockUno.start();
   transport = await SerialTransport.open(board.ptyPath);
   const profile = profileByName("smartlock")!;
   const app = compileAlkyl(readFileSync("examples/smartlock/lock.alkyl", "utf8"), "lock.alkyl", { profile });
@@ -111,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine?.close();
-  board?.child.kill("SIGTERM");
+  board?.stop();
 });
 
 describe("smart-lock drivers on the emulated Uno (keypad on the port pins)", () => {

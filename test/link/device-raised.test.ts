@@ -9,7 +9,7 @@
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FunctionKind } from "../../compiler/ir/image.js";
 import { SerialTransport } from "../../compiler/engines/serial.js";
 import type { ByteTransport } from "../../compiler/engines/transport.js";
@@ -25,7 +25,7 @@ import type { Raw } from "../../compiler/vm/effects.js";
 import { until } from "../aryl/wait.js";
 import { compileApp } from "../helpers/backends.js";
 import { ROOT } from "../helpers/cli.js";
-import { pinName, sleep, SmartlockUno, smartlockPins } from "./smartlock-uno.js";
+import { pinName, sleep, smartlockPins, smartlockUnoForTests } from "./smartlock-uno.js";
 
 const app = compileApp(readFileSync(join(ROOT, "examples", "rental", "lock.alkyl"), "utf8"), "smartlock");
 const fnIndex = (name: string): number => app.image.functions.findIndex((f) => f.name === name);
@@ -81,15 +81,7 @@ class Tap implements ByteTransport {
   }
 }
 
-let board: SmartlockUno;
-
-beforeAll(async () => {
-  board = await SmartlockUno.start();
-}, 300_000);
-
-afterAll(() => {
-  board?.stop();
-});
+const uno = smartlockUnoForTests();
 
 describe("device-raised events on the emulated Uno (smart-lock drivers, rental lock)", () => {
   const events: RaisedEvent[] = [];
@@ -99,7 +91,7 @@ describe("device-raised events on the emulated Uno (smart-lock drivers, rental l
   let engine: LinkEngine;
 
   it("a wrong PIN typed on the keypad: the handler's node call is answered by the idle LinkClient, the events are handed over in order", async () => {
-    engine = await LinkEngine.open(await SerialTransport.open(board.ptyPath), app.image, app.bytes, {
+    engine = await LinkEngine.open(await SerialTransport.open(uno().ptyPath), app.image, app.bytes, {
       timeoutMs: 30_000,
       answerNodeCall: async (call) => {
         calls.push(call);
@@ -111,7 +103,7 @@ describe("device-raised events on the emulated Uno (smart-lock drivers, rental l
       },
     });
     expect(await engine.invoke(fnIndex("SetPin"), [pin("1234"), FAR])).toEqual([]);
-    for (const key of "1111") await board.press(key);
+    for (const key of "1111") await uno().press(key);
     await until(() => events.length === 4, 30_000, "four raised events");
     expect(events.map((e) => [e.handler?.name, e.eventId, e.args])).toEqual([..."1111"].map((k) => ["KeyPressed", 0, [k.charCodeAt(0)]]));
     expect(events.slice(0, 3).map(trace)).toEqual([[], [], []]);
@@ -121,14 +113,14 @@ describe("device-raised events on the emulated Uno (smart-lock drivers, rental l
 
   it("the answer's value reaches the device: a lockout answered to a wrong PIN keeps the right PIN from opening", async () => {
     answer = async () => 4_000_000_000; // locked out until then
-    for (const key of "1119") await board.press(key);
+    for (const key of "1119") await uno().press(key);
     await until(() => events.length === 8, 30_000, "four more raised events");
     expect(trace(events[7]!)).toEqual(["syscall Now()", "syscall IncorrectBeep()", "nodecall ReportInvalidAttempts(2) -> 4000000000"]);
     answer = async () => 0;
-    for (const key of "1234") await board.press(key);
+    for (const key of "1234") await uno().press(key);
     await until(() => events.length === 12, 30_000, "four more raised events");
     expect(trace(events[11]!)).toEqual(["syscall Now()", "syscall IncorrectBeep()"]); // locked out: no Unlock, not counted
-    expect(board.level(LOCK) ?? 0).toBe(0);
+    expect(uno().level(LOCK) ?? 0).toBe(0);
   }, 120_000);
 
   it("a call the node makes while a raised event waits for its node call goes out after that event ends, once", async () => {
@@ -136,7 +128,7 @@ describe("device-raised events on the emulated Uno (smart-lock drivers, rental l
     let release!: (value: Raw) => void;
     answer = () => new Promise((resolve) => (release = resolve));
     const before = calls.length;
-    for (const key of "2222") await board.press(key);
+    for (const key of "2222") await uno().press(key);
     await until(() => calls.length === before + 1, 30_000, "the node call of the fourth key");
     let settled = false;
     const call = engine.invoke(fnIndex("SetPin"), [pin("5678"), FAR]).then((effects) => {
@@ -152,15 +144,15 @@ describe("device-raised events on the emulated Uno (smart-lock drivers, rental l
     expect(trace(events.at(-1)!)).toEqual(["syscall Now()", "syscall IncorrectBeep()", "nodecall ReportInvalidAttempts(3) -> 0"]);
     answer = async () => 0;
     const count = events.length;
-    for (const key of "5678") await board.press(key);
+    for (const key of "5678") await uno().press(key);
     await until(() => events.length === count + 4, 30_000, "four more raised events");
     expect(trace(events.at(-1)!)).toEqual(["syscall Now()", "syscall Unlock()"]); // the new PIN opens: SetPin ran
-    await until(() => board.level(LOCK) === 1, 5_000, "the lock pin");
+    await until(() => uno().level(LOCK) === 1, 5_000, "the lock pin");
     await engine.close();
   }, 120_000);
 
   it("a request already on its way when the device raised an event: refused busy while the event's node call waits, served inline, sent again and run once", async () => {
-    const tap = new Tap(await SerialTransport.open(board.ptyPath));
+    const tap = new Tap(await SerialTransport.open(uno().ptyPath));
     const dropped: string[] = [];
     const served: NodeCall[] = [];
     // No onDeviceEvent: this client reads the link only while a request of its own is in flight.
@@ -175,7 +167,7 @@ describe("device-raised events on the emulated Uno (smart-lock drivers, rental l
     });
     try {
       await client.hello();
-      for (const key of "3333") await board.press(key);
+      for (const key of "3333") await uno().press(key);
       await tap.waitFor(id("NODE_CALL"), 30_000); // the device waits for the node now
       const setPin = app.image.functions[fnIndex("SetPin")]!;
       expect(setPin.kind).toBe(FunctionKind.Public);

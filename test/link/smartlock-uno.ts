@@ -9,6 +9,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
+import { afterAll, beforeAll } from "vitest";
 import { boardById, type Pin } from "../../boards/boards.js";
 import { buildSimavrHarness } from "../../compiler/engines/firmware-build.js";
 import { buildProject, renderProject } from "../../compiler/firmware/project.js";
@@ -73,4 +74,16 @@ export class SmartlockUno {
   stop(): void {
     this.child.kill("SIGTERM");
   }
+}
+
+/** One board for a test file: started before its tests, stopped after them. */
+export function smartlockUnoForTests(): () => SmartlockUno {
+  let board: SmartlockUno | undefined;
+  beforeAll(async () => {
+    board = await SmartlockUno.start();
+  }, 300_000);
+  afterAll(() => {
+    board?.stop();
+  });
+  return () => board!;
 }

@@ -353,6 +353,7 @@ export class LinkClient {
   private async send<N extends MessageName>(name: N, fields: PayloadOf<N>): Promise<number> {
     this.seq = this.seq === 0xff ? 1 : this.seq + 1; // 0 is the device's own (unsolicited) reports
     const seq = this.seq;
+    if (this.unconfirmed?.seq === seq) this.unconfirmed = undefined; // the number is reused: a refusal with it is no longer about that answer
     await this.transport.write(encodeFrame({ flags: 0, seq, type: messageSpec(name).id, payload: encodePayload(name, fields) }));
     return seq;
   }

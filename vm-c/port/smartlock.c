@@ -109,7 +109,9 @@ uint8_t alky_smartlock_poll(alky_device *d) {
         alky_board_buzzer_output(0);
         beeping = 0;
     }
-    if (!alky_event_queue_pop(&alky_smartlock_keys, &key)) return 0;
+    /* A node's CALL/EVENT whose argument stream is still arriving owns the
+     * VM's frame: the key waits in the queue until the stream has ended. */
+    if (d->arg_active || !alky_event_queue_pop(&alky_smartlock_keys, &key)) return 0;
     if (is_smartlock_app(&d->vm)) raise_key(d, key);
     return 1;
 }

@@ -278,6 +278,10 @@ export function scenarios(): Program[] {
       program(`calls, fuel ${fuel}`, CALLS, ["call 7 00", "call 7 01", "call 8", "call 0 01000000", "call 6", "call 3"], { fuel }),
     ),
     program("calls, fuel 1000", CALLS, ["call 6", "call 7 ff", "call 7 10", "call 0 32000000"], { fuel: 1000 }),
+    // The interpreter counts fuel in two 16-bit halves (docs/vm-c.md): budgets around the carry.
+    ...[65535, 65536, 65537, 131073].map((fuel) =>
+      program(`calls, fuel ${fuel}`, CALLS, ["call 6", "call 0 00200000", "call 0 00100000", "call 0 00080000"], { fuel }),
+    ),
     program("strings, clock and node calls", STRINGS, [
       "call 0 0000", "call 0 0400", "call 0 0200", "call 0 1700", "call 0 1800", "call 0 ffff",
       "call 1 6869 07 -", "call 1 6162636465 01 787978", "mem 0 24",

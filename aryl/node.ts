@@ -66,6 +66,9 @@ export interface ArylNodeOptions {
   heartbeatMs?: number;
 }
 
+/** Calls a device's public function by name: what typed bindings (`bind<App>`) are built on. */
+export type DeviceInvoke = (fn: string, args: CallValue[]) => Promise<CallValue | undefined>;
+
 /** A device as the library API shows it: any property is a call of that public function. */
 export type DeviceHandle = { readonly name: string; readonly status: DeviceStatus | undefined } & Record<string, (...args: CallValue[]) => Promise<Raw | undefined>>;
 
@@ -166,9 +169,21 @@ export class ArylNode {
     return new Promise((resolve) => this.caughtUpWaiters.push({ after, resolve }));
   }
 
-  /** The library API: `node.device("lock-1").SetPin("1234", 1700000000n)` queues and resolves with the result once delivered. */
-  device(name: string): DeviceHandle {
+  /**
+   * The library API: `node.device("lock-1").SetPin("1234", 1700000000n)` queues and resolves with the result once delivered.
+   * With the typed bindings of `alkyvm compile --emit ts` (docs/aryl.md §2),
+   * `node.device("lock-1", bindLock).SetPin(...)` is checked by the TypeScript compiler.
+   */
+  device(name: string): DeviceHandle;
+  device<T>(name: string, bind: (invoke: DeviceInvoke) => T): T;
+  device<T>(name: string, bind?: (invoke: DeviceInvoke) => T): DeviceHandle | T {
     if (!this.devices.entry(name)) throw new Error(`no device '${name}' in the devices file`);
+    if (bind) {
+      return bind(async (fn, args) => {
+        const result = await this.call(name, fn, args);
+        return typeof result === "number" ? BigInt(result) : result;
+      });
+    }
     return new Proxy({} as DeviceHandle, {
       get: (_target, prop) => {
         if (prop === "name") return name;

@@ -1,58 +1,26 @@
 // The conformance corpus (README.md here): every backend of BACKENDS must print
 // exactly the expected trace of each case it can run, and exit 0. Baselines
-// change only through `npm run conformance:update`.
+// change only through `npm run conformance:update`. This file runs the host
+// backends and checks the corpus itself; conformance-avr and conformance-msp430
+// run the emulated boards (suite.ts).
 
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { Feature } from "../../compiler/ir/image.js";
-import { ensureBuilt } from "../helpers/cli.js";
-import {
-  BACKENDS,
-  casesFor,
-  compileCase,
-  DIRECTIVES,
-  expectedTrace,
-  loadCorpus,
-  NEEDS,
-  ROOT,
-  runArgs,
-  runCase,
-  runCaseInProcess,
-  SMALL_DEVICE,
-} from "./corpus.js";
+import { BACKENDS, compileCase, DIRECTIVES, expectedTrace, loadCorpus, NEEDS, ROOT, runCaseInProcess, SMALL_DEVICE } from "./corpus.js";
+import { BACKEND_GROUPS, conformanceSuite } from "./suite.js";
 
 const corpus = loadCorpus();
 
-// bin/alkyvm.js runs dist/: rebuild it when stale (unless $ALKYVM_BIN names another, built alkyvm).
-beforeAll(() => {
-  if (!process.env.ALKYVM_BIN) ensureBuilt();
-}, 180_000);
-
-/**
- * A case may build a firmware first (an AOT backend builds one per case, with
- * the app in it), which on a loaded machine takes longer than vitest's
- * default; runCase's own limit on the alkyvm process (120 s) is the bound.
- */
-const CASE_TIMEOUT_MS = 150_000;
-
-for (const backend of BACKENDS) {
-  describe(`conformance on --backend ${backend.name}`, () => {
-    it.each(casesFor(backend, corpus).map((c) => [c.name, c] as const))(
-      "%s",
-      (_name, c) => {
-        const r = runCase(c, backend.name);
-        const command = `alkyvm ${runArgs(c, backend.name).join(" ")}`;
-        expect(r.stderr, `${command}: stderr`).toBe("");
-        expect(r.stdout, `${command}: trace`).toBe(expectedTrace(c));
-        expect(r.status, `${command}: exit status`).toBe(0);
-      },
-      CASE_TIMEOUT_MS,
-    );
-  });
-}
+conformanceSuite("host");
 
 describe("the corpus itself", () => {
+  it("runs every backend in exactly one group of conformance*.test.ts", () => {
+    const grouped = Object.values(BACKEND_GROUPS).flat();
+    expect([...grouped].sort()).toEqual(BACKENDS.map((b) => b.name).sort());
+  });
+
   it("has 25 to 40 cases, each with steps and a short, non-empty trace", () => {
     expect(corpus.length).toBeGreaterThanOrEqual(25);
     expect(corpus.length).toBeLessThanOrEqual(40);

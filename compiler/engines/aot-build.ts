@@ -34,6 +34,7 @@ import {
   VM_C_DIR,
   unoDeviceFirmware,
   type BuiltFirmware,
+  type FirmwareSources,
   type ToolchainOptions,
 } from "./firmware-build.js";
 import { BoardEmulationError } from "./transport.js";
@@ -117,21 +118,31 @@ export function buildUnoAotDevice(bytes: Uint8Array, options: ToolchainOptions =
  * by its hash, and the firmware is cached by buildAvrFirmware's content hash.
  */
 export function buildUnoAotDeviceFromC(appC: string, options: ToolchainOptions = {}): BuiltFirmware {
-  const hash = contentHash([appC], []);
-  const srcDir = join(BUILD_ROOT, "firmware", "avr-aot", `app-${hash}`);
-  cachedDir(srcDir, (tmp) => writeFileSync(join(tmp, "app.c"), appC));
   const base = unoDeviceFirmware();
-  return buildAvrFirmware(
-    {
-      ...base,
-      name: "uno_aot_device",
-      sources: [...base.sources, AOT_RUNTIME_SOURCE, join(srcDir, "app.c")],
-      includeDirs: [...base.includeDirs, AOT_DIR],
-      defines: [...base.defines, CALL_RUN_HOOK],
-      extraFlags: unoAotFlags(base.extraFlags),
-    },
-    options,
-  );
+  return buildAvrFirmware({ ...withAotApp(base, appC, "avr-aot", "uno_aot_device", []), extraFlags: unoAotFlags(base.extraFlags) }, options);
+}
+
+/**
+ * A link device's sources with the AOT runtime and a generated app file,
+ * which is kept under build/firmware/<dir>/ by its hash (the firmware itself
+ * is cached by its builder's content hash).
+ */
+function withAotApp<T extends FirmwareSources & Required<Pick<FirmwareSources, "sources" | "includeDirs" | "defines">>>(
+  base: T,
+  appC: string,
+  dir: string,
+  name: string,
+  defines: readonly string[],
+): T {
+  const srcDir = join(BUILD_ROOT, "firmware", dir, `app-${contentHash([appC], [])}`);
+  cachedDir(srcDir, (tmp) => writeFileSync(join(tmp, "app.c"), appC));
+  return {
+    ...base,
+    name,
+    sources: [...base.sources, AOT_RUNTIME_SOURCE, join(srcDir, "app.c")],
+    includeDirs: [...base.includeDirs, AOT_DIR],
+    defines: [...base.defines, CALL_RUN_HOOK, ...defines],
+  };
 }
 
 /** A fuel charge is a call on the MSP430 (aot.h): under half the code of the inline 32-bit compare and subtract. */
@@ -165,18 +176,5 @@ export function buildMsp430AotDevice(bytes: Uint8Array, options: ToolchainOption
  * buildMsp430Firmware's content hash.
  */
 export function buildMsp430AotDeviceFromC(appC: string, options: ToolchainOptions = {}): BuiltFirmware {
-  const hash = contentHash([appC], []);
-  const srcDir = join(BUILD_ROOT, "firmware", "msp430-aot", `app-${hash}`);
-  cachedDir(srcDir, (tmp) => writeFileSync(join(tmp, "app.c"), appC));
-  const base = msp430DeviceFirmware();
-  return buildMsp430Firmware(
-    {
-      ...base,
-      name: "msp430_aot_device",
-      sources: [...base.sources, AOT_RUNTIME_SOURCE, join(srcDir, "app.c")],
-      includeDirs: [...base.includeDirs, AOT_DIR],
-      defines: [...base.defines, CALL_RUN_HOOK, MSP430_AOT_CHARGE_CALL],
-    },
-    options,
-  );
+  return buildMsp430Firmware(withAotApp(msp430DeviceFirmware(), appC, "msp430-aot", "msp430_aot_device", [MSP430_AOT_CHARGE_CALL]), options);
 }

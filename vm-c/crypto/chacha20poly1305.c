@@ -14,6 +14,15 @@
  * so this is both the smallest and a fast form there. */
 #include "chacha20poly1305.h"
 
+/* Every helper stays a function of its own: inlined (as -Os otherwise
+ * chooses for the ones called once or twice) the AVR code grows by about
+ * 15 %, as the 32-bit temporaries of each spill separately. */
+#if defined(__GNUC__)
+#define ALKY_AEAD_NOINLINE __attribute__((noinline))
+#else
+#define ALKY_AEAD_NOINLINE
+#endif
+
 typedef union {
     uint32_t w[16];
     uint8_t b[64];
@@ -25,10 +34,9 @@ typedef struct {
     uint8_t s[16];
 } poly_state_t;
 
-#define ROTL32(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
 
 /* Word i of the initial state (RFC 8439 §2.3): constants, key, counter, nonce. */
-static uint32_t chacha_word(const uint8_t *key, const uint8_t *nonce, uint32_t counter, uint8_t i) {
+static ALKY_AEAD_NOINLINE uint32_t chacha_word(const uint8_t *key, const uint8_t *nonce, uint32_t counter, uint8_t i) {
     uint32_t v = 0;
     uint8_t n;
     if (i == 0) return 0x61707865ul; /* "expa" */
@@ -42,20 +50,31 @@ static uint32_t chacha_word(const uint8_t *key, const uint8_t *nonce, uint32_t c
     return v;
 }
 
-static void quarter_round(uint32_t *s, uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
-    uint32_t va = s[a], vb = s[b], vc = s[c], vd = s[d];
-    va += vb; vd ^= va; vd = ROTL32(vd, 16);
-    vc += vd; vb ^= vc; vb = ROTL32(vb, 12);
-    va += vb; vd ^= va; vd = ROTL32(vd, 8);
-    vc += vd; vb ^= vc; vb = ROTL32(vb, 7);
-    s[a] = va; s[b] = vb; s[c] = vc; s[d] = vd;
+/* Rotates left by n (0 < n < 32): whole bytes first, then single bits
+ * (the AVR shifts one bit per instruction). */
+static ALKY_AEAD_NOINLINE uint32_t rotl32(uint32_t v, uint8_t n) {
+    for (; n >= 8; n -= 8) v = (v << 8) | (v >> 24);
+    for (; n > 0; n--) v = (v << 1) | (v >> 31);
+    return v;
+}
+
+/* One quarter round (RFC 8439 §2.1) on words a, b, c, d of s, as four steps
+ * "p += q; r ^= p; r <<<= n" with (p, q, r, n) = (a, b, d, 16), (c, d, b, 12),
+ * (a, b, d, 8), (c, d, b, 7). */
+static ALKY_AEAD_NOINLINE void quarter_round(uint32_t *s, uint8_t a, uint8_t b, uint8_t c, uint8_t d) {
+    uint8_t step;
+    for (step = 0; step < 4; step++) {
+        uint8_t p = (step & 1) ? c : a, q = (step & 1) ? d : b, r = (step & 1) ? b : d;
+        s[p] += s[q];
+        s[r] = rotl32(s[r] ^ s[p], step == 3 ? 7 : (uint8_t)(16 - 4 * step));
+    }
 }
 
 /* One 64-byte key-stream block (RFC 8439 §2.3), left as bytes in x->b. */
-static void chacha_block(const uint8_t *key, const uint8_t *nonce, uint32_t counter, chacha_block_t *x) {
+static ALKY_AEAD_NOINLINE void chacha_block(const uint8_t *key, const uint8_t *nonce, uint32_t counter, chacha_block_t *x) {
     uint8_t i;
     for (i = 0; i < 16; i++) x->w[i] = chacha_word(key, nonce, counter, i);
-    /* 10 double rounds of 8 quarter rounds: q < 4 the columns, q >= 4 the diagonals. */
+    /* 10 double rounds of 8 quarter rounds: the columns, then the diagonals. */
     for (i = 0; i < 80; i++) {
         uint8_t a = i & 3, diag = (i >> 2) & 1;
         quarter_round(x->w, a, (uint8_t)(4 + ((a + diag) & 3)), (uint8_t)(8 + ((a + 2 * diag) & 3)),
@@ -72,7 +91,7 @@ static void chacha_block(const uint8_t *key, const uint8_t *nonce, uint32_t coun
 }
 
 /* data ^= key stream from block `counter` on (RFC 8439 §2.4). */
-static void chacha_xor(const uint8_t *key, const uint8_t *nonce, uint32_t counter, uint8_t *data, uint16_t len,
+static ALKY_AEAD_NOINLINE void chacha_xor(const uint8_t *key, const uint8_t *nonce, uint32_t counter, uint8_t *data, uint16_t len,
                        chacha_block_t *x) {
     uint8_t i = 64;
     while (len-- > 0) {
@@ -85,7 +104,7 @@ static void chacha_xor(const uint8_t *key, const uint8_t *nonce, uint32_t counte
 }
 
 /* r (clamped, RFC 8439 §2.5) and s from the 32-byte one-time key; h = 0. */
-static void poly_init(poly_state_t *p, const uint8_t *k) {
+static ALKY_AEAD_NOINLINE void poly_init(poly_state_t *p, const uint8_t *k) {
     uint8_t i;
     for (i = 0; i < 16; i++) {
         uint8_t mask = (i & 3) == 3 ? 0x0f : ((i & 3) == 0 && i != 0) ? 0xfc : 0xff;
@@ -100,7 +119,7 @@ static void poly_init(poly_state_t *p, const uint8_t *k) {
 /* h = (h + block) * r mod 2^130 - 5. The block is the `avail` bytes at m,
  * zero-padded, with a 1 bit added at byte `end` (16 for a full or an AEAD
  * zero-padded block, avail for a short final block of plain Poly1305). */
-static void poly_block(poly_state_t *p, const uint8_t *m, uint8_t avail, uint8_t end) {
+static ALKY_AEAD_NOINLINE void poly_block(poly_state_t *p, const uint8_t *m, uint8_t avail, uint8_t end) {
     uint8_t x[17];
     uint8_t i, j;
     uint16_t c = 0;
@@ -143,7 +162,7 @@ static void poly_block(poly_state_t *p, const uint8_t *m, uint8_t avail, uint8_t
 
 /* Feeds len bytes in 16-byte blocks; the last one zero-padded (pad, the
  * AEAD's rule) or ended with the 1 byte (plain Poly1305). */
-static void poly_feed(poly_state_t *p, const uint8_t *m, uint16_t len, uint8_t pad) {
+static ALKY_AEAD_NOINLINE void poly_feed(poly_state_t *p, const uint8_t *m, uint16_t len, uint8_t pad) {
     while (len > 0) {
         uint8_t n = len < 16 ? (uint8_t)len : 16;
         poly_block(p, m, n, pad ? 16 : n);
@@ -152,34 +171,30 @@ static void poly_feed(poly_state_t *p, const uint8_t *m, uint16_t len, uint8_t p
     }
 }
 
-/* tag = ((h mod p) + s) mod 2^128, with h reduced by a masked select. */
-static void poly_finish(const poly_state_t *p, uint8_t *tag) {
-    uint8_t g[17];
-    uint8_t i, mask;
+/* tag = ((h mod p) + s) mod 2^128. As h < 2p, h mod p is h, or h + 5 - 2^130
+ * when h + 5 reaches 2^130; both agree with h + 5 * that carry below 2^128,
+ * so the carry is computed and added, without a branch. */
+static ALKY_AEAD_NOINLINE void poly_finish(const poly_state_t *p, uint8_t *tag) {
+    uint8_t i;
     uint16_t c = 5;
-    for (i = 0; i < 17; i++) {
-        c += p->h[i];
-        g[i] = (uint8_t)c;
-        c >>= 8;
-    }
-    mask = (uint8_t)(0u - (uint8_t)(g[16] >> 2)); /* 0xff when h >= p: take h + 5 - 2^130 */
-    c = 0;
+    for (i = 0; i < 16; i++) c = (uint16_t)(c + p->h[i]) >> 8;
+    c = (uint16_t)(5 * ((c + p->h[16]) >> 2)); /* 5 if h >= p, else 0 */
     for (i = 0; i < 16; i++) {
-        c += (uint8_t)((p->h[i] & (uint8_t)~mask) | (g[i] & mask));
+        c += p->h[i];
         c += p->s[i];
         tag[i] = (uint8_t)c;
         c >>= 8;
     }
 }
 
-static void wipe(void *buf, uint8_t len) {
+static ALKY_AEAD_NOINLINE void wipe(void *buf, uint8_t len) {
     volatile uint8_t *v = (volatile uint8_t *)buf;
     while (len-- > 0) *v++ = 0;
 }
 
 /* Seal (open = 0: encrypt, then MAC the ciphertext) or open (MAC the
  * ciphertext, compare, decrypt only if it matched). Returns 1 if authentic. */
-static uint8_t aead(const uint8_t *key, const uint8_t *nonce, const uint8_t *aad, uint16_t aad_len, uint8_t *data,
+static ALKY_AEAD_NOINLINE uint8_t aead(const uint8_t *key, const uint8_t *nonce, const uint8_t *aad, uint16_t aad_len, uint8_t *data,
                     uint16_t len, uint8_t *tag, uint8_t open) {
     chacha_block_t x;
     poly_state_t p;

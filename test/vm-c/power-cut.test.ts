@@ -78,13 +78,22 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A device on `store`; with `cutAt`, its power fails on the cutAt-th byte it writes (the cell left holding `leaves`, if given). */
-function device(store: string, cutAt?: number, leaves?: number): { t: LinkTester; wire: ProcessWire } {
+/** How the power fails: on the `at`-th byte written, that cell left holding `leaves` (else its old value), each write going up or (`downward`, as on the Uno) last byte first. */
+interface Cut {
+  at: number;
+  leaves?: number;
+  downward?: boolean;
+}
+
+/** A device on `store`, with its power cut as `cut` says. */
+function device(store: string, cut?: Cut): { t: LinkTester; wire: ProcessWire } {
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.ALKY_POWER_CUT_AT;
   delete env.ALKY_POWER_CUT_LEAVES;
-  if (cutAt !== undefined) env.ALKY_POWER_CUT_AT = String(cutAt);
-  if (leaves !== undefined) env.ALKY_POWER_CUT_LEAVES = String(leaves);
+  delete env.ALKY_POWER_CUT_DOWNWARD;
+  if (cut) env.ALKY_POWER_CUT_AT = String(cut.at);
+  if (cut?.leaves !== undefined) env.ALKY_POWER_CUT_LEAVES = String(cut.leaves);
+  if (cut?.downward) env.ALKY_POWER_CUT_DOWNWARD = "1";
   const wire = new ProcessWire(spawn(exe, ["--store", store], { stdio: ["pipe", "pipe", "pipe"], env }));
   return { t: new LinkTester(wire, 10_000), wire };
 }
@@ -144,10 +153,10 @@ const PARALLEL = 4;
  * else the device is started again on the same file, its app identified and
  * its storage read, and `next` loaded completely.
  */
-async function cutRun(template: string, next: App, apps: readonly App[], n: number, leaves?: number): Promise<{ seen: string; value?: number } | undefined> {
+async function cutRun(template: string, next: App, apps: readonly App[], n: number, how: Omit<Cut, "at">): Promise<{ seen: string; value?: number } | undefined> {
   const store = join(dir, `store-${files++}`);
   copyFileSync(template, store);
-  const cut = device(store, n, leaves);
+  const cut = device(store, { ...how, at: n });
   let end: string | undefined;
   try {
     end = (await cut.t.load(next.image, MAX_PAYLOAD)).end.name;
@@ -176,10 +185,10 @@ async function cutRun(template: string, next: App, apps: readonly App[], n: numb
  * the update completes (PARALLEL at a time; the runs past the first that
  * completed must complete too).
  */
-async function sweep(template: string, next: App, apps: readonly App[], leaves?: number): Promise<Sweep> {
+async function sweep(template: string, next: App, apps: readonly App[], how: Omit<Cut, "at"> = {}): Promise<Sweep> {
   const s: Sweep = { outcomes: [], writes: -1, oldValues: new Set(), newValues: new Set() };
   for (let n = 1; s.writes < 0; n += PARALLEL) {
-    const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => cutRun(template, next, apps, n + i, leaves)));
+    const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => cutRun(template, next, apps, n + i, how)));
     batch.forEach((r, i) => {
       if (s.writes >= 0) expect(r, `the run cut at byte ${n + i}, past the update's writes`).toBeUndefined();
       else if (!r) s.writes = n + i - 1;
@@ -229,15 +238,6 @@ describe("power cuts during updates (host device with the Uno's store; run scrip
     expect([...s.newValues]).toEqual([0]);
   }, 240_000);
 
-  it("A → B beside it, the cell being written when the power fails left erased (0xFF)", async () => {
-    const a = app("A", 0xa, 150);
-    const b = app("B", 0xb, 200);
-    const s = await sweep(await prepare([a], OLD_VALUE), b, [a, b], 0xff);
-    expect(runs(s.outcomes)).toBe(`A×${1 + b.image.length + RECORD_BYTES} B×${STORAGE_BYTES + 1}`);
-    expect([...s.oldValues]).toEqual([OLD_VALUE]);
-    expect([...s.newValues]).toEqual([0]);
-  }, 240_000);
-
   it("A → B displacing A: A until A's record is cleared, then no app until B's record is complete, then B", async () => {
     // Each is more than half the area, so B goes over A. B's commit writes
     // the record of the slot A's cleared record is in, and B has A's length
@@ -253,7 +253,21 @@ describe("power cuts during updates (host device with the Uno's store; run scrip
     expect([...s.newValues]).toEqual([0]);
   }, 240_000);
 
-  it("contract storage: a cut during a 4-byte SSTORE leaves each byte old or new (byte granularity)", async () => {
+  it("A → B displacing A, written last byte first as on the Uno, the cell being written when the power fails left erased (0xFF)", async () => {
+    const a = app("A", 0xa, 480);
+    const b = app("B", 0xb, 480);
+    const s = await sweep(await prepare([a], OLD_VALUE), b, [a, b], { downward: true, leaves: 0xff });
+    expect(s.writes).toBe(2 + b.image.length + COMMIT_WRITES);
+    // A cut while A's magic is being cleared leaves 0xFF there: A is gone one write earlier.
+    expect(runs(s.outcomes)).toBe(`A×1 0×${1 + b.image.length + RECORD_BYTES} B×${STORAGE_BYTES + 1}`);
+    expect([...s.oldValues]).toEqual([OLD_VALUE]);
+    expect([...s.newValues]).toEqual([0]);
+  }, 240_000);
+
+  it.each([
+    { order: "up", downward: false, expected: [0x11223344, 0x112233dd, 0x1122ccdd, 0x11bbccdd] },
+    { order: "down (the Uno)", downward: true, expected: [0x11223344, 0xaa223344, 0xaabb3344, 0xaabbcc44] },
+  ])("contract storage, bytes written $order: a cut during a 4-byte SSTORE leaves each byte old or new (byte granularity)", async ({ downward, expected }) => {
     const a = app("A", 0xa, 150);
     const template = await prepare([a], OLD_VALUE);
     const store = join(dir, `store-${files++}`);
@@ -261,7 +275,7 @@ describe("power cuts during updates (host device with the Uno's store; run scrip
     const seen: number[] = [];
     for (let n = 1; ; n++) {
       copyFileSync(template, store);
-      const cut = device(store, n);
+      const cut = device(store, { at: n, downward });
       let end: Message | undefined;
       try {
         end = await call(cut.t, FN.Put, le(NEW_VALUE, 4));
@@ -280,7 +294,6 @@ describe("power cuts during updates (host device with the Uno's store; run scrip
       seen.push(resultU32(await call(t, FN.Get)));
       await wire.close();
     }
-    // The bytes go out in address order: the first n-1 are new, the rest old.
-    expect(seen).toEqual([0x11223344, 0x112233dd, 0x1122ccdd, 0x11bbccdd]);
+    expect(seen).toEqual(expected);
   }, 60_000);
 });

@@ -17,7 +17,9 @@
  * writes): the bytes before it are in FILE, that one keeps its old value
  * (or holds V with ALKY_POWER_CUT_LEAVES=V: 255 is an EEPROM cell erased but
  * not yet programmed), and the process ends at once with status 3 (_exit:
- * no answer, nothing more reaches FILE). */
+ * no answer, nothing more reaches FILE). With ALKY_POWER_CUT_DOWNWARD set,
+ * each write goes last byte first, as avr-libc's eeprom_update_block does
+ * on the Uno. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -65,7 +67,7 @@ static uint8_t write_all(int fd, const uint8_t *bytes, size_t length, off_t at, 
 }
 
 static unsigned long cut_at, store_bytes_written; /* cut_at 0: no power cut */
-static int cut_leaves = -1;
+static int cut_leaves = -1, cut_downward;
 
 /* The power fails while the byte at addr is being written. */
 static void power_cut(uint16_t addr) {
@@ -78,12 +80,15 @@ static void power_cut(uint16_t addr) {
 }
 
 static uint8_t store_write(uint16_t addr, const uint8_t *src, uint16_t length) {
-    uint16_t n = length;
+    uint16_t n = length, from = 0; /* the bytes src[from, from + n) reach the store */
     if ((uint32_t)addr + length > STORE_BYTES) return 0;
-    if (cut_at && cut_at - store_bytes_written <= length) n = (uint16_t)(cut_at - store_bytes_written - 1u);
-    memcpy(store_mirror + addr, src, n);
-    if (store_fd >= 0 && !write_all(store_fd, src, n, (off_t)addr, 1)) return 0;
-    if (n < length) power_cut((uint16_t)(addr + n));
+    if (cut_at && cut_at - store_bytes_written <= length) {
+        n = (uint16_t)(cut_at - store_bytes_written - 1u);
+        if (cut_downward) from = (uint16_t)(length - n);
+    }
+    memcpy(store_mirror + addr + from, src + from, n);
+    if (store_fd >= 0 && !write_all(store_fd, src + from, n, (off_t)(addr + from), 1)) return 0;
+    if (n < length) power_cut((uint16_t)(cut_downward ? addr + from - 1u : addr + n));
     store_bytes_written += length;
     return 1;
 }
@@ -206,6 +211,7 @@ int main(int argc, char **argv) {
     }
     if (store_fd < 0) memset(store_mirror, 0xFF, sizeof store_mirror);
     if (getenv("ALKY_POWER_CUT_AT")) cut_at = strtoul(getenv("ALKY_POWER_CUT_AT"), NULL, 10);
+    cut_downward = getenv("ALKY_POWER_CUT_DOWNWARD") != NULL;
     if (getenv("ALKY_POWER_CUT_LEAVES")) cut_leaves = (int)(strtoul(getenv("ALKY_POWER_CUT_LEAVES"), NULL, 0) & 0xFFu);
 #if ALKY_SMARTLOCK_DRIVERS
     alky_board_smartlock_init();

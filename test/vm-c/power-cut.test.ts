@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildHostDevice } from "../../compiler/engines/firmware-build.js";
-import { assemble } from "../../compiler/ir/asm.js";
 import { MAX_PAYLOAD } from "../../compiler/link/frame.js";
-import { ERROR_CODES, type Message } from "../../compiler/link/messages.js";
-import { le, LinkTester, ProcessWire, trailerOf } from "./link-wire.js";
+import type { Message } from "../../compiler/link/messages.js";
+import { le, LinkTester, ProcessWire } from "./link-wire.js";
+import { app, call as callOn, FN, installed as installedOn, resultU32, runs, type App } from "./power-cut-apps.js";
 
 /** The Uno's EEPROM as the host's store: 2 × 479 + 1 + 64 = 1023 bytes, an image area of 934. */
 const UNO_GEOMETRY = ["ALKY_HOST_SLOT_BYTES=479u", "ALKY_HOST_STORAGE_BYTES=64u"];
@@ -23,51 +23,8 @@ const STORAGE_BYTES = 64;
 const RECORD_BYTES = 12;
 /** Exit status of a device whose power was cut (main.c). */
 const CUT_STATUS = 3;
-const FUEL = 10_000;
-const FN = { Id: 0, Put: 1, Get: 2 } as const;
-const NO_APP = ERROR_CODES.find((c) => c.name === "no-app")!.code;
-
-interface App {
-  name: string;
-  id: number;
-  image: Uint8Array;
-}
-
-/** An app whose Id() returns `id`, padded with data to exactly `length` bytes, with a uint32 in storage (Put/Get). */
-function app(name: string, id: number, length: number): App {
-  const build = (pad: number): Uint8Array => {
-    const r = assemble(`
-.profile test
-.memory ${Math.max(pad, 4)}
-.storage 4
-${pad ? `.data ${"5a".repeat(pad)}` : ""}
-.func public Id() -> uint32
-    MODE32
-    PUSH4 ${id}
-    RETF
-.func public Put(uint32)
-    MODE32
-    LGET 0
-    MODE16
-    PUSH2 0
-    MODE32
-    SSTORE
-    RETF
-.func public Get() -> uint32
-    MODE16
-    PUSH2 0
-    MODE32
-    SLOAD
-    RETF
-`);
-    if (!r.ok) throw new Error(`assembly failed: ${JSON.stringify(r.errors)}`);
-    return r.bytes;
-  };
-  const bare = build(0).length;
-  const image = build(length - bare);
-  if (image.length !== length) throw new Error(`${name} is ${image.length} bytes, not ${length}`);
-  return { name, id, image };
-}
+const call = (t: LinkTester, fn: number, args?: Uint8Array): Promise<Message> => callOn(t, MAX_PAYLOAD, fn, args);
+const installed = (t: LinkTester, apps: readonly App[]): Promise<string> => installedOn(t, MAX_PAYLOAD, apps);
 
 let exe = "";
 const dir = mkdtempSync(join(tmpdir(), "alky-power-"));
@@ -98,15 +55,6 @@ function device(store: string, cut?: Cut): { t: LinkTester; wire: ProcessWire } 
   return { t: new LinkTester(wire, 10_000), wire };
 }
 
-async function call(t: LinkTester, fn: number, args = new Uint8Array(0)): Promise<Message> {
-  return (await t.invoke("CALL", fn, FUEL, args, MAX_PAYLOAD)).end;
-}
-
-function resultU32(m: Message): number {
-  if (m.name !== "RESULT") throw new Error(`expected RESULT, got ${JSON.stringify(m)}`);
-  return new DataView(m.fields.value.buffer, m.fields.value.byteOffset).getUint32(0, true);
-}
-
 /** A store file holding the apps loaded in order, the last one with `value` in its storage. */
 async function prepare(apps: readonly App[], value?: number): Promise<string> {
   const store = join(dir, `template-${files++}`);
@@ -115,23 +63,6 @@ async function prepare(apps: readonly App[], value?: number): Promise<string> {
   if (value !== undefined) expect((await call(t, FN.Put, le(value, 4))).name).toBe("DONE");
   await wire.close();
   return store;
-}
-
-/** What a device started on `store` runs: "0" (none), or the name of the app in `apps`, checked by HELLO and Id(). */
-async function installed(t: LinkTester, apps: readonly App[]): Promise<string> {
-  const hello = (await t.request("HELLO", {})).end;
-  if (hello.name !== "HELLO_REPLY") throw new Error(`HELLO answered ${hello.name}`);
-  const { appLength, appCrc } = hello.fields;
-  const id = await call(t, FN.Id);
-  if (appLength === 0) {
-    expect(appCrc).toBe(0);
-    expect(id).toMatchObject({ name: "ERROR", fields: { code: NO_APP } });
-    return "0";
-  }
-  const a = apps.find((x) => x.image.length === appLength && trailerOf(x.image) === appCrc);
-  if (!a) throw new Error(`the device reports an app of ${appLength} bytes, CRC ${appCrc.toString(16)}: none of ${apps.map((x) => x.name)}`);
-  expect(resultU32(id), `HELLO reports ${a.name}, Id() answers`).toBe(a.id);
-  return a.name;
 }
 
 interface Sweep {
@@ -199,18 +130,6 @@ async function sweep(template: string, next: App, apps: readonly App[], how: Omi
     });
   }
   return s;
-}
-
-/** The outcomes as runs: "A×213 B×65". */
-function runs(outcomes: readonly string[]): string {
-  const out: string[] = [];
-  for (let i = 0; i < outcomes.length; ) {
-    let j = i;
-    while (j < outcomes.length && outcomes[j] === outcomes[i]) j++;
-    out.push(`${outcomes[i]}×${j - i}`);
-    i = j;
-  }
-  return out.join(" ");
 }
 
 const OLD_VALUE = 0x11223344;

@@ -61,10 +61,10 @@ async function writesOf(template: string, next: App): Promise<number> {
 }
 
 /** Cut at write n, restart, identify the app and read its storage, then update completely. */
-async function cutRun(template: string, next: App, apps: readonly App[], n: number): Promise<{ seen: string; value?: number }> {
+async function cutRun(template: string, next: App, apps: readonly App[], n: number, leaves?: number): Promise<{ seen: string; value?: number }> {
   const eeprom = join(dir, `store-${files++}`);
   copyFileSync(template, eeprom);
-  const cut = await uno(eeprom, { at: n });
+  const cut = await uno(eeprom, leaves === undefined ? { at: n } : { at: n, leaves });
   await expect(cut.t.load(next.image, payload)).rejects.toThrow();
   expect((await cut.sim.exited).code, `exit code after the cut at write ${n}`).toBe(CUT_STATUS);
 
@@ -77,13 +77,13 @@ async function cutRun(template: string, next: App, apps: readonly App[], n: numb
   return value === undefined ? { seen } : { seen, value };
 }
 
-/** Cuts at each of `points` (two Unos at a time); what the device came back with each time. */
-async function sweep(template: string, next: App, apps: readonly App[], points: readonly number[]): Promise<{ outcomes: string; oldValues: number[]; newValues: number[] }> {
+/** Cuts at each of `points` (two Unos at a time; the cell being written left holding `leaves`, else its old value); what the device came back with each time. */
+async function sweep(template: string, next: App, apps: readonly App[], points: readonly number[], leaves?: number): Promise<{ outcomes: string; oldValues: number[]; newValues: number[] }> {
   const outcomes: string[] = [];
   const oldValues = new Set<number>();
   const newValues = new Set<number>();
   for (let i = 0; i < points.length; i += 2) {
-    const batch = await Promise.all(points.slice(i, i + 2).map((n) => cutRun(template, next, apps, n)));
+    const batch = await Promise.all(points.slice(i, i + 2).map((n) => cutRun(template, next, apps, n, leaves)));
     for (const r of batch) {
       outcomes.push(r.seen);
       if (r.value !== undefined) (r.seen === next.name ? newValues : oldValues).add(r.value);
@@ -98,7 +98,7 @@ const range = (from: number, to: number): number[] => Array.from({ length: Math.
 const AFTER_MAGIC = 4 + 1;
 
 describe("power cuts during updates on the Uno under simavr (run scripts/setup.sh if simavr is missing)", () => {
-  it("A → B displacing A, cut at every EEPROM write: A, then no app, then B", async () => {
+  it("A → B displacing A, cut at every EEPROM write, the cell being written left erased (0xFF): A, then no app, then B", async () => {
     const a = app("A", 0xa, 480);
     const b = app("B", 0xb, 480);
     const template = await prepare([a]);
@@ -108,9 +108,10 @@ describe("power cuts during updates on the Uno under simavr (run scripts/setup.s
     // image bytes are written.
     expect(writes).toBeGreaterThan(100);
     expect(writes).toBeLessThan(2 + 480 + 12 + AFTER_MAGIC);
-    const s = await sweep(template, b, [a, b], range(1, writes));
-    // LOAD_BEGIN clears the free slot's magic, then A's: A until the second write.
-    expect(s.outcomes).toBe(`A×2 0×${writes - 2 - AFTER_MAGIC} B×${AFTER_MAGIC}`);
+    const s = await sweep(template, b, [a, b], range(1, writes), 0xff);
+    // LOAD_BEGIN clears the free slot's magic, then A's: a cut on that second
+    // write leaves A's magic 0xFF, so A is there only when the cut is on the first.
+    expect(s.outcomes).toBe(`A×1 0×${writes - 1 - AFTER_MAGIC} B×${AFTER_MAGIC}`);
     expect(s.oldValues).toEqual([OLD_VALUE]);
     expect(s.newValues).toEqual([0]);
   }, 900_000);

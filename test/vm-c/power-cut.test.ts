@@ -84,10 +84,10 @@ const PARALLEL = 4;
  * else the device is started again on the same file, its app identified and
  * its storage read, and `next` loaded completely.
  */
-async function cutRun(template: string, next: App, apps: readonly App[], n: number, how: Omit<Cut, "at">): Promise<{ seen: string; value?: number } | undefined> {
+async function cutRun(template: string, next: App, apps: readonly App[], n: number): Promise<{ seen: string; value?: number } | undefined> {
   const store = join(dir, `store-${files++}`);
   copyFileSync(template, store);
-  const cut = device(store, { ...how, at: n });
+  const cut = device(store, { at: n });
   let end: string | undefined;
   try {
     end = (await cut.t.load(next.image, MAX_PAYLOAD)).end.name;
@@ -116,10 +116,10 @@ async function cutRun(template: string, next: App, apps: readonly App[], n: numb
  * the update completes (PARALLEL at a time; the runs past the first that
  * completed must complete too).
  */
-async function sweep(template: string, next: App, apps: readonly App[], how: Omit<Cut, "at"> = {}): Promise<Sweep> {
+async function sweep(template: string, next: App, apps: readonly App[]): Promise<Sweep> {
   const s: Sweep = { outcomes: [], writes: -1, oldValues: new Set(), newValues: new Set() };
   for (let n = 1; s.writes < 0; n += PARALLEL) {
-    const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => cutRun(template, next, apps, n + i, how)));
+    const batch = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => cutRun(template, next, apps, n + i)));
     batch.forEach((r, i) => {
       if (s.writes >= 0) expect(r, `the run cut at byte ${n + i}, past the update's writes`).toBeUndefined();
       else if (!r) s.writes = n + i - 1;

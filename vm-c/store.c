@@ -71,8 +71,14 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
     length = alky_le16(r + REC_LENGTH);
     offset = alky_le16(r + REC_OFFSET);
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return 0;
-    if (ALKY_MEDIUM_ERASE_BYTES(s->medium)) return (uint8_t)(offset == at + ALKY_STORE_RECORD_BYTES);
-    return (uint8_t)(offset >= area_start() && offset <= area_end(s) - length);
+    if (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? offset != at + ALKY_STORE_RECORD_BYTES : (offset < area_start() || offset > area_end(s) - length))
+        return 0;
+    /* The record names its image: its CRC-32 is the trailer there. An older
+     * record brought back by a torn commit (its magic rewritten first) over
+     * another image of the same length and place is not valid. */
+    for (i = 0; i < 4u; i++)
+        if (rom_at(s, (uint16_t)(offset + length - ALKY_TRAILER_SIZE + i)) != r[REC_CRC + i]) return 0;
+    return 1;
 }
 
 uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {

@@ -263,10 +263,11 @@ export const HOST_DEVICE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "
  * The host link device (vm-c/port/host/main.c, board "native"), built with
  * gcc: the path of an executable that speaks the link protocol on stdin and
  * stdout (`--store FILE` keeps its app store in FILE across restarts).
+ * `defines` (NAME=VALUE) override the config's, e.g. the store's sizes.
  */
-export function buildHostDevice(options: ToolchainOptions = {}): string {
+export function buildHostDevice(options: ToolchainOptions & { defines?: readonly string[] } = {}): string {
   const gcc = requireTool("gcc", "host C compiler", options);
-  const flags = [...HOST_DEVICE_FLAGS, `-D${configHeader("native")}`, `-I${VM_C_DIR}`];
+  const flags = [...HOST_DEVICE_FLAGS, `-D${configHeader("native")}`, ...(options.defines ?? []).map((d) => `-D${d}`), `-I${VM_C_DIR}`];
   const sources = [...deviceCoreSources(), DEVICE_HAL_SOURCE, join(VM_C_DIR, "port", "host", "main.c")];
   const hash = contentHash([gcc, ...flags], [...sources, ...headersOf(DEVICE_INCLUDE_DIRS)]);
   const outDir = join(BUILD_ROOT, "firmware", "host", `alky_device-${hash}`);

@@ -19,6 +19,13 @@ export interface SimavrOptions extends ToolchainOptions {
   wallTimeoutMs?: number;
   /** EEPROM contents are loaded from this file (if present) and saved to it at exit. */
   eepromFile?: string;
+  /**
+   * Power-cut testing (ATmega328P): the power fails on the `at`-th EEPROM byte
+   * written, that byte left old (or `leaves`); the EEPROM file keeps the
+   * writes before it and the harness exits with code 7. `at` 0: no cut, and
+   * "eeprom-writes N" is logged at exit (docs/security.md, Power-safe updates).
+   */
+  eepromCut?: { at: number; leaves?: number };
   /** Every stderr line of the harness (diagnostics, simavr's log). */
   onLog?: (line: string) => void;
   /** A prebuilt harness binary instead of building scripts/harness/simavr_uart.c. */
@@ -96,6 +103,7 @@ export class SimavrProcess implements ByteTransport {
     if (options.timeoutCycles !== undefined) args.push("--timeout-cycles", options.timeoutCycles.toString());
     if (options.wallTimeoutMs !== undefined) args.push("--timeout-ms", String(Math.ceil(options.wallTimeoutMs)));
     if (options.eepromFile) args.push("--eeprom", options.eepromFile);
+    if (options.eepromCut) args.push("--eeprom-cut", `${options.eepromCut.at}${options.eepromCut.leaves === undefined ? "" : `:${options.eepromCut.leaves}`}`);
     if (options.pty) args.push("--pty");
     args.push(elf);
     const child = spawn(harness, args, { stdio: ["pipe", "pipe", "pipe"] });

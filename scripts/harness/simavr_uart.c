@@ -13,6 +13,12 @@
  *   --timeout-ms N       stop after N ms of wall-clock time (exit 6)
  *   --cycles             print "cycles N" on stderr at exit
  *   --eeprom FILE        load EEPROM from FILE if it exists; save it at exit
+ *   --eeprom-cut N[:V]   (ATmega328P) the power fails on the Nth EEPROM byte
+ *                        the firmware writes: FILE gets the EEPROM as the
+ *                        writes before it left it, that byte keeping its old
+ *                        value (or V: 255 is a cell erased, not yet written),
+ *                        and the run ends at once with exit 7 and nothing more
+ *                        sent. N 0: no cut; "eeprom-writes <n>" on stderr at exit
  *   --verbose            pass simavr's trace log through to stderr
  *   --keypad ROWS:COLS   a matrix keypad on the I/O ports, e.g. D4,D5,D6,D7:B0,B1,B2:
  *                        a column input reads low while a pressed key's row
@@ -35,6 +41,7 @@
  *   3 crashed: invalid opcode, PC outside flash, bad memory access
  *   4 halted: a jump-to-self with interrupts off (main returned, exit())
  *   5 cycle limit reached           6 wall-clock limit reached
+ *   7 power cut (--eeprom-cut)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -65,6 +72,7 @@ enum {
   EXIT_HALTED = 4,
   EXIT_CYCLE_LIMIT = 5,
   EXIT_WALL_LIMIT = 6,
+  EXIT_POWER_CUT = 7,
 };
 
 /* Instructions run between two looks at the host side. Small enough for a
@@ -383,6 +391,53 @@ static void save_eeprom(const char *path) {
   free(bytes);
 }
 
+/* --eeprom-cut: the ATmega328P's EEPROM registers (data addresses). A
+ * write to EECR with EEPE set (after EEMPE, as avr-libc does) stores EEDR at
+ * EEAR; shadow[] follows those writes, so at the cut it holds what the
+ * writes before it left, whether simavr's own handler of EECR ran first or not. */
+#define EE_EECR 0x3F
+#define EE_EEDR 0x40
+#define EE_EEARL 0x41
+#define EE_EEARH 0x42
+#define EE_EEPE 0x02
+static struct {
+  int on;
+  unsigned long at, written;
+  int leaves; /* -1: the byte keeps its old value */
+  const char *path;
+  uint8_t *shadow;
+  uint32_t size;
+} cut = {.leaves = -1};
+
+static void on_eecr_write(struct avr_t *avr, avr_io_addr_t addr, uint8_t v, void *param) {
+  (void)addr;
+  (void)param;
+  if (!(v & EE_EEPE)) return;
+  uint32_t at = ((uint32_t)avr->data[EE_EEARH] << 8 | avr->data[EE_EEARL]) % cut.size;
+  if (cut.at && ++cut.written == cut.at) {
+    if (cut.leaves >= 0) cut.shadow[at] = (uint8_t)cut.leaves;
+    FILE *f = cut.path ? fopen(cut.path, "wb") : NULL;
+    if (f) {
+      fwrite(cut.shadow, 1, cut.size, f);
+      fclose(f);
+    }
+    fprintf(stderr, "simavr_uart: power cut on EEPROM write %lu (address %u)\n", cut.at, (unsigned)at);
+    _exit(EXIT_POWER_CUT);
+  }
+  if (!cut.at) cut.written++;
+  cut.shadow[at] = avr->data[EE_EEDR];
+}
+
+static void watch_eeprom_writes(const char *path) {
+  cut.path = path;
+  cut.size = h.avr->e2end + 1;
+  cut.shadow = malloc(cut.size);
+  if (!cut.shadow) die(EXIT_HARNESS, "out of memory for --eeprom-cut");
+  avr_eeprom_desc_t desc = {.ee = cut.shadow, .offset = 0, .size = cut.size};
+  (void)avr_ioctl(h.avr, AVR_IOCTL_EEPROM_GET, &desc);
+  avr_register_io_write(h.avr, EE_EECR, on_eecr_write, NULL);
+}
+
 static void load_eeprom(const char *path) {
   if (!path) {
     return;
@@ -528,7 +583,7 @@ static void poll_commands(void) {
 static void usage(void) {
   fprintf(stderr,
           "usage: simavr_uart [--mcu NAME] [--freq HZ] [--pty] [--timeout-cycles N]\n"
-          "                   [--timeout-ms N] [--cycles] [--eeprom FILE] [--verbose]\n"
+          "                   [--timeout-ms N] [--cycles] [--eeprom FILE] [--eeprom-cut N[:V]] [--verbose]\n"
           "                   [--keypad ROWS:COLS] [--watch PINS] firmware.elf\n");
   exit(EXIT_HARNESS);
 }
@@ -558,6 +613,11 @@ int main(int argc, char **argv) {
       report_cycles = 1;
     } else if (!strcmp(a, "--eeprom") && i + 1 < argc) {
       eeprom_path = argv[++i];
+    } else if (!strcmp(a, "--eeprom-cut") && i + 1 < argc) {
+      char *end;
+      cut.on = 1;
+      cut.at = strtoul(argv[++i], &end, 10);
+      if (*end == ':') cut.leaves = (int)(strtoul(end + 1, NULL, 0) & 0xFFu);
     } else if (!strcmp(a, "--verbose")) {
       h.verbose = 1;
     } else if (!strcmp(a, "--keypad") && i + 1 < argc) {
@@ -619,6 +679,7 @@ int main(int argc, char **argv) {
   h.avr->frequency = freq;
   h.avr->sleep = harness_sleep;
   load_eeprom(eeprom_path);
+  if (cut.on) watch_eeprom_writes(eeprom_path);
 
   /* No console printing (it would rewrite bytes) and no usleep() when the
    * firmware polls the status register (it would slow the run down). */
@@ -728,6 +789,7 @@ int main(int argc, char **argv) {
   }
   flush_output();
   save_eeprom(eeprom_path);
+  if (cut.on) fprintf(stderr, "eeprom-writes %lu\n", cut.written);
   if (report_cycles) {
     print_cycles();
   }

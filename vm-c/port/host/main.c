@@ -9,7 +9,17 @@
  * PORT is 0) to stderr once it accepts connections.
  * The app store lives in FILE (created if missing), written through on
  * every change, so a restarted process comes back with its app installed;
- * without --store it lives in memory only. Diagnostics go to stderr. */
+ * without --store it lives in memory only. Diagnostics go to stderr.
+ *
+ * Power cuts, for the tests (docs/security.md, "Power-safe updates"): with
+ * ALKY_POWER_CUT_AT=N in the environment the power fails on the Nth byte
+ * written to the store (counted from start-up, byte by byte as an EEPROM
+ * writes): the bytes before it are in FILE, that one keeps its old value
+ * (or holds V with ALKY_POWER_CUT_LEAVES=V: 255 is an EEPROM cell erased but
+ * not yet programmed), and the process ends at once with status 3 (_exit:
+ * no answer, nothing more reaches FILE). With ALKY_POWER_CUT_DOWNWARD set,
+ * each write goes last byte first, as avr-libc's eeprom_update_block does
+ * on the Uno. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
@@ -56,10 +66,31 @@ static uint8_t write_all(int fd, const uint8_t *bytes, size_t length, off_t at, 
     return 1;
 }
 
+static unsigned long cut_at, store_bytes_written; /* cut_at 0: no power cut */
+static int cut_leaves = -1, cut_downward;
+
+/* The power fails while the byte at addr is being written. */
+static void power_cut(uint16_t addr) {
+    if (cut_leaves >= 0) {
+        uint8_t v = (uint8_t)cut_leaves;
+        store_mirror[addr] = v;
+        if (store_fd >= 0) (void)write_all(store_fd, &v, 1, (off_t)addr, 1);
+    }
+    _exit(3);
+}
+
 static uint8_t store_write(uint16_t addr, const uint8_t *src, uint16_t length) {
+    uint16_t n = length, from = 0; /* the bytes src[from, from + n) reach the store */
     if ((uint32_t)addr + length > STORE_BYTES) return 0;
-    memcpy(store_mirror + addr, src, length);
-    return (uint8_t)(store_fd < 0 || write_all(store_fd, src, length, (off_t)addr, 1));
+    if (cut_at && cut_at - store_bytes_written <= length) {
+        n = (uint16_t)(cut_at - store_bytes_written - 1u);
+        if (cut_downward) from = (uint16_t)(length - n);
+    }
+    memcpy(store_mirror + addr + from, src + from, n);
+    if (store_fd >= 0 && !write_all(store_fd, src + from, n, (off_t)(addr + from), 1)) return 0;
+    if (n < length) power_cut((uint16_t)(cut_downward ? addr + from - 1u : addr + n));
+    store_bytes_written += length;
+    return 1;
 }
 
 static const alky_store_medium medium = {store_mirror, STORE_BYTES, 0, ALKY_HOST_STORAGE_BYTES, store_write, NULL};
@@ -179,6 +210,9 @@ int main(int argc, char **argv) {
         }
     }
     if (store_fd < 0) memset(store_mirror, 0xFF, sizeof store_mirror);
+    if (getenv("ALKY_POWER_CUT_AT")) cut_at = strtoul(getenv("ALKY_POWER_CUT_AT"), NULL, 10);
+    cut_downward = getenv("ALKY_POWER_CUT_DOWNWARD") != NULL;
+    if (getenv("ALKY_POWER_CUT_LEAVES")) cut_leaves = (int)(strtoul(getenv("ALKY_POWER_CUT_LEAVES"), NULL, 0) & 0xFFu);
 #if ALKY_SMARTLOCK_DRIVERS
     alky_board_smartlock_init();
 #endif

@@ -22,6 +22,8 @@
 #define ALKY_STACK_SIZE 384
 #define ALKY_MEMORY_SIZE 256
 #define ALKY_LINK_MAX_PAYLOAD 64
+/* The watchdog (port/avr/main.c) is reset before every VM instruction: one `wdr`. */
+#define ALKY_PORT_TICK() __builtin_avr_wdr()
 
 /* The app store is the whole EEPROM (port/avr/main.c), fixed at build time
  * (store.h): contract storage in its last bytes, after the two app slots. */

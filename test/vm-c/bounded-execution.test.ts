@@ -9,11 +9,19 @@
 // board whose main loop hangs and is not tripped by a long invocation.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { buildAvrFirmware, buildHostDevice, buildMsp430Device, buildUnoDevice, unoDeviceFirmware } from "../../compiler/engines/firmware-build.js";
+import {
+  buildAvrFirmware,
+  buildHostDevice,
+  buildMsp430Device,
+  buildMsp430Firmware,
+  buildUnoDevice,
+  msp430DeviceFirmware,
+  unoDeviceFirmware,
+} from "../../compiler/engines/firmware-build.js";
 import { MspdebugProcess } from "../../compiler/engines/mspdebug.js";
 import { SimavrProcess } from "../../compiler/engines/simavr.js";
 import { assemble } from "../../compiler/ir/asm.js";
-import { FAULT_KINDS, type Message } from "../../compiler/link/messages.js";
+import { encodePayload, FAULT_KINDS, messageSpec, type Message } from "../../compiler/link/messages.js";
 import { le, LinkTester, ProcessWire, type Answer, type Wire } from "./link-wire.js";
 
 const kind = (name: string): number => FAULT_KINDS.find((k) => k.name === name)!.code;
@@ -182,6 +190,16 @@ describe.each(BOARDS)("bounded execution on the $name (run scripts/setup.sh if a
 
 // ---- The Uno: worst-case time and the watchdog ----
 
+/** Sends HELLO until the device answers (at most `tries` times, 3 s each): across a reset, bytes sent to a hung board are lost. */
+async function helloAfterReset(wire: Wire, tries = 20): Promise<Answer | undefined> {
+  const quick = new LinkTester(wire, 3_000);
+  for (let i = 0; i < tries; i++) {
+    const hello = await quick.request("HELLO", {}).catch(() => undefined);
+    if (hello) return hello;
+  }
+  return undefined;
+}
+
 /** Simulated cycles a request takes, from sending it to its whole answer (the harness's counter, read after each). */
 async function timed(sim: SimavrProcess, run: () => Promise<Answer>): Promise<{ answer: Answer; cycles: bigint }> {
   const before = await sim.cycles();
@@ -254,12 +272,7 @@ describe("the emulated Uno: worst-case invocation time and the hardware watchdog
     const before = await sim.cycles();
     expect((await d.t.request("SET_TIME", { seconds: 0xdeadbeef })).end.name).toBe("ACK"); // then the loop hangs
     // Wedged: a HELLO now is not answered until the watchdog has reset the board (its UART receiver too).
-    const quick = new LinkTester(d.wire, 3_000);
-    let hello: Answer | undefined;
-    for (let i = 0; i < 20 && !hello; i++) {
-      hello = await quick.request("HELLO", {}).catch(() => undefined);
-    }
-    expect(hello?.end.name).toBe("HELLO_REPLY");
+    expect((await helloAfterReset(d.wire))?.end.name).toBe("HELLO_REPLY");
     const after = await sim.cycles();
     expect(after - before).toBeGreaterThan(WDT_CYCLES);
     // The board rebooted: the clock is back to 0, the app is still installed and runs.
@@ -271,5 +284,26 @@ describe("the emulated Uno: worst-case invocation time and the hardware watchdog
     expect((await call(d, EXP_LOOP, 1 + 7 * 2)).end).toEqual(fault("fuel"));
     await responsive(d, app);
     console.log(`Uno watchdog: hang to HELLO_REPLY in ${after - before} cycles (simavr's counter ${after < before ? "restarted at the reset" : "runs on"})`);
+  }, 300_000);
+});
+
+describe("the emulated MSP430G2553 under mspdebug's watchdog model", () => {
+  // mspdebug 0.22's WDT+ model counts ACLK (MCLK / 256 there) but ignores WDTCNTCL, so it resets a
+  // firmware every 32768 ACLK periods whatever the firmware does: it shows the watchdog runs in
+  // watchdog mode and that a reset brings the board back, not that the firmware's restarts keep it off.
+  const app = asm(APP);
+
+  it("resets a board whose main loop hangs (SET_TIME 0xDEADBEEF in a test build); it comes back with its app", async () => {
+    const fw = msp430DeviceFirmware();
+    const hang = buildMsp430Firmware({ ...fw, name: "msp430_device_wdt_hang", defines: [...fw.defines, "ALKY_WDT_TEST_HANG=0xDEADBEEFUL"] });
+    const sim = await MspdebugProcess.start(hang.elf, { watchdog: true });
+    const d = await start(Promise.resolve(sim));
+    await install(d, app);
+    expect((await d.t.request("SET_TIME", { seconds: 1234 })).end.name).toBe("ACK");
+    // The ACK would stay in the mailbox's output buffer (flushed when the firmware next waits for input): not awaited.
+    await d.t.sendFrame(messageSpec("SET_TIME").id, encodePayload("SET_TIME", { seconds: 0xdeadbeef }));
+    expect((await helloAfterReset(d.wire))?.end.name).toBe("HELLO_REPLY");
+    await responsive(d, app);
+    expect((await call(d, FN.Clock, 100)).end).toEqual({ name: "RESULT", fields: { syscalls: 1, value: le(0, 4) } });
   }, 300_000);
 });

@@ -161,6 +161,16 @@ describe.each(BOARDS)("bounded execution on the $name (run scripts/setup.sh if a
     expect((await call(d, FN.Add, 0xffffffff, new Uint8Array(8))).end.name).toBe("RESULT");
   }, 120_000);
 
+  it("answers a request sent while an endless loop runs once the loop's FAULT is out", async () => {
+    const d = await start(board.open());
+    await install(d, app);
+    const spin = await d.t.sendFrame(messageSpec("CALL").id, encodePayload("CALL", { function: FN.Spin, fuel: board.spinFuel, args: NONE }));
+    const hello = await d.t.sendFrame(messageSpec("HELLO").id, encodePayload("HELLO", {}));
+    expect((await d.t.answer(spin)).end).toEqual(fault("fuel"));
+    expect((await d.t.answer(hello)).end.name).toBe("HELLO_REPLY");
+    await responsive(d, app);
+  }, 120_000);
+
   it("stops unbounded recursion at the stack bound (FAULT stack) and stays responsive", async () => {
     const d = await start(board.open());
     await install(d, app);

@@ -93,6 +93,7 @@ alky_status alky_execute(alky_vm *vm) {
             fuel_hi--;
         }
         fuel_lo--;
+        ALKY_PORT_TICK();
         op = alky_rom_fetch(vm, pc);
         pc++;
         vmdispatch(alky_op_info(op) & 0x7F) {

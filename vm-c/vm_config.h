@@ -65,6 +65,13 @@
 #define ALKY_FUEL_DEFAULT 1000000UL
 #endif
 
+/* Called before every instruction: a board with a hardware watchdog resets
+ * it here (config/uno.h), so no invocation trips it however much fuel it
+ * has, while a hang outside the VM still does. An expression; nothing by default. */
+#ifndef ALKY_PORT_TICK
+#define ALKY_PORT_TICK() ((void)0)
+#endif
+
 /* The profile this build carries: its id, or 0 for every profile (hosts). */
 #ifndef ALKY_PROFILE_ID
 #define ALKY_PROFILE_ID 0

@@ -43,6 +43,8 @@ export interface MspdebugOptions extends ToolchainOptions {
   runTimeoutMs?: number;
   /** Every line mspdebug prints, prefix included. */
   onLog?: (line: string) => void;
+  /** Add mspdebug's Watchdog Timer+ model (`simio add wdt`; ACLK is MCLK / 256 there): its reset restarts the firmware. */
+  watchdog?: boolean;
 }
 
 export interface Msp430Cycles {
@@ -169,6 +171,7 @@ export class MspdebugProcess implements ByteTransport {
   private async startup(elf: string): Promise<void> {
     await this.waitForPrompt();
     await this.command("simio add tracer t");
+    if (this.options.watchdog) await this.command("simio add wdt w");
     const prog = await this.command(`prog ${quote(elf)}`);
     const progError = prog.find((l) => l.startsWith("!"));
     if (progError) throw new BoardEmulationError("load-failed", `mspdebug cannot load ${elf}: ${progError.slice(1)}`);

@@ -56,7 +56,9 @@ alky_status alky_aot_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t param
  * ALKY_AOT_CHARGE_CALL=1 (the MSP430's, aot-build.ts) charges vm->fuel
  * through one out-of-line alky_rt_charge in aot_runtime.c instead: a call
  * per segment is less than half the code of an inline 32-bit compare and
- * subtract there. On the Uno the local is about twice as fast (docs/aot.md). */
+ * subtract there. On the Uno the local is about twice as fast (docs/aot.md).
+ * Each charge also runs the board's ALKY_PORT_TICK (vm_config.h: the Uno's
+ * watchdog reset), as the interpreter does per instruction. */
 #ifndef ALKY_AOT_CHARGE_CALL
 #define ALKY_AOT_CHARGE_CALL 0
 #endif
@@ -68,7 +70,7 @@ uint8_t alky_rt_charge(alky_vm *vm, uint16_t n);
 #define ALKY_AOT_FUEL_LOAD() ((void)0)
 #else
 #define ALKY_AOT_FUEL_LOCAL uint32_t fuel = vm->fuel;
-#define ALKY_AOT_CHARGE(n) (fuel < (n) ? 1 : (fuel -= (n), 0))
+#define ALKY_AOT_CHARGE(n) (ALKY_PORT_TICK(), fuel < (n) ? 1 : (fuel -= (n), 0))
 #define ALKY_AOT_FUEL_SAVE() (vm->fuel = fuel)
 #define ALKY_AOT_FUEL_LOAD() (fuel = vm->fuel)
 #endif

@@ -49,6 +49,7 @@ alky_status alky_aot_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t param
 #if ALKY_AOT_CHARGE_CALL
 /* Out of line on purpose (aot.h), also under -flto. */
 __attribute__((noinline)) uint8_t alky_rt_charge(alky_vm *vm, uint16_t n) {
+    ALKY_PORT_TICK();
     if (vm->fuel < n) return 1;
     vm->fuel -= n;
     return 0;

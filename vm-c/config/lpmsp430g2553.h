@@ -25,6 +25,9 @@
  * come verified by the node (compiler/ir/verify.ts, the same rules); the
  * device keeps the container's integrity checks (sizes, CRC-32). */
 #define ALKY_WITH_VERIFY 0
+/* The watchdog (port/msp430/main.c) is restarted before every VM instruction:
+ * WDTCTL = WDTPW | WDTCNTCL | WDTSSEL (board.h), watchdog mode, ACLK / 32768. */
+#define ALKY_PORT_TICK() (*(volatile uint16_t *)0x0120 = 0x5A0Cu)
 
 /* Bytes of the STORE region of msp430g2553.ld. */
 #define ALKY_MSP430_STORE_BYTES 2048u

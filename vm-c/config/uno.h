@@ -22,6 +22,14 @@
 #define ALKY_STACK_SIZE 384
 #define ALKY_MEMORY_SIZE 256
 #define ALKY_LINK_MAX_PAYLOAD 64
+/* The watchdog (port/avr/main.c) is reset before every VM instruction: one
+ * `wdr`. Volatile asm, not __builtin_avr_wdr: with the builtin in AOT code's
+ * fuel charges avr-gcc 5.4 miscompiled test/conformance/eval_order (a 16-bit
+ * result 6 came out as -250). */
+static inline void alky_uno_wdr(void) {
+    __asm__ __volatile__("wdr");
+}
+#define ALKY_PORT_TICK() alky_uno_wdr()
 
 /* The app store is the whole EEPROM (port/avr/main.c), fixed at build time
  * (store.h): contract storage in its last bytes, after the two app slots. */

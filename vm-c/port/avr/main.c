@@ -26,21 +26,34 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     alky_uart_write_bytes(bytes, length);
 }
 
-#if ALKY_WITH_NCALL
 #include <avr/interrupt.h>
+#include <avr/wdt.h>
+
+/* The hardware watchdog, 2 s (docs/security.md, "Bounded execution and the
+ * watchdog"): armed before main, reset at every tick below (the idle main
+ * loop, a node call's wait) and before every VM instruction (ALKY_PORT_TICK,
+ * config/uno.h), so only a hang elsewhere (a stuck driver, a wedged UART)
+ * resets the board. After a watchdog reset WDRF holds WDE on at the shortest
+ * timeout (16 ms), which the start-up's image checks would outlast: MCUSR is
+ * cleared first, then the timeout set again. */
+__attribute__((naked, used, section(".init3"))) static void watchdog_start(void) {
+    MCUSR = 0;
+    wdt_enable(WDTO_2S);
+}
 
 /* Timer0's compare match ends a tick: the handler turns itself off. */
 ISR(TIMER0_COMPA_vect) {
     TIMSK0 = 0;
 }
 
-/* A tick of a node call's wait (device.h): 1 ms of Timer0 (CTC, clk/64, 250
+/* A tick of the idle main loop and of a node call's wait (device.h): 1 ms of Timer0 (CTC, clk/64, 250
  * counts) asleep in idle mode, unless a byte comes first. Asleep, simavr's
  * harness paces simulated time to the wall clock, so an emulated Uno waits
  * for its node as long as a real one (2 s), in exactly as many cycles. Bytes
  * arriving meanwhile wait in the UART's receive ring. */
 int16_t alky_device_port_read(void) {
     int16_t byte;
+    wdt_reset();
     TCNT0 = 0;
     OCR0A = 249;
     TCCR0A = _BV(WGM01);
@@ -60,10 +73,8 @@ int16_t alky_device_port_read(void) {
     TIMSK0 = 0;
     return byte;
 }
-#endif
 
 #if ALKY_SMARTLOCK_DRIVERS
-#include <avr/interrupt.h>
 #include <avr/sleep.h>
 
 #include "smartlock.h"
@@ -79,6 +90,7 @@ int main(void) {
     set_sleep_mode(SLEEP_MODE_IDLE);
     for (;;) {
         int16_t byte = alky_uart_read();
+        wdt_reset(); /* the keypad scan's tick wakes the loop every 1 ms */
         if (byte >= 0) {
             mid_frame = (uint8_t)(byte != 0); /* 0 ends a frame */
             alky_device_receive(&device, (uint8_t)byte);
@@ -99,6 +111,16 @@ int main(void) {
 int main(void) {
     alky_uart_init();
     alky_device_init(&device, &medium, send_bytes, 0);
-    for (;;) alky_device_receive(&device, alky_uart_read_blocking());
+    for (;;) {
+        int16_t byte = alky_device_port_read(); /* a byte, or none after 1 ms asleep */
+        if (byte >= 0) alky_device_receive(&device, (uint8_t)byte);
+#ifdef ALKY_WDT_TEST_HANG
+        /* Test builds only (test/vm-c/bounded-execution.test.ts): SET_TIME
+         * to this value wedges the loop as a stuck driver would. */
+        if (device.clock == (ALKY_WDT_TEST_HANG))
+            for (;;) {
+            }
+#endif
+    }
 }
 #endif

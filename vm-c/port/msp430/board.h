@@ -17,6 +17,12 @@
 #define ALKY_WDTCTL ALKY_REG16(0x0120)
 #define ALKY_WDTPW 0x5A00u
 #define ALKY_WDTHOLD 0x0080u
+#define ALKY_WDTCNTCL 0x0008u
+#define ALKY_WDTSSEL 0x0004u /* the watchdog counts ACLK */
+#define ALKY_IFG1 ALKY_REG8(0x0002)
+#define ALKY_WDTIFG 0x01u /* IFG1: the last reset was the watchdog's */
+#define ALKY_BCSCTL3 ALKY_REG8(0x0053)
+#define ALKY_LFXT1S_VLO 0x20u /* ACLK from the 12 kHz VLO (the LaunchPad has no crystal fitted) */
 
 /* Flash controller. */
 #define ALKY_FCTL1 ALKY_REG16(0x0128)

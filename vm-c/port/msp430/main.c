@@ -5,6 +5,7 @@
  * linker script reserves (flash.c); see docs/link.md §5. Build with
  * -DALKY_CONFIG_HEADER='"config/lpmsp430g2553.h"' (firmware-build.ts,
  * buildMsp430Device). */
+#include "board.h"
 #include "device.h"
 #include "flash.h"
 
@@ -46,14 +47,24 @@ static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
     link_write(bytes, length);
 }
 
+/* The watchdog (docs/security.md, "Bounded execution and the watchdog"):
+ * crt0.S holds it at reset (a watchdog reset restarts it at SMCLK / 32768,
+ * about 30 ms at the boot clock); main starts it in watchdog mode on ACLK
+ * from the VLO / 32768, 1.6 to 8 s (the VLO is 4 to 20 kHz; 2.7 s typical),
+ * restarted by the main loop, each tick of a node call's wait and every VM
+ * instruction (ALKY_PORT_TICK, config/lpmsp430g2553.h). */
+static void watchdog_start(void) {
+    ALKY_IFG1 &= (uint8_t)~ALKY_WDTIFG;
+    ALKY_BCSCTL3 |= ALKY_LFXT1S_VLO;
+    ALKY_PORT_TICK();
+}
+
 #if ALKY_WITH_NCALL
-#if !ALKY_MSP430_SIM
-#include "board.h" /* ALKY_MCLK_HZ */
-#endif
 /* A tick of a node call's wait (device.h). In the simulator it is one poll
  * of the mailbox (the host answers at once, the CPU stands still meanwhile),
  * so the timeout is a count of polls; on a LaunchPad it is about 1 ms. */
 int16_t alky_device_port_read(void) {
+    ALKY_PORT_TICK();
 #if ALKY_MSP430_SIM
     return alky_mailbox_try_read_byte();
 #else
@@ -75,11 +86,13 @@ int16_t alky_device_port_read(void) {
  * the main loop runs the keypad's events. */
 int main(void) {
     uint8_t mid_frame = 0;
+    watchdog_start();
     link_init();
     alky_board_smartlock_init();
     alky_device_init(&device, &medium, send_bytes, 0);
     for (;;) {
         int16_t byte = alky_uart_read();
+        ALKY_PORT_TICK();
         if (byte >= 0) {
             mid_frame = (uint8_t)(byte != 0); /* 0 ends a frame */
             alky_device_receive(&device, (uint8_t)byte);
@@ -90,8 +103,25 @@ int main(void) {
 }
 #else
 int main(void) {
+    watchdog_start();
     link_init();
     alky_device_init(&device, &medium, send_bytes, 0);
-    for (;;) alky_device_receive(&device, link_read_byte());
+    for (;;) {
+        /* The simulator's mailbox stops the CPU while it waits; the UART is polled (as uart.c's blocking read does). */
+#if ALKY_MSP430_SIM
+        alky_device_receive(&device, link_read_byte());
+#else
+        int16_t byte = alky_uart_read();
+        if (byte >= 0) alky_device_receive(&device, (uint8_t)byte);
+#endif
+        ALKY_PORT_TICK();
+#ifdef ALKY_WDT_TEST_HANG
+        /* Test builds only (test/vm-c/bounded-execution.test.ts): SET_TIME
+         * to this value wedges the loop as a stuck driver would. */
+        if (device.clock == (ALKY_WDT_TEST_HANG))
+            for (;;) {
+            }
+#endif
+    }
 }
 #endif

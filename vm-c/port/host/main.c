@@ -33,7 +33,8 @@
 #error "the host app store must fit 16-bit addresses"
 #endif
 
-static uint8_t store_mirror[STORE_BYTES];
+/* A firmware with a link key keeps its counters' marks after the store (seal.h). */
+static uint8_t store_mirror[STORE_BYTES + ALKY_LINK_MARK_BYTES];
 static int store_fd = -1;
 static int link_out = STDOUT_FILENO;
 static int link_in = STDIN_FILENO;
@@ -57,7 +58,7 @@ static uint8_t write_all(int fd, const uint8_t *bytes, size_t length, off_t at, 
 }
 
 static uint8_t store_write(uint16_t addr, const uint8_t *src, uint16_t length) {
-    if ((uint32_t)addr + length > STORE_BYTES) return 0;
+    if ((uint32_t)addr + length > sizeof store_mirror) return 0;
     memcpy(store_mirror + addr, src, length);
     return (uint8_t)(store_fd < 0 || write_all(store_fd, src, length, (off_t)addr, 1));
 }
@@ -179,6 +180,12 @@ int main(int argc, char **argv) {
         }
     }
     if (store_fd < 0) memset(store_mirror, 0xFF, sizeof store_mirror);
+#if ALKY_LINK_SEALED
+    if (store_fd < 0) {
+        fprintf(stderr, "alky_device: a firmware with a link key needs --store FILE (its message counters must survive restarts)\n");
+        return 2;
+    }
+#endif
 #if ALKY_SMARTLOCK_DRIVERS
     alky_board_smartlock_init();
 #endif

@@ -6,7 +6,8 @@
 #include "alky_link_key.h" /* generated at build time, never committed: ALKY_LINK_KEY, 32 byte values */
 #include "crypto/chacha20poly1305.h"
 
-static const uint8_t link_key[32] = {ALKY_LINK_KEY};
+/* In flash on the AVR (ALKY_PROGMEM; the build reads it through ALKY_AEAD_KEY_BYTE). */
+static const uint8_t link_key[32] ALKY_PROGMEM = {ALKY_LINK_KEY};
 
 /* header, counter, seq, type: the additional authenticated data. */
 #define AAD_BYTES (1 + ALKY_LINK_SEAL_COUNTER_BYTES + 2)

@@ -20,6 +20,7 @@ import { cmdTestDevice } from "./test-device.js";
 import { cmdFirmware } from "./firmware.js";
 import { cmdFlash } from "./flash.js";
 import { cmdDevices } from "./devices.js";
+import { cmdKeys, KEYS_USAGE, linkKeyOption } from "./keys.js";
 import { cmdMonitor } from "./monitor.js";
 import { ARYL_USAGE, cmdAryl } from "./aryl.js";
 import { cmdDemo, DEMO_USAGE } from "./demo.js";
@@ -41,9 +42,9 @@ usage:
               --answer 'Name = value' | 'Name' | 'Name fails'   (how the node answers node calls to Name from then on)
         B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default),
            tcp:<host>:<port> (a Linux board's firmware listening there);
-           --size prints the firmware's flash and RAM use
+           --size prints the firmware's flash and RAM use; --key env:NAME|file:PATH seals the link with that device key (c, avr, serial, tcp)
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
-  alkyvm firmware --board <id> [--app <app> --aot] [--profile P] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers, the app compiled ahead of time) as a PlatformIO project and builds it
+  alkyvm firmware --board <id> [--app <app> --aot] [--profile P] [--key env:NAME|file:PATH] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers, the app compiled ahead of time, the device's link key) as a PlatformIO project and builds it
   alkyvm flash --board <id> [--port <path>] [-d dir] [--dry-run]   writes the firmware built in dir onto the board (avrdude, mspdebug or pio)
   alkyvm devices [--port <path>[@baud]]... [--json]   lists serial ports and the AlkyVM boards that answer HELLO on them
   alkyvm monitor --port <path>[@baud] [--hello] [--count N] [--seconds S] [--json]   prints the link frames arriving on a port, decoded
@@ -52,6 +53,7 @@ usage:
         compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
   alkyvm extract --rpc <url> --address <0x…> [--json] [-o dir]   prints (and saves) the images embedded in a deployed contract
   alkyvm profiles
+  ${KEYS_USAGE}
   ${ARYL_USAGE}
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -169,9 +171,10 @@ function sizeLine(backend: Backend, app: App): string {
 
 async function cmdRun(argv: string[]): Promise<void> {
   const args = parseArgs(argv, {
-    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer"],
+    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer", "--key"],
     flags: ["--json", "--size"],
   });
+  const linkKey = linkKeyOption(args);
   const input = onePositional(args, "app file");
   const backendName = optionValue(args, "--backend") ?? "ts";
   const backend = backendByName(backendName);
@@ -183,7 +186,7 @@ async function cmdRun(argv: string[]): Promise<void> {
   try {
     if (args.flags.has("--size")) out(sizeLine(backend, app));
     const answers = new NodeAnswers(app.image);
-    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer });
+    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer, ...(linkKey ? { linkKey } : {}) });
     try {
       await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)), answers);
     } finally {
@@ -232,6 +235,9 @@ export async function main(argv: string[]): Promise<number> {
         return cmdFlash(rest, out);
       case "devices":
         return await cmdDevices(rest, out);
+      case "keys":
+        cmdKeys(rest, out);
+        break;
       case "monitor":
         return await cmdMonitor(rest, out);
       case "bench":

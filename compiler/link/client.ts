@@ -32,7 +32,7 @@ import {
 export class LinkError extends Error {
   constructor(
     message: string,
-    /** ERROR.code name ("verify", "refused", ...), or "link" when no valid answer came. */
+    /** ERROR.code name ("verify", "refused", ...), "link" when no valid answer came, "sealed" when the device and the client disagree on sealing. */
     readonly code: string,
   ) {
     super(message);
@@ -179,7 +179,7 @@ export class LinkClient {
     this.maxPayload = reply.maxPayload;
     if (this.options.key) {
       if (this.plainHello || !(reply.linkFeatures & LINK_FEATURE_SEALED))
-        throw new LinkError("the device does not seal its link: its firmware was built without a link key (--key)", "link");
+        throw new LinkError("the device does not seal its link: its firmware was built without a link key (--key)", "sealed");
       const floor = reply.rxFloor + 1 + (this.txCounter === undefined ? SESSION_COUNTER_GAP : 0);
       this.txCounter = Math.max(this.txCounter ?? 0, Math.min(floor, MAX_COUNTER));
     }
@@ -490,7 +490,7 @@ export class LinkClient {
       const at = this.frames.findIndex((f) => wanted(f.seq));
       if (!keepOthers) for (const frame of this.frames.splice(0, at < 0 ? this.frames.length : at)) this.stale(frame, request);
       if (at >= 0) return this.frames.splice(keepOthers ? at : 0, 1)[0]!;
-      if (this.sealedWithoutKey) throw new LinkError("the device seals its link: give its link key (--key, or the devices file's key)", "link");
+      if (this.sealedWithoutKey) throw new LinkError("the device seals its link: give its link key (--key, or the devices file's key)", "sealed");
       const left = deadline - Date.now();
       if (left <= 0) throw new LinkError(`no answer to ${request} within ${this.timeoutMs} ms`, "link");
       await this.readMore(left);

@@ -22,6 +22,14 @@ export interface LinkEngineOptions {
   install?: "always" | "if-changed";
   /** Receives each event the device raised by itself (a driver: the keypad), after it ran; its node calls are answered by answerNodeCall. */
   onDeviceEvent?: (event: RaisedEvent) => void;
+  /** The device's link key: the link is sealed (docs/link.md §2.1). */
+  key?: Uint8Array;
+}
+
+/** A link engine's options from a backend's (compiler/run/backends.ts): its linkKey becomes the client's key. */
+export function linkOptions<T extends Omit<LinkEngineOptions, "key"> & { linkKey?: Uint8Array }>(options: T): LinkEngineOptions {
+  const { linkKey, ...rest } = options;
+  return { ...rest, ...(linkKey ? { key: linkKey } : {}) };
 }
 
 /** An event the device raised and ran by itself, in the app's terms. */
@@ -68,6 +76,7 @@ export class LinkEngine implements Engine {
     const client = new LinkClient(transport, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       image,
+      ...(options.key ? { key: options.key } : {}),
       ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
       ...(onEvent ? { onDeviceEvent: (raised) => onEvent(raisedEvent(image, raised)) } : {}),
     });

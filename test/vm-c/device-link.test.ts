@@ -146,6 +146,7 @@ describe("host link device (run scripts/setup.sh if gcc is missing)", () => {
         appLength: 0,
         appCrc: 0,
         droppedFrames: 0,
+        rxFloor: 0,
       },
     });
   });

@@ -81,6 +81,13 @@ export interface LinkClientOptions {
    * Never logged.
    */
   key?: Uint8Array;
+  /**
+   * With a key: a device whose firmware has no key (HELLO_REPLY unsealed,
+   * without the sealed feature) is still served, over a plain link, instead
+   * of refused. For development boards only: anyone on the link can then
+   * pose as the device (docs/security.md).
+   */
+  plainAllowed?: boolean;
 }
 
 /**
@@ -152,6 +159,8 @@ export class LinkClient {
   private plainHello = false;
   /** No key, and the device sent a sealed frame. */
   private sealedWithoutKey = false;
+  /** The key in use: options.key, unless the device turned out plain and plainAllowed let it be. */
+  private key: Uint8Array | undefined;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -159,6 +168,7 @@ export class LinkClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.image = options.image;
+    this.key = options.key;
     if (options.onDeviceEvent) this.idle = this.serveIdle();
   }
 
@@ -173,13 +183,21 @@ export class LinkClient {
     await this.idle;
   }
 
+  /** Whether requests go out sealed (a key, and a device that seals; known after hello()). */
+  get sealed(): boolean {
+    return this.key !== undefined;
+  }
+
   /** HELLO: who the device is and what it runs; also learns its largest payload. */
   async hello(): Promise<HelloReply> {
     const reply = await this.exclusive(() => this.expect("HELLO", {}, "HELLO_REPLY"));
     this.maxPayload = reply.maxPayload;
-    if (this.options.key) {
-      if (this.plainHello || !(reply.linkFeatures & LINK_FEATURE_SEALED))
-        throw new LinkError("the device does not seal its link: its firmware was built without a link key (--key)", "sealed");
+    if (this.key) {
+      if (this.plainHello || !(reply.linkFeatures & LINK_FEATURE_SEALED)) {
+        if (!this.options.plainAllowed) throw new LinkError("the device does not seal its link: its firmware was built without a link key (--key)", "sealed");
+        this.key = undefined;
+        return reply;
+      }
       const floor = reply.rxFloor + 1 + (this.txCounter === undefined ? SESSION_COUNTER_GAP : 0);
       this.txCounter = Math.max(this.txCounter ?? 0, Math.min(floor, MAX_COUNTER));
     }
@@ -391,7 +409,7 @@ export class LinkClient {
 
   /** Sealed link: every request but HELLO goes out sealed with the next counter (a retry too: a new frame, a new counter). */
   private seal(name: MessageName, frame: Omit<Frame, "version">): Omit<Frame, "version"> {
-    const key = this.options.key;
+    const key = this.key;
     if (!key || name === "HELLO") return frame;
     if (this.txCounter === undefined) throw new LinkError(`${name} on a sealed link before HELLO (the device's counter floor is not known)`, "link");
     if (this.txCounter >= MAX_COUNTER) throw new LinkError("the link key's counters are used up: provision a new key (alkyvm keys new)", "link");
@@ -400,7 +418,7 @@ export class LinkClient {
 
   /** A frame from the device, opened if the link is sealed; undefined (and reported) for one to refuse. */
   private unseal(frame: Frame): Frame | undefined {
-    const key = this.options.key;
+    const key = this.key;
     if (!key) {
       if (!(frame.flags & FrameFlag.Sealed)) return frame;
       this.sealedWithoutKey = true; // the request waiting fails at once (nextFrame), naming the cause

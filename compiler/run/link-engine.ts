@@ -24,6 +24,8 @@ export interface LinkEngineOptions {
   onDeviceEvent?: (event: RaisedEvent) => void;
   /** The device's link key: the link is sealed (docs/link.md §2.1). */
   key?: Uint8Array;
+  /** With a key: serve a device whose firmware has no key over a plain link (LinkClientOptions.plainAllowed). */
+  plainAllowed?: boolean;
 }
 
 /** A link engine's options from a backend's (compiler/run/backends.ts): its linkKey becomes the client's key. */
@@ -65,6 +67,11 @@ export class LinkEngine implements Engine {
     readonly device: HelloReply,
   ) {}
 
+  /** Whether the link is sealed (docs/link.md §2.1). */
+  get sealed(): boolean {
+    return this.client.sealed;
+  }
+
   /**
    * Greets the device and installs the app (by default always: a load also clears
    * the app's storage and memory, so every run starts as the reference VM does).
@@ -76,7 +83,7 @@ export class LinkEngine implements Engine {
     const client = new LinkClient(transport, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       image,
-      ...(options.key ? { key: options.key } : {}),
+      ...(options.key ? { key: options.key, plainAllowed: options.plainAllowed === true } : {}),
       ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
       ...(onEvent ? { onDeviceEvent: (raised) => onEvent(raisedEvent(image, raised)) } : {}),
     });

@@ -232,30 +232,28 @@ describe("differential against @noble/ciphers", () => {
   });
 });
 
+/** Compiles the cipher alone to an object file with a cross compiler (cached), returns its size. */
+function crossObjectSize(target: string, cc: string, sizeTool: string, flags: readonly string[]) {
+  const compiler = requireTool(cc, `${target} compiler`, {});
+  const size = requireTool(sizeTool, `${target} size tool`, {});
+  const outDir = join(BUILD_ROOT, "vm-c", `aead-${target}-${contentHash([compiler, ...flags], [SOURCE, HEADER])}`);
+  const object = join(outDir, "chacha20poly1305.o");
+  cachedDir(outDir, (tmp) => {
+    run(compiler, [...flags, "-c", SOURCE, "-o", join(tmp, "chacha20poly1305.o")], `${cc} (chacha20poly1305.c)`);
+  });
+  return parseBerkeleySize(run(size, [object], sizeTool));
+}
+
 describe("the device builds", () => {
+  // docs/security.md has the measured sizes; the bounds catch a large regression.
   it("compiles warning-free with avr-gcc (-Os -mcall-prologues) and no static RAM", () => {
-    const cc = requireTool("avr-gcc", "AVR compiler, Debian gcc-avr", {});
-    const size = requireTool("avr-size", "Debian binutils-avr", {});
-    const flags = ["-mmcu=atmega328p", "-Os", "-mcall-prologues", ...WARNINGS, "-c"];
-    const outDir = join(BUILD_ROOT, "vm-c", `aead-avr-${contentHash([cc, ...flags], [SOURCE, HEADER])}`);
-    cachedDir(outDir, (tmp) => {
-      run(cc, [...flags, SOURCE, "-o", join(tmp, "chacha20poly1305.o")], "avr-gcc (chacha20poly1305.c)");
-    });
-    const s = parseBerkeleySize(run(size, [join(outDir, "chacha20poly1305.o")], "avr-size"));
+    const s = crossObjectSize("avr", "avr-gcc", "avr-size", ["-mmcu=atmega328p", "-Os", "-mcall-prologues", ...WARNINGS]);
     expect(s.data + s.bss).toBe(0);
-    // docs/security.md has the measured size; this bound catches a large regression.
     expect(s.text).toBeLessThan(1800);
   });
 
   it("compiles warning-free with clang --target=msp430 (-Oz) and no static RAM", () => {
-    const cc = requireTool("clang", "MSP430 compiler, Debian clang", {});
-    const size = requireTool("llvm-size", "Debian llvm", {});
-    const flags = [...MSP430_CFLAGS.filter((f) => f !== "-Os"), "-Oz", "-c"];
-    const outDir = join(BUILD_ROOT, "vm-c", `aead-msp430-${contentHash([cc, ...flags], [SOURCE, HEADER])}`);
-    cachedDir(outDir, (tmp) => {
-      run(cc, [...flags, SOURCE, "-o", join(tmp, "chacha20poly1305.o")], "clang (chacha20poly1305.c)");
-    });
-    const s = parseBerkeleySize(run(size, [join(outDir, "chacha20poly1305.o")], "llvm-size"));
+    const s = crossObjectSize("msp430", "clang", "llvm-size", [...MSP430_CFLAGS.filter((f) => f !== "-Os"), "-Oz"]);
     expect(s.data + s.bss).toBe(0);
     expect(s.text).toBeLessThan(2100);
   });

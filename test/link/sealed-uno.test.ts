@@ -14,7 +14,7 @@ import { SimavrProcess } from "../../compiler/engines/simavr.js";
 import { LinkClient } from "../../compiler/link/client.js";
 import { LINK_FEATURES } from "../../compiler/link/messages.js";
 import { LinkTester } from "../vm-c/link-wire.js";
-import { counterApp, count, FUEL, hello, refusesAttacks } from "../vm-c/sealed-scenarios.js";
+import { counterApp, countersSurviveRestart, FUEL, hello, refusesAttacks } from "../vm-c/sealed-scenarios.js";
 import { SealingWire, testKey } from "../vm-c/sealed-wire.js";
 
 const KEY = testKey(2);
@@ -45,22 +45,7 @@ describe("Uno under simavr with a link key", () => {
 
   it("does not reuse counters across a reset: the floor and its own counter resume past the EEPROM marks", async () => {
     const eeprom = newEeprom();
-    const first = await uno(eeprom);
-    const h1 = await hello(first.t);
-    expect((await first.t.load(counterApp(), h1.maxPayload)).end.name).toBe("ACK");
-    expect(await count(first.t)).toBe(1);
-    const replay = first.wire.sent[first.wire.sent.length - 1]!;
-    const lastSent = first.wire.counter - 1;
-    const lastDevice = first.wire.deviceCounter!;
-    await running.pop()!.close();
-
-    const second = await uno(eeprom);
-    const h2 = await hello(second.t);
-    expect(h2.rxFloor).toBeGreaterThanOrEqual(lastSent);
-    expect(second.wire.deviceCounter!).toBeGreaterThan(lastDevice);
-    await second.wire.raw.write(replay);
-    await second.t.expectSilence(1_000);
-    expect(await count(second.t)).toBe(1);
+    await countersSurviveRestart(() => uno(eeprom), 1_000);
   });
 
   it("LinkClient with the key loads and calls over the sealed link", async () => {

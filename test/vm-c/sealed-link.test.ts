@@ -12,9 +12,11 @@ import { PipeProcess } from "../../compiler/engines/pipe.js";
 import type { ByteTransport } from "../../compiler/engines/transport.js";
 import { LinkClient, type Answer } from "../../compiler/link/client.js";
 import { FrameReader } from "../../compiler/link/frame.js";
+import { decodeImage } from "../../compiler/ir/image.js";
+import { LinkEngine } from "../../compiler/run/link-engine.js";
 import { LINK_FEATURES } from "../../compiler/link/messages.js";
 import { LinkTester, ProcessWire } from "./link-wire.js";
-import { counterApp, count, FUEL, hello, refusesAttacks } from "./sealed-scenarios.js";
+import { counterApp, count, countersSurviveRestart, FUEL, hello, refusesAttacks } from "./sealed-scenarios.js";
 import { SealingWire, testKey } from "./sealed-wire.js";
 
 const KEY = testKey(1);
@@ -66,23 +68,7 @@ describe("host link device with a link key", () => {
 
   it("never reuses a counter across restarts: the floor and its own counter start past the marks", async () => {
     const store = newStore();
-    const first = device(store);
-    const h1 = await hello(first.t);
-    expect((await first.t.load(counterApp(), h1.maxPayload)).end.name).toBe("ACK");
-    expect(await count(first.t)).toBe(1);
-    const replay = first.wire.sent[first.wire.sent.length - 1]!;
-    const lastSent = first.wire.counter - 1;
-    const lastDevice = first.wire.deviceCounter!;
-    await first.wire.close();
-
-    const second = device(store);
-    const h2 = await hello(second.t);
-    expect(h2.rxFloor).toBeGreaterThanOrEqual(lastSent);
-    expect(second.wire.deviceCounter!).toBeGreaterThan(lastDevice);
-    // The CALL of the first run, replayed into the second: refused, nothing runs.
-    await second.wire.raw.write(replay);
-    await second.t.expectSilence(300);
-    expect(await count(second.t)).toBe(1); // the replay did not run; a restart re-initialised memory from the app's data
+    await countersSurviveRestart(async () => device(store), 300);
   });
 
   it("LinkClient seals its requests and refuses a replayed report", async () => {
@@ -124,6 +110,29 @@ describe("host link device with a link key", () => {
 function resultOf(a: Answer): number | string {
   return a.terminal.name === "RESULT" ? a.terminal.fields.value[0]! : a.terminal.name;
 }
+
+describe("LinkEngine with a key (the Aryl node's devices)", () => {
+  it("seals the link of a device built with the key, and serves a plain board only when plainAllowed", async () => {
+    const app = counterApp();
+    const decoded = decodeImage(app);
+    if (!decoded.ok) throw new Error("the counter app does not decode");
+    const image = decoded.value.image;
+    const sealed = await LinkEngine.open(PipeProcess.start(exe, ["--store", newStore()]), image, app, { key: KEY });
+    try {
+      expect(sealed.sealed).toBe(true);
+      expect(await sealed.invoke(0, [])).toContainEqual(expect.objectContaining({ kind: "return" }));
+    } finally {
+      await sealed.close();
+    }
+    const plain = await LinkEngine.open(PipeProcess.start(buildHostDevice(), []), image, app, { key: KEY, plainAllowed: true });
+    try {
+      expect(plain.sealed).toBe(false);
+    } finally {
+      await plain.close();
+    }
+    await expect(LinkEngine.open(PipeProcess.start(buildHostDevice(), []), image, app, { key: KEY })).rejects.toThrow(/built without a link key/);
+  });
+});
 
 /** A transport that keeps every byte chunk the device sent, and can put earlier ones in front of the next read. */
 class ReplayingTransport implements ByteTransport {

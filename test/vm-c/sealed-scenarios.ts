@@ -129,3 +129,28 @@ export async function refusesAttacks(t: LinkTester, wire: SealingWire, start: nu
   expect((late.end as Extract<Message, { name: "RESULT" }>).fields.value[0]).toBe(++n);
   return n;
 }
+
+/**
+ * A device restarted on the same persistent store (`start` opens it again
+ * after the first one is closed): its floor is at least the last node
+ * counter it took, its first counter above every one it used before, and the
+ * first run's CALL replayed into the second is refused.
+ */
+export async function countersSurviveRestart(start: () => Promise<{ t: LinkTester; wire: SealingWire }>, quietMs: number): Promise<void> {
+  const first = await start();
+  const h1 = await hello(first.t);
+  expect((await first.t.load(counterApp(), h1.maxPayload)).end.name).toBe("ACK");
+  expect(await count(first.t)).toBe(1);
+  const replay = first.wire.sent[first.wire.sent.length - 1]!;
+  const lastSent = first.wire.counter - 1;
+  const lastDevice = first.wire.deviceCounter!;
+  await first.wire.close();
+
+  const second = await start();
+  const h2 = await hello(second.t);
+  expect(h2.rxFloor).toBeGreaterThanOrEqual(lastSent);
+  expect(second.wire.deviceCounter!).toBeGreaterThan(lastDevice);
+  await second.wire.raw.write(replay);
+  await second.t.expectSilence(quietMs);
+  expect(await count(second.t)).toBe(1); // the replay did not run; the restart re-initialised memory from the app's data
+}

@@ -3,10 +3,10 @@
 #include "seal.h"
 
 #if ALKY_LINK_SEALED
-#include "alky_link_key.h" /* generated at build time, never committed: ALKY_LINK_KEY, 32 byte values */
+#include "alky_link_key.h" /* generated at build time, never committed (also -included first, for the cipher's key reads): ALKY_LINK_KEY */
 #include "crypto/chacha20poly1305.h"
 
-/* In flash on the AVR (ALKY_PROGMEM; the build reads it through ALKY_AEAD_KEY_BYTE). */
+/* In flash on the AVR (ALKY_PROGMEM; the key header defines ALKY_AEAD_KEY_BYTE to read it there). */
 static const uint8_t link_key[32] ALKY_PROGMEM = {ALKY_LINK_KEY};
 
 /* header, counter, seq, type: the additional authenticated data. */

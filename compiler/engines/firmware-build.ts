@@ -281,7 +281,7 @@ export const HOST_DEVICE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "
 export function buildHostDevice(options: DeviceBuildOptions = {}): string {
   const gcc = requireTool("gcc", "host C compiler", options);
   const base: FirmwareSources & { sources: string[]; includeDirs: string[]; defines: string[] } = { name: "alky_device", sources: [...deviceCoreSources(), DEVICE_HAL_SOURCE, join(VM_C_DIR, "port", "host", "main.c")], includeDirs: [], defines: [] };
-  const firmware = options.linkKey ? withLinkKey(base, options.linkKey, "native") : base;
+  const firmware = options.linkKey ? withLinkKey(base, options.linkKey) : base;
   const flags = [...HOST_DEVICE_FLAGS, `-D${configHeader("native")}`, `-I${VM_C_DIR}`, ...compilerFlags([], firmware, firmware.includeDirs)];
   const hash = contentHash([gcc, ...flags], [...firmware.sources, ...headersOf([...DEVICE_INCLUDE_DIRS, ...firmware.includeDirs])]);
   const outDir = join(BUILD_ROOT, "firmware", "host", `${firmware.name}-${hash}`);
@@ -308,7 +308,7 @@ const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-mstrict-X", "-flto", "-mrelax"];
  * store in EEPROM, verifier on), built with avr-gcc: its ELF and sizes.
  */
 export function buildUnoDevice(options: DeviceBuildOptions = {}): BuiltFirmware {
-  return buildAvrFirmware(options.linkKey ? withLinkKey(unoDeviceFirmware(), options.linkKey, "uno") : unoDeviceFirmware(), options);
+  return buildAvrFirmware(options.linkKey ? withLinkKey(unoDeviceFirmware(), options.linkKey) : unoDeviceFirmware(), options);
 }
 
 /** What buildUnoDevice compiles, and how (also what `alkyvm firmware --board uno` puts in a project). */

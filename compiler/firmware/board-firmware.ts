@@ -109,7 +109,7 @@ function withKey(board: Board, fw: BoardFirmware, options: FirmwareOptions): Boa
   if (board.toolchain.kind === "clang-msp430") {
     throw new BoardEmulationError("build-failed", `--key: board '${board.id}' has no sealed firmware (its flash and RAM are full, docs/link.md §2.1); sealed boards: uno, raspberrypi, native`);
   }
-  const sealed = withLinkKey({ name: "firmware", ...fw }, options.linkKey, board.toolchain.kind === "avr-gcc" ? "uno" : "native");
+  const sealed = withLinkKey({ name: "firmware", ...fw }, options.linkKey);
   return {
     ...fw,
     sources: sealed.sources,

@@ -101,6 +101,13 @@ describe("a sealed link from the command line", () => {
     }
   }, 120_000);
 
+  it("alkyvm run --backend avr --key runs on the emulated Uno built with the key", () => {
+    const r = alkyvm(["run", join(dir, "count.alk"), "--backend", "avr", "--key", keyRef, "--call", "Count()"]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain("Out8(7)");
+  }, 120_000);
+
   it("alkyvm run --backend ts --key is refused: the reference VM has no link", () => {
     const r = alkyvm(["run", join(dir, "count.alk"), "--backend", "ts", "--key", keyRef, "--call", "Count()"]);
     expect(r.status).toBe(1);

@@ -161,10 +161,10 @@ function parseFuel(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-function sizeLine(backend: Backend, app: App): string {
+function sizeLine(backend: Backend, app: App, linkKey: Uint8Array | undefined): string {
   const board = backend.board;
   if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (${BACKENDS.filter((b) => b.firmwareSize).map((b) => b.name).join(", ")}), not '${backend.name}'`);
-  const size = backend.firmwareSize(app);
+  const size = backend.firmwareSize(app, linkKey ? { linkKey } : {});
   const verdict = size.flash <= board.budget.flash && size.ram <= board.budget.ram ? "within budget" : "OVER BUDGET";
   return `${board.id}: flash ${size.flash} bytes (budget ${board.budget.flash}, chip ${board.flashBytes}), static RAM ${size.ram} bytes (budget ${board.budget.ram}, chip ${board.ramBytes}): ${verdict}`;
 }
@@ -184,7 +184,7 @@ async function cmdRun(argv: string[]): Promise<void> {
   const app = loadApp(input, optionValue(args, "--profile"));
   const json = args.flags.has("--json");
   try {
-    if (args.flags.has("--size")) out(sizeLine(backend, app));
+    if (args.flags.has("--size")) out(sizeLine(backend, app, linkKey));
     const answers = new NodeAnswers(app.image);
     const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer, ...(linkKey ? { linkKey } : {}) });
     try {

@@ -56,7 +56,7 @@ export interface Backend {
   board: Board | undefined;
   open(app: App, options: BackendOptions): Promise<Engine>;
   /** Builds the firmware (if needed; with the app for an AOT backend) and measures it; undefined for backends without one. */
-  firmwareSize?(app: App): FirmwareSize;
+  firmwareSize?(app: App, options?: Pick<BackendOptions, "linkKey">): FirmwareSize;
 }
 
 /** An emulated MCU is slow: a report may take a while when the fuel budget is large. */
@@ -99,7 +99,7 @@ export const BACKENDS: readonly Backend[] = [
       const sim = key ? await SimavrProcess.start(buildUnoDevice({ linkKey: key }).elf, { eepromFile: keyedStore(key, "uno.eeprom") }) : await SimavrProcess.start(buildUnoDevice().elf);
       return overLink(sim, app, options, EMULATOR_TIMEOUT_MS);
     },
-    firmwareSize: () => sizeOf(buildUnoDevice().elf, "uno"),
+    firmwareSize: (_app, options) => sizeOf(buildUnoDevice(options?.linkKey ? { linkKey: options.linkKey } : {}).elf, "uno"),
   },
   {
     name: "msp430",

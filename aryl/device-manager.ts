@@ -167,6 +167,9 @@ class DeviceWorker {
         ...(answer ? { answerNodeCall: (call: NodeCallRequest) => this.answerNodeCall(app, call, answer) } : {}),
         onDeviceEvent: (event: RaisedEvent) => this.raised(app, event),
         timeoutMs: reportTimeoutMs(this.entry),
+        // The link is sealed with the entry's key; a board flashed without a key is served plain (development), and said so.
+        key: this.entry.key,
+        plainAllowed: this.entry.transport.kind !== "emulated",
         ...(this.options.fuel === undefined ? {} : { fuel: this.options.fuel }),
       });
       this.engine = engine;
@@ -176,6 +179,7 @@ class DeviceWorker {
       this.clockSent = false;
       const installed = installedAppIs(engine.device, app.bytes) ? "app already installed" : `installed app (${app.bytes.length} bytes)`;
       this.options.log(`${this.entry.name}: online on ${this.entry.transportText}, ${installed}`);
+      if (!engine.sealed) this.options.log(`${this.entry.name}: the link is not sealed: its firmware was built without a link key (alkyvm firmware --key)`);
       this.manager.onOnline(this.entry.name);
       return true;
     } catch (e) {

@@ -1,6 +1,8 @@
 // Opens the byte stream to one device of the devices file: a serial port, a
 // TCP connection, or a board the node emulates itself (whose app store is
-// kept under the node's data directory, so it survives a node restart).
+// kept under the node's data directory, so it survives a node restart). An
+// emulated board is built with the entry's link key, as a real one is
+// provisioned at flash time (docs/link.md §2.1).
 
 import { join } from "node:path";
 import { buildHostDevice, buildUnoDevice } from "../compiler/engines/firmware-build.js";
@@ -22,9 +24,11 @@ export function reportTimeoutMs(entry: DeviceEntry): number {
  * it serves.
  */
 export function buildEmulatedFirmware(entries: readonly DeviceEntry[]): void {
-  const boards = new Set(entries.flatMap((e) => (e.transport.kind === "emulated" ? [e.transport.board] : [])));
-  if (boards.has("uno")) buildUnoDevice();
-  if (boards.has("native")) buildHostDevice();
+  for (const e of entries) {
+    if (e.transport.kind !== "emulated") continue;
+    if (e.transport.board === "uno") buildUnoDevice({ linkKey: e.key });
+    else buildHostDevice({ linkKey: e.key });
+  }
 }
 
 export async function openDeviceTransport(entry: DeviceEntry, storeDir: string): Promise<ByteTransport> {
@@ -35,7 +39,7 @@ export async function openDeviceTransport(entry: DeviceEntry, storeDir: string):
     case "tcp":
       return TcpTransport.open(t.host, t.port);
     case "emulated":
-      if (t.board === "uno") return SimavrProcess.start(buildUnoDevice().elf, { eepromFile: join(storeDir, `${entry.name}.eeprom`) });
-      return PipeProcess.start(buildHostDevice(), ["--store", join(storeDir, `${entry.name}.store`)]);
+      if (t.board === "uno") return SimavrProcess.start(buildUnoDevice({ linkKey: entry.key }).elf, { eepromFile: join(storeDir, `${entry.name}.eeprom`) });
+      return PipeProcess.start(buildHostDevice({ linkKey: entry.key }), ["--store", join(storeDir, `${entry.name}.store`)]);
   }
 }

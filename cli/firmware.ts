@@ -1,4 +1,4 @@
-// `alkyvm firmware --board <id> [--app app.alkyl --aot] [--profile P] [-o dir] [--json]`:
+// `alkyvm firmware --board <id> [--app app.alkyl --aot] [--profile P] [--key REF] [-o dir] [--json]`:
 // renders the board's link-device firmware (with the profile's drivers, and
 // the app compiled ahead of time, when asked) as a PlatformIO project and
 // builds it.
@@ -12,9 +12,11 @@ import { loadApp } from "./app.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError } from "./files.js";
+import { linkKeyOption } from "./keys.js";
 
 export function cmdFirmware(argv: string[], out: (line: string) => void): void {
-  const args = parseArgs(argv, { valued: ["--board", "-o", "--profile", "--app"], flags: ["--json", "--aot"] });
+  const args = parseArgs(argv, { valued: ["--board", "-o", "--profile", "--app", "--key"], flags: ["--json", "--aot"] });
+  const linkKey = linkKeyOption(args);
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
   const id = optionValue(args, "--board");
   if (id === undefined) throw new UsageError(`--board is required (${BOARDS.map((b) => b.id).join(", ")})`);
@@ -39,7 +41,11 @@ export function cmdFirmware(argv: string[], out: (line: string) => void): void {
   }
   const dir = optionValue(args, "-o") ?? `firmware-${board.id}${profile ? `-${profile}` : ""}`;
   try {
-    const project = renderProject(board, dir, { ...(withDrivers ? { profile: profile as DriverProfile } : {}), ...(aotAppC === undefined ? {} : { aotAppC }) });
+    const project = renderProject(board, dir, {
+      ...(withDrivers ? { profile: profile as DriverProfile } : {}),
+      ...(aotAppC === undefined ? {} : { aotAppC }),
+      ...(linkKey ? { linkKey } : {}),
+    });
     const built = buildProject(board, project);
     const flashMax = board.flashBytes;
     const ramMax = board.ramBytes;

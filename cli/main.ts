@@ -20,6 +20,7 @@ import { cmdTestDevice } from "./test-device.js";
 import { cmdFirmware } from "./firmware.js";
 import { cmdFlash } from "./flash.js";
 import { cmdDevices } from "./devices.js";
+import { cmdKeys, KEYS_USAGE, linkKeyOption } from "./keys.js";
 import { cmdMonitor } from "./monitor.js";
 import { ARYL_USAGE, cmdAryl } from "./aryl.js";
 import { cmdDemo, DEMO_USAGE } from "./demo.js";
@@ -41,9 +42,9 @@ usage:
               --answer 'Name = value' | 'Name' | 'Name fails'   (how the node answers node calls to Name from then on)
         B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default),
            tcp:<host>:<port> (a Linux board's firmware listening there);
-           --size prints the firmware's flash and RAM use
+           --size prints the firmware's flash and RAM use; --key env:NAME|file:PATH seals the link with that device key (c, avr, serial, tcp)
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
-  alkyvm firmware --board <id> [--app <app> --aot] [--profile P] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers, the app compiled ahead of time) as a PlatformIO project and builds it
+  alkyvm firmware --board <id> [--app <app> --aot] [--profile P] [--key env:NAME|file:PATH] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers, the app compiled ahead of time, the device's link key) as a PlatformIO project and builds it
   alkyvm flash --board <id> [--port <path>] [-d dir] [--dry-run]   writes the firmware built in dir onto the board (avrdude, mspdebug or pio)
   alkyvm devices [--port <path>[@baud]]... [--json]   lists serial ports and the AlkyVM boards that answer HELLO on them
   alkyvm monitor --port <path>[@baud] [--hello] [--count N] [--seconds S] [--json]   prints the link frames arriving on a port, decoded
@@ -52,6 +53,7 @@ usage:
         compiles the contract with solc and embeds the images in its deployed code (docs/aryl.md §4)
   alkyvm extract --rpc <url> --address <0x…> [--json] [-o dir]   prints (and saves) the images embedded in a deployed contract
   alkyvm profiles
+  ${KEYS_USAGE}
   ${ARYL_USAGE}
 
 Arguments: decimal or 0x hex integers (negative allowed), true/false, 'c', "string".
@@ -159,19 +161,20 @@ function parseFuel(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-function sizeLine(backend: Backend, app: App): string {
+function sizeLine(backend: Backend, app: App, linkKey: Uint8Array | undefined): string {
   const board = backend.board;
   if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (${BACKENDS.filter((b) => b.firmwareSize).map((b) => b.name).join(", ")}), not '${backend.name}'`);
-  const size = backend.firmwareSize(app);
+  const size = backend.firmwareSize(app, linkKey ? { linkKey } : {});
   const verdict = size.flash <= board.budget.flash && size.ram <= board.budget.ram ? "within budget" : "OVER BUDGET";
   return `${board.id}: flash ${size.flash} bytes (budget ${board.budget.flash}, chip ${board.flashBytes}), static RAM ${size.ram} bytes (budget ${board.budget.ram}, chip ${board.ramBytes}): ${verdict}`;
 }
 
 async function cmdRun(argv: string[]): Promise<void> {
   const args = parseArgs(argv, {
-    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer"],
+    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer", "--key"],
     flags: ["--json", "--size"],
   });
+  const linkKey = linkKeyOption(args);
   const input = onePositional(args, "app file");
   const backendName = optionValue(args, "--backend") ?? "ts";
   const backend = backendByName(backendName);
@@ -181,9 +184,9 @@ async function cmdRun(argv: string[]): Promise<void> {
   const app = loadApp(input, optionValue(args, "--profile"));
   const json = args.flags.has("--json");
   try {
-    if (args.flags.has("--size")) out(sizeLine(backend, app));
+    if (args.flags.has("--size")) out(sizeLine(backend, app, linkKey));
     const answers = new NodeAnswers(app.image);
-    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer });
+    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer, ...(linkKey ? { linkKey } : {}) });
     try {
       await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)), answers);
     } finally {
@@ -232,6 +235,9 @@ export async function main(argv: string[]): Promise<number> {
         return cmdFlash(rest, out);
       case "devices":
         return await cmdDevices(rest, out);
+      case "keys":
+        cmdKeys(rest, out);
+        break;
       case "monitor":
         return await cmdMonitor(rest, out);
       case "bench":

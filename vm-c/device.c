@@ -5,6 +5,7 @@
  * then the reports. The payload is consumed in place: image chunks go to the
  * store, arguments into the VM's entry frame and string buffers. */
 #include "device.h"
+#include "seal.h"
 
 #include "generated/alky_opcodes.h"
 #include "generated/alky_profiles.h"
@@ -39,7 +40,7 @@ static void report_hello(alky_device *d) {
     p[ALKY_MSG_HELLO_REPLY_IMAGE_VERSION] = ALKY_IMAGE_VERSION;
     alky_put_le16(p + ALKY_MSG_HELLO_REPLY_VM_VERSION, ALKY_DEVICE_VM_VERSION);
     p[ALKY_MSG_HELLO_REPLY_BOARD] = ALKY_DEVICE_BOARD;
-    p[ALKY_MSG_HELLO_REPLY_LINK_FEATURES] = 0; /* no SEALED frames yet */
+    p[ALKY_MSG_HELLO_REPLY_LINK_FEATURES] = ALKY_LINK_FEATURES;
     p[ALKY_MSG_HELLO_REPLY_VM_FEATURES] = ALKY_FEATURES;
     p[ALKY_MSG_HELLO_REPLY_MAX_PAYLOAD] = ALKY_LINK_MAX_PAYLOAD;
     alky_put_le16(p + ALKY_MSG_HELLO_REPLY_PROFILE, d->vm.device_profile);
@@ -49,6 +50,7 @@ static void report_hello(alky_device *d) {
     alky_put_le16(p + ALKY_MSG_HELLO_REPLY_APP_LENGTH, installed ? d->store.app_length : 0);
     alky_put_le32(p + ALKY_MSG_HELLO_REPLY_APP_CRC, installed ? d->store.app_crc : 0);
     alky_put_le16(p + ALKY_MSG_HELLO_REPLY_DROPPED_FRAMES, d->link.dropped);
+    alky_put_le32(p + ALKY_MSG_HELLO_REPLY_RX_FLOOR, ALKY_LINK_RX_FLOOR(&d->link));
     alky_link_set_len(&d->link, ALKY_MSG_HELLO_REPLY_SIZE);
     alky_link_end(&d->link);
 }
@@ -89,6 +91,9 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
     uint8_t order[2], n, i;
     alky_init(&d->vm, d);
     alky_link_init(&d->link, send, ctx);
+#if ALKY_LINK_SEALED
+    alky_seal_init(&d->link, medium);
+#endif
     alky_store_init(&d->store, medium);
     d->clock = 0;
     d->syscalls = 0;

@@ -1,6 +1,7 @@
 /* Frame codec of the link (docs/link.md §2): COBS in place, CRC-16, reports
  * split into MORE frames. */
 #include "link.h"
+#include "seal.h"
 
 /* The verifier rule codes sent in ERROR frames are the core's enum values;
  * a table in compiler/link/messages.ts names them on the host. Fail the
@@ -106,7 +107,11 @@ uint8_t alky_link_receive(alky_link *l, uint8_t byte) {
     n = cobs_decode_in_place(l->buf, l->len);
     if (n < ALKY_LINK_FRAME_OVERHEAD) return drop(l);
     if (alky_crc16(0xFFFFu, l->buf + 1, (uint16_t)(n - 2)) != alky_le16(l->buf + 1 + n - 2)) return drop(l);
+#if ALKY_LINK_SEALED
+    if (!alky_seal_open(l, (uint16_t)(n - ALKY_LINK_FRAME_OVERHEAD))) return drop(l);
+#else
     l->len = (uint16_t)(n - ALKY_LINK_FRAME_OVERHEAD);
+#endif
     l->ready = 1;
     return 1;
 }
@@ -119,10 +124,17 @@ void alky_link_begin(alky_link *l, uint8_t seq, uint8_t type) {
 }
 
 static void flush(alky_link *l, uint8_t flags) {
-    uint16_t n = (uint16_t)(l->len + ALKY_LINK_FRAME_OVERHEAD), crc;
+    uint16_t n = (uint16_t)(l->len + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES), crc;
     l->buf[1] = (uint8_t)((ALKY_LINK_VERSION << 4) | ALKY_LINK_FLAG_FROM_DEVICE | flags);
-    l->buf[2] = l->tx_seq;
-    l->buf[3] = l->tx_type;
+    l->buf[ALKY_LINK_SEQ_AT] = l->tx_seq;
+    l->buf[ALKY_LINK_SEQ_AT + 1] = l->tx_type;
+#if ALKY_LINK_SEALED
+    l->buf[1] |= ALKY_LINK_FLAG_SEALED;
+    if (!alky_seal_close(l)) {
+        l->len = 0;
+        return;
+    }
+#endif
     crc = alky_crc16(0xFFFFu, l->buf + 1, (uint16_t)(n - 2));
     alky_put_le16(l->buf + 1 + n - 2, crc);
     cobs_encode_in_place(l->buf, n);
@@ -135,7 +147,7 @@ void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length) {
     uint16_t i;
     for (i = 0; i < length; i++) {
         if (l->len == ALKY_LINK_MAX_PAYLOAD) flush(l, ALKY_LINK_FLAG_MORE);
-        l->buf[4 + l->len++] = bytes[i];
+        alky_link_payload(l)[l->len++] = bytes[i];
     }
 }
 

@@ -7,13 +7,18 @@
  * the device reads a request completely (arguments go straight into the VM)
  * before it builds the first report of its answer. Layout of the buffer:
  *   [0] COBS overhead byte  [1] header  [2] seq  [3] type  [4..] payload, CRC
+ * and in a firmware built with a link key (ALKY_LINK_SEALED, seal.h), where
+ * every frame is sealed:
+ *   [0] COBS  [1] header  [2..5] counter  [6] seq  [7] type  [8..] payload, tag, CRC
  * so the frame never moves: decoding turns the COBS code bytes back into the
- * zeros they stand for, encoding does the reverse (docs/link.md §2.2). */
+ * zeros they stand for, encoding does the reverse (docs/link.md §2.2), and
+ * the payload is decrypted and encrypted where it lies. */
 #ifndef ALKY_LINK_H
 #define ALKY_LINK_H
 
 #include "alky.h"
 #include "generated/alky_link_ids.h"
+#include "hal.h"
 
 /* Largest payload of one frame, announced in HELLO_REPLY. A report longer
  * than this (a syscall with long strings) is sent as several frames; the
@@ -22,12 +27,36 @@
 #define ALKY_LINK_MAX_PAYLOAD 64
 #endif
 
-#if ALKY_LINK_MAX_PAYLOAD < ALKY_LINK_MIN_PAYLOAD || ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD > ALKY_LINK_MAX_FRAME_BYTES
-#error "ALKY_LINK_MAX_PAYLOAD must lie between ALKY_LINK_MIN_PAYLOAD and ALKY_LINK_MAX_FRAME_BYTES - ALKY_LINK_FRAME_OVERHEAD"
+/* A firmware built with a link key seals its link (seal.h). */
+#ifndef ALKY_LINK_SEALED
+#define ALKY_LINK_SEALED 0
+#endif
+#if ALKY_LINK_SEALED
+#define ALKY_LINK_SEAL_BYTES (ALKY_LINK_SEAL_COUNTER_BYTES + ALKY_LINK_SEAL_TAG_BYTES)
+#define ALKY_LINK_MARK_BYTES 8 /* the counters' marks, after the app store's region */
+#define ALKY_LINK_FEATURES ALKY_LINK_FEATURE_SEALED
+#define ALKY_LINK_RX_FLOOR(l) ((l)->rx)
+#define ALKY_LINK_SEQ_AT (2 + ALKY_LINK_SEAL_COUNTER_BYTES) /* after the COBS byte, the header and the counter */
+#else
+#define ALKY_LINK_SEAL_BYTES 0
+#define ALKY_LINK_MARK_BYTES 0
+#define ALKY_LINK_FEATURES 0
+#define ALKY_LINK_RX_FLOOR(l) 0
+#define ALKY_LINK_SEQ_AT 2 /* after the COBS byte and the header */
+#endif
+
+/* A board that asks for the largest frames gets the largest a sealed frame allows. */
+#if ALKY_LINK_SEALED && ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES > ALKY_LINK_MAX_FRAME_BYTES
+#undef ALKY_LINK_MAX_PAYLOAD
+#define ALKY_LINK_MAX_PAYLOAD (ALKY_LINK_MAX_FRAME_BYTES - ALKY_LINK_FRAME_OVERHEAD - ALKY_LINK_SEAL_BYTES)
+#endif
+
+#if ALKY_LINK_MAX_PAYLOAD < ALKY_LINK_MIN_PAYLOAD || ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES > ALKY_LINK_MAX_FRAME_BYTES
+#error "ALKY_LINK_MAX_PAYLOAD must lie between ALKY_LINK_MIN_PAYLOAD and ALKY_LINK_MAX_FRAME_BYTES - ALKY_LINK_FRAME_OVERHEAD (- ALKY_LINK_SEAL_BYTES)"
 #endif
 
 /* COBS byte, frame, delimiter. */
-#define ALKY_LINK_BUFFER_BYTES (1 + ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD + 1)
+#define ALKY_LINK_BUFFER_BYTES (1 + ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES + 1)
 
 /* Where the port's transport takes bytes (a UART, a pipe, a mailbox). */
 typedef void (*alky_link_send_fn)(void *ctx, const uint8_t *bytes, uint16_t length);
@@ -41,6 +70,11 @@ typedef struct alky_link {
     uint8_t ready;     /* a received frame is in the buffer */
     uint8_t tx_seq;    /* report being built */
     uint8_t tx_type;
+#if ALKY_LINK_SEALED
+    uint32_t tx, tx_mark; /* next counter to send; its persisted mark (every counter sent is below it) */
+    uint32_t rx, rx_mark; /* receive floor: the last counter accepted; its persisted mark (no lower) */
+    const alky_store_medium *marks;
+#endif
     uint8_t buf[ALKY_LINK_BUFFER_BYTES];
 } alky_link;
 
@@ -51,9 +85,9 @@ void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx);
 uint8_t alky_link_receive(alky_link *l, uint8_t byte);
 
 #define alky_link_header(l) ((l)->buf[1])
-#define alky_link_seq(l) ((l)->buf[2])
-#define alky_link_type(l) ((l)->buf[3])
-#define alky_link_payload(l) ((l)->buf + 4)
+#define alky_link_seq(l) ((l)->buf[ALKY_LINK_SEQ_AT])
+#define alky_link_type(l) ((l)->buf[ALKY_LINK_SEQ_AT + 1])
+#define alky_link_payload(l) ((l)->buf + ALKY_LINK_SEQ_AT + 2)
 #define alky_link_payload_len(l) ((l)->len)
 
 /* Building a report: begin, put its payload (a payload longer than one frame

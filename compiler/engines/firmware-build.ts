@@ -6,9 +6,10 @@
 
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { accessSync, chmodSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withLinkKey } from "./link-key-build.js";
 import { BoardEmulationError } from "./transport.js";
 
 /** The checkout's root (the folder holding vm-c/), from src/ or from dist/. */
@@ -86,11 +87,13 @@ export function contentHash(parts: readonly string[], files: readonly string[]):
  * exists already. The rename makes concurrent builders (parallel test files)
  * safe: one of them wins, the others find the finished directory.
  */
-export function cachedDir(outDir: string, produce: (tmpDir: string) => void): void {
+export function cachedDir(outDir: string, produce: (tmpDir: string) => void, mode?: number): void {
   if (existsSync(outDir)) return;
   const tmp = `${outDir}.${process.pid}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  mkdirSync(dirname(tmp), { recursive: true });
+  mkdirSync(tmp, mode === undefined ? {} : { mode });
+  if (mode !== undefined) chmodSync(tmp, mode); // whatever the umask
   try {
     produce(tmp);
     try {
@@ -113,6 +116,13 @@ export interface FirmwareSources {
   defines?: readonly string[];
   /** Further compiler flags (e.g. -mcall-prologues), after the board's own. */
   extraFlags?: readonly string[];
+  /** The build holds a secret (a link key): its folder is readable by its owner only. */
+  private?: boolean;
+}
+
+/** Mode of a build folder: 0700 for a build holding a secret, else the umask's default. */
+export function buildDirMode(firmware: Pick<FirmwareSources, "private">): number | undefined {
+  return firmware.private ? 0o700 : undefined;
 }
 
 export interface FirmwareSizes {
@@ -165,9 +175,13 @@ export function buildAvrFirmware(firmware: FirmwareSources, options: ToolchainOp
   const sources = firmware.sources.map((s) => resolve(s));
   const hash = contentHash([cc, ...flags], [...sources, ...headersOf(includeDirs)]);
   const outDir = join(BUILD_ROOT, "firmware", "avr", `${firmware.name}-${hash}`);
-  cachedDir(outDir, (tmp) => {
-    run(cc, [...flags, ...sources, "-o", join(tmp, `${firmware.name}.elf`)], `avr-gcc (${firmware.name})`);
-  });
+  cachedDir(
+    outDir,
+    (tmp) => {
+      run(cc, [...flags, ...sources, "-o", join(tmp, `${firmware.name}.elf`)], `avr-gcc (${firmware.name})`);
+    },
+    buildDirMode(firmware),
+  );
   const elf = join(outDir, `${firmware.name}.elf`);
   return { elf, sizes: parseBerkeleySize(run(size, [elf], "avr-size")) };
 }
@@ -265,16 +279,26 @@ export const HOST_DEVICE_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "
  * stdout (`--store FILE` keeps its app store in FILE across restarts).
  * `defines` (NAME=VALUE) override the config's, e.g. the store's sizes.
  */
-export function buildHostDevice(options: ToolchainOptions & { defines?: readonly string[] } = {}): string {
+export function buildHostDevice(options: DeviceBuildOptions & { defines?: readonly string[] } = {}): string {
   const gcc = requireTool("gcc", "host C compiler", options);
-  const flags = [...HOST_DEVICE_FLAGS, `-D${configHeader("native")}`, ...(options.defines ?? []).map((d) => `-D${d}`), `-I${VM_C_DIR}`];
-  const sources = [...deviceCoreSources(), DEVICE_HAL_SOURCE, join(VM_C_DIR, "port", "host", "main.c")];
-  const hash = contentHash([gcc, ...flags], [...sources, ...headersOf(DEVICE_INCLUDE_DIRS)]);
-  const outDir = join(BUILD_ROOT, "firmware", "host", `alky_device-${hash}`);
-  cachedDir(outDir, (tmp) => {
-    run(gcc, [...flags, ...sources, "-o", join(tmp, "alky_device")], "gcc (host link device)");
-  });
+  const base: FirmwareSources & { sources: string[]; includeDirs: string[]; defines: string[] } = { name: "alky_device", sources: [...deviceCoreSources(), DEVICE_HAL_SOURCE, join(VM_C_DIR, "port", "host", "main.c")], includeDirs: [], defines: [...(options.defines ?? [])] };
+  const firmware = options.linkKey ? withLinkKey(base, options.linkKey) : base;
+  const flags = [...HOST_DEVICE_FLAGS, `-D${configHeader("native")}`, `-I${VM_C_DIR}`, ...compilerFlags([], firmware, firmware.includeDirs)];
+  const hash = contentHash([gcc, ...flags], [...firmware.sources, ...headersOf([...DEVICE_INCLUDE_DIRS, ...firmware.includeDirs])]);
+  const outDir = join(BUILD_ROOT, "firmware", "host", `${firmware.name}-${hash}`);
+  cachedDir(
+    outDir,
+    (tmp) => {
+      run(gcc, [...flags, ...firmware.sources, "-o", join(tmp, "alky_device")], "gcc (host link device)");
+    },
+    buildDirMode(firmware),
+  );
   return join(outDir, "alky_device");
+}
+
+export interface DeviceBuildOptions extends ToolchainOptions {
+  /** Seal the device's link with this 32-byte key (docs/link.md §2.1); without it the link is plain. */
+  linkKey?: Uint8Array;
 }
 
 /** Size options of the Uno device firmware (docs/link.md §7 has the measurements). */
@@ -284,8 +308,8 @@ const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-mstrict-X", "-flto", "-mrelax"];
  * The Arduino Uno link device (vm-c/port/avr/main.c: USART0 at 115200, app
  * store in EEPROM, verifier on), built with avr-gcc: its ELF and sizes.
  */
-export function buildUnoDevice(options: ToolchainOptions = {}): BuiltFirmware {
-  return buildAvrFirmware(unoDeviceFirmware(), options);
+export function buildUnoDevice(options: DeviceBuildOptions = {}): BuiltFirmware {
+  return buildAvrFirmware(options.linkKey ? withLinkKey(unoDeviceFirmware(), options.linkKey) : unoDeviceFirmware(), options);
 }
 
 /** What buildUnoDevice compiles, and how (also what `alkyvm firmware --board uno` puts in a project). */

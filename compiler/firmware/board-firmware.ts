@@ -23,6 +23,7 @@ import {
   VM_C_DIR,
 } from "../engines/firmware-build.js";
 import { AOT_DIR } from "../engines/aot-build.js";
+import { LINK_KEY_HEADER, linkKeyHeader, withLinkKey } from "../engines/link-key-build.js";
 import { BoardEmulationError } from "../engines/transport.js";
 
 export const LINUX_PORT_DIR = join(VM_C_DIR, "port", "linux");
@@ -35,8 +36,10 @@ export interface BoardFirmware {
   includeDirs: string[];
   defines: string[];
   extraFlags: string[];
-  /** Files generated for this board (from boards/boards.ts), by name; they go into the project's src/. */
-  generated: { name: string; text: string }[];
+  /** Files generated for this board (from boards/boards.ts), by name; they go into the project's src/ (a secret one into include/, mode 0600). */
+  generated: { name: string; text: string; secret?: boolean }[];
+  /** The firmware holds a secret (a link key): its build outputs are its owner's only. */
+  private?: boolean;
 }
 
 /** The device profiles whose drivers a firmware can carry (besides none: the plain link device). */
@@ -48,6 +51,8 @@ export interface FirmwareOptions {
   profile?: DriverProfile;
   /** An app compiled ahead of time into the firmware (compiler/aot/ emitC's text, docs/aot.md). */
   aotAppC?: string;
+  /** The device's 32-byte link key, compiled in (flash on the Uno): the link is sealed (docs/link.md §2.1). */
+  linkKey?: Uint8Array;
 }
 
 /** The C spelling of a pin in smartlock_pins.h (the board part defines the macro). */
@@ -95,7 +100,24 @@ function withDrivers(board: Board, fw: BoardFirmware, options: FirmwareOptions):
 
 /** The firmware `alkyvm firmware --board <id> [--profile P] [--app A --aot]` renders and builds. */
 export function boardFirmware(board: Board, options: FirmwareOptions = {}): BoardFirmware {
-  return withAotApp(board, withDrivers(board, linkDeviceFirmware(board), options), options);
+  return withKey(board, withAotApp(board, withDrivers(board, linkDeviceFirmware(board), options), options), options);
+}
+
+/** A sealed link: the AEAD and the key header (compiler/engines/link-key-build.ts); not on the MSP430 (docs/link.md §2.1). */
+function withKey(board: Board, fw: BoardFirmware, options: FirmwareOptions): BoardFirmware {
+  if (options.linkKey === undefined) return fw;
+  if (board.toolchain.kind === "clang-msp430") {
+    throw new BoardEmulationError("build-failed", `--key: board '${board.id}' has no sealed firmware (its flash and RAM are full, docs/link.md §2.1); sealed boards: uno, raspberrypi, native`);
+  }
+  const sealed = withLinkKey({ name: "firmware", ...fw }, options.linkKey);
+  return {
+    ...fw,
+    sources: sealed.sources,
+    defines: sealed.defines,
+    extraFlags: [...(sealed.extraFlags ?? [])],
+    generated: [...fw.generated, { name: LINK_KEY_HEADER, text: linkKeyHeader(options.linkKey), secret: true }],
+    private: true,
+  };
 }
 
 /**

@@ -13,7 +13,7 @@
 // directly, from the project's own files, into .alkyvm/ inside it.
 
 import { spawnSync } from "node:child_process";
-import { chmodSync, copyFileSync, existsSync, readFileSync, readdirSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import Handlebars from "handlebars";
 import type { Board } from "../../boards/boards.js";
@@ -22,6 +22,7 @@ import {
   buildAvrFirmware,
   buildMsp430Firmware,
   BUILD_ROOT,
+  buildDirMode,
   cachedDir,
   contentHash,
   findTool,
@@ -31,6 +32,7 @@ import {
   run,
   VM_C_DIR,
 } from "../engines/firmware-build.js";
+import { writePrivateFile } from "../engines/link-key-build.js";
 import { BoardEmulationError } from "../engines/transport.js";
 import { boardFirmware, type BoardFirmware, type FirmwareOptions } from "./board-firmware.js";
 import { markersFor, mergeGeneratedBlock, writeIfChanged } from "./generated-block.js";
@@ -62,10 +64,13 @@ const LIBRARY_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json")
 const isCore = (path: string): boolean => dirname(path) === VM_C_DIR;
 /** The AOT runtime (vm-c/aot/) belongs to the VM library, in its own folder: generated apps include "aot/aot.h". */
 const isAot = (path: string): boolean => dirname(path) === join(VM_C_DIR, "aot");
+/** The AEAD of a sealed link (vm-c/crypto/) likewise: seal.c includes "crypto/chacha20poly1305.h". */
+const isCrypto = (path: string): boolean => dirname(path) === join(VM_C_DIR, "crypto");
 
 /** Where each source of the device firmware goes in the project: the VM library or the board glue. */
 function placeSource(path: string): string {
   if (isAot(path)) return join("lib", "alkyvm", "src", "aot", basename(path));
+  if (isCrypto(path)) return join("lib", "alkyvm", "src", "crypto", basename(path));
   return isCore(path) ? join("lib", "alkyvm", "src", basename(path)) : join("src", basename(path));
 }
 
@@ -82,7 +87,7 @@ function headersFor(board: Board, fw: BoardFirmware): string[] {
 
 function placeHeader(path: string): string {
   const rel = relative(VM_C_DIR, path);
-  if (rel.startsWith("generated") || rel.startsWith("config") || rel.startsWith("aot") || dirname(rel) === ".") return join("lib", "alkyvm", "src", rel);
+  if (rel.startsWith("generated") || rel.startsWith("config") || rel.startsWith("aot") || rel.startsWith("crypto") || dirname(rel) === ".") return join("lib", "alkyvm", "src", rel);
   return join("src", basename(path));
 }
 
@@ -140,8 +145,20 @@ export function renderProject(board: Board, dir: string, options: FirmwareOption
   }
   for (const header of headersFor(board, fw)) put(placeHeader(header), readFileSync(header));
   for (const file of fw.toolchainFiles) put(join("toolchain", basename(file)), readFileSync(file));
-  for (const file of fw.generated) put(join("src", file.name), file.text);
+  for (const file of fw.generated) {
+    if (!file.secret) put(join("src", file.name), file.text);
+    else if (writeSecretIfChanged(join(root, "include", file.name), file.text)) written.push(join("include", file.name));
+  }
   return { dir: root, written, options };
+}
+
+/** A secret file (the link key's header): mode 0600 in a 0700 folder, written atomically; true if written. */
+function writeSecretIfChanged(path: string, text: string): boolean {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  chmodSync(dirname(path), 0o700);
+  if (existsSync(path) && readFileSync(path, "utf8") === text) return false;
+  writePrivateFile(path, text);
+  return true;
 }
 
 /** The project's C files in build order: the library's, then the board glue. */
@@ -151,15 +168,15 @@ function projectSources(dir: string): string[] {
       .filter((f) => f.endsWith(".c"))
       .sort()
       .map((f) => join(dir, sub, f));
-  return [...list(join("lib", "alkyvm", "src")), ...list(join("lib", "alkyvm", "src", "aot")), ...list("src")];
+  return [...list(join("lib", "alkyvm", "src")), ...list(join("lib", "alkyvm", "src", "aot")), ...list(join("lib", "alkyvm", "src", "crypto")), ...list("src")];
 }
 
 /** A build of the project's own files with the board's Debian toolchain: ELF, HEX (MCUs), sizes, compiler. */
 function buildWithToolchain(board: Board, project: FirmwareProject): { elf: string; hex: string | undefined; size: BuiltProject["size"]; compiler: string } {
   const fw = boardFirmware(board, project.options);
   const sources = projectSources(project.dir);
-  const includeDirs = [join(project.dir, "lib", "alkyvm", "src"), join(project.dir, "src")];
-  const firmware = { name: "firmware", sources, includeDirs, defines: fw.defines, extraFlags: fw.extraFlags };
+  const includeDirs = [join(project.dir, "lib", "alkyvm", "src"), join(project.dir, "src"), ...(fw.private ? [join(project.dir, "include")] : [])];
+  const firmware = { name: "firmware", sources, includeDirs, defines: fw.defines, extraFlags: fw.extraFlags, ...(fw.private ? { private: true } : {}) };
   switch (board.toolchain.kind) {
     case "avr-gcc": {
       const built = buildAvrFirmware(firmware);
@@ -183,16 +200,20 @@ function intelHex(elf: string, tool: string, pkg: string, dropSections: string[]
 }
 
 /** The Linux program, with the board's cross compiler when it is installed, else the native gcc; cached by content hash. */
-function buildLinuxProgram(board: Board, firmware: { sources: string[]; includeDirs: string[]; defines: string[]; extraFlags: string[] }) {
+function buildLinuxProgram(board: Board, firmware: { sources: string[]; includeDirs: string[]; defines: string[]; extraFlags: string[]; private?: boolean }) {
   const cross = board.toolchain.crossCompiler && findTool(board.toolchain.crossCompiler);
   const cc = cross ?? requireTool(board.toolchain.compiler, "host C compiler", {});
   const sizeTool = cross ? cross.replace(/gcc$/, "size") : requireTool("size", "Debian binutils", {});
   const flags = [...firmware.extraFlags, ...firmware.defines.map((d) => `-D${d}`), ...firmware.includeDirs.map((d) => `-I${d}`)];
   const headers = firmware.includeDirs.flatMap((d) => readdirSync(d, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".h")).map((f) => join(d, f)));
   const outDir = join(BUILD_ROOT, "firmware", "linux", `${board.id}-${contentHash([cc, ...flags], [...firmware.sources, ...headers])}`);
-  cachedDir(outDir, (tmp) => {
-    run(cc, [...flags, ...firmware.sources, "-o", join(tmp, "alky_device")], `${basename(cc)} (${board.id} link device)`);
-  });
+  cachedDir(
+    outDir,
+    (tmp) => {
+      run(cc, [...flags, ...firmware.sources, "-o", join(tmp, "alky_device")], `${basename(cc)} (${board.id} link device)`);
+    },
+    buildDirMode(firmware),
+  );
   const elf = join(outDir, "alky_device");
   return { elf, hex: undefined, size: linuxProgramSize(elf, sizeTool), compiler: basename(cc) };
 }
@@ -217,6 +238,7 @@ export function buildProject(board: Board, project: FirmwareProject): BuiltProje
     writeIfChanged(elf, readFileSync(join(pioOut, isLinux ? "program" : "firmware.elf")));
     if (hex) writeIfChanged(hex, readFileSync(join(pioOut, "firmware.hex")));
     if (isLinux) chmodSync(elf, 0o755);
+    keepPrivate(board, project, out, elf, hex);
     const size = board.memory ? firmwareSize(elf, board.memory) : linuxProgramSize(elf, requireTool("size", "Debian binutils", {}));
     return { elf, hex, size, builtWith: "platformio" };
   }
@@ -224,7 +246,16 @@ export function buildProject(board: Board, project: FirmwareProject): BuiltProje
   writeIfChanged(elf, readFileSync(built.elf));
   if (isLinux) chmodSync(elf, 0o755);
   if (hex && built.hex) copyFileSync(built.hex, hex);
+  keepPrivate(board, project, out, elf, hex);
   return { elf, hex, size: built.size, builtWith: built.compiler };
+}
+
+/** A firmware holding a link key is its owner's only: the output folder 0700, the ELF and HEX without group or other access. */
+function keepPrivate(board: Board, project: FirmwareProject, out: string, elf: string, hex: string | undefined): void {
+  if (!boardFirmware(board, project.options).private) return;
+  chmodSync(out, 0o700);
+  chmodSync(elf, board.toolchain.kind === "gcc-linux" ? 0o700 : 0o600);
+  if (hex && existsSync(hex)) chmodSync(hex, 0o600);
 }
 
 /** Why a built firmware does not fit its board (one line), or undefined when it fits; Linux boards have no limits. */

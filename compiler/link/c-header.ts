@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
-import { FRAME_FLAG_MASK, FRAME_OVERHEAD, FrameFlag, LINK_VERSION, MAX_FRAME_BYTES, MIN_PAYLOAD } from "./frame.js";
+import { FRAME_FLAG_MASK, FRAME_OVERHEAD, FrameFlag, LINK_VERSION, MAX_FRAME_BYTES, MIN_PAYLOAD, SEAL_COUNTER_BYTES, SEAL_TAG_BYTES } from "./frame.js";
 import {
   BOARDS,
   ERROR_CODES,
@@ -76,7 +76,7 @@ export function renderLinkHeader(): string {
   const flagDocs: Record<keyof typeof FrameFlag, string> = {
     More: "the message continues in the next frame (device reports)",
     FromDevice: "sent by the device",
-    Sealed: "authenticated and encrypted (reserved)",
+    Sealed: "authenticated and encrypted: counter after the header, tag after the payload",
   };
   return template({
     version: LINK_VERSION,
@@ -85,6 +85,8 @@ export function renderLinkHeader(): string {
     frameOverhead: FRAME_OVERHEAD,
     maxFrameBytes: MAX_FRAME_BYTES,
     minPayload: MIN_PAYLOAD,
+    sealCounterBytes: SEAL_COUNTER_BYTES,
+    sealTagBytes: SEAL_TAG_BYTES,
     unsolicitedSeq: UNSOLICITED_SEQ,
     messages: MESSAGES.map(message),
     errors: codes(ERROR_CODES),

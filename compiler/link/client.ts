@@ -10,12 +10,14 @@ import { decodeImage, ImportKind, type Image } from "../ir/image.js";
 import type { Raw, RawArg } from "../vm/effects.js";
 import { decodeArgs, encodeArgs } from "./args.js";
 import { encodeFrame, FrameFlag, FrameReader, MAX_PAYLOAD, type Frame } from "./frame.js";
+import { Direction, MAX_COUNTER, openFrame, sealFrame } from "./seal.js";
 import {
   codeName,
   decodePayload,
   encodePayload,
   ERROR_CODES,
   fixedPayloadBytes,
+  LINK_FEATURES,
   messageById,
   messageSpec,
   REFUSALS,
@@ -30,7 +32,7 @@ import {
 export class LinkError extends Error {
   constructor(
     message: string,
-    /** ERROR.code name ("verify", "refused", ...), or "link" when no valid answer came. */
+    /** ERROR.code name ("verify", "refused", ...), "link" when no valid answer came, "sealed" when the device and the client disagree on sealing. */
     readonly code: string,
   ) {
     super(message);
@@ -73,7 +75,27 @@ export interface LinkClientOptions {
    * it, raised invocations are served only while a request waits.
    */
   onDeviceEvent?: (event: RaisedInvocation) => void;
+  /**
+   * The device's 32-byte link key (docs/link.md §2.1): every request after
+   * HELLO is sealed, and only sealed reports with a fresh counter are taken.
+   * Never logged.
+   */
+  key?: Uint8Array;
+  /**
+   * With a key: a device whose firmware has no key (HELLO_REPLY unsealed,
+   * without the sealed feature) is still served, over a plain link, instead
+   * of refused. For development boards only: anyone on the link can then
+   * pose as the device (docs/security.md).
+   */
+  plainAllowed?: boolean;
 }
+
+/**
+ * Counters a node skips at the start of a session, past the device's
+ * receive floor: frames a previous session sent that never reached the
+ * device used counters above the floor, and must not be used again.
+ */
+export const SESSION_COUNTER_GAP = 0x1_0000;
 
 export type HelloReply = PayloadOf<"HELLO_REPLY">;
 
@@ -93,6 +115,8 @@ export interface RaisedInvocation extends Answer {
   /** The event's argument stream (decode with the handler's parameter types). */
   args: Uint8Array;
 }
+
+const LINK_FEATURE_SEALED = LINK_FEATURES.find((f) => f.name === "sealed")!.code;
 
 /** How long one read waits while the client is idle (serving raised invocations). */
 const IDLE_READ_MS = 250;
@@ -128,6 +152,15 @@ export class LinkClient {
   private readonly idle: Promise<void> | undefined;
   /** A raised invocation's last NODE_ANSWER that no report confirmed before the invocation ended (the device may have given up on it). */
   private unconfirmed: { seq: number; name: string } | undefined;
+  /** Sealed link: the counter of the next request (undefined until HELLO_REPLY gave the device's floor), the last device counter taken. */
+  private txCounter: number | undefined;
+  private rxCounter: number | undefined;
+  /** Sealed link: whether the device's last HELLO_REPLY came unsealed (its firmware has no key). */
+  private plainHello = false;
+  /** No key, and the device sent a sealed frame. */
+  private sealedWithoutKey = false;
+  /** The key in use: options.key, unless the device turned out plain and plainAllowed let it be. */
+  private key: Uint8Array | undefined;
 
   constructor(
     private readonly transport: ByteTransport,
@@ -135,6 +168,7 @@ export class LinkClient {
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.image = options.image;
+    this.key = options.key;
     if (options.onDeviceEvent) this.idle = this.serveIdle();
   }
 
@@ -149,10 +183,24 @@ export class LinkClient {
     await this.idle;
   }
 
+  /** Whether requests go out sealed (a key, and a device that seals; known after hello()). */
+  get sealed(): boolean {
+    return this.key !== undefined;
+  }
+
   /** HELLO: who the device is and what it runs; also learns its largest payload. */
   async hello(): Promise<HelloReply> {
     const reply = await this.exclusive(() => this.expect("HELLO", {}, "HELLO_REPLY"));
     this.maxPayload = reply.maxPayload;
+    if (this.key) {
+      if (this.plainHello || !(reply.linkFeatures & LINK_FEATURE_SEALED)) {
+        if (!this.options.plainAllowed) throw new LinkError("the device does not seal its link: its firmware was built without a link key (--key)", "sealed");
+        this.key = undefined;
+        return reply;
+      }
+      const floor = reply.rxFloor + 1 + (this.txCounter === undefined ? SESSION_COUNTER_GAP : 0);
+      this.txCounter = Math.max(this.txCounter ?? 0, Math.min(floor, MAX_COUNTER));
+    }
     return reply;
   }
 
@@ -354,8 +402,48 @@ export class LinkClient {
     this.seq = this.seq === 0xff ? 1 : this.seq + 1; // 0 is the device's own (unsolicited) reports
     const seq = this.seq;
     if (this.unconfirmed?.seq === seq) this.unconfirmed = undefined; // the number is reused: a refusal with it is no longer about that answer
-    await this.transport.write(encodeFrame({ flags: 0, seq, type: messageSpec(name).id, payload: encodePayload(name, fields) }));
+    const frame = { flags: 0, seq, type: messageSpec(name).id, payload: encodePayload(name, fields) };
+    await this.transport.write(encodeFrame(this.seal(name, frame)));
     return seq;
+  }
+
+  /** Sealed link: every request but HELLO goes out sealed with the next counter (a retry too: a new frame, a new counter). */
+  private seal(name: MessageName, frame: Omit<Frame, "version">): Omit<Frame, "version"> {
+    const key = this.key;
+    if (!key || name === "HELLO") return frame;
+    if (this.txCounter === undefined) throw new LinkError(`${name} on a sealed link before HELLO (the device's counter floor is not known)`, "link");
+    if (this.txCounter >= MAX_COUNTER) throw new LinkError("the link key's counters are used up: provision a new key (alkyvm keys new)", "link");
+    return sealFrame(frame, key, Direction.NodeToDevice, this.txCounter++);
+  }
+
+  /** A frame from the device, opened if the link is sealed; undefined (and reported) for one to refuse. */
+  private unseal(frame: Frame): Frame | undefined {
+    const key = this.key;
+    if (!key) {
+      if (!(frame.flags & FrameFlag.Sealed)) return frame;
+      this.sealedWithoutKey = true; // the request waiting fails at once (nextFrame), naming the cause
+      return undefined;
+    }
+    if (!(frame.flags & FrameFlag.Sealed)) {
+      if (frame.type === messageSpec("HELLO_REPLY").id) {
+        this.plainHello = true;
+        return frame;
+      }
+      this.options.onDropped?.(`unsealed ${messageById(frame.type)?.name ?? `type 0x${frame.type.toString(16)}`} report refused (the link is sealed)`);
+      return undefined;
+    }
+    const opened = openFrame(frame, key, Direction.DeviceToNode);
+    if (!opened.ok) {
+      this.options.onDropped?.(opened.reason);
+      return undefined;
+    }
+    if (this.rxCounter !== undefined && opened.counter <= this.rxCounter) {
+      this.options.onDropped?.(`replayed report refused (counter ${opened.counter}, last taken ${this.rxCounter})`);
+      return undefined;
+    }
+    this.rxCounter = opened.counter;
+    if (opened.frame.type === messageSpec("HELLO_REPLY").id) this.plainHello = false;
+    return opened.frame;
   }
 
   /** Asks onNodeCall; the value bytes to send (undefined: failed). */
@@ -420,6 +508,7 @@ export class LinkClient {
       const at = this.frames.findIndex((f) => wanted(f.seq));
       if (!keepOthers) for (const frame of this.frames.splice(0, at < 0 ? this.frames.length : at)) this.stale(frame, request);
       if (at >= 0) return this.frames.splice(keepOthers ? at : 0, 1)[0]!;
+      if (this.sealedWithoutKey) throw new LinkError("the device seals its link: give its link key (--key, or the devices file's key)", "sealed");
       const left = deadline - Date.now();
       if (left <= 0) throw new LinkError(`no answer to ${request} within ${this.timeoutMs} ms`, "link");
       await this.readMore(left);
@@ -434,7 +523,9 @@ export class LinkClient {
         .then((bytes) => {
           for (const event of this.reader.push(bytes)) {
             if (event.kind === "frame") {
-              if (event.frame.flags & FrameFlag.FromDevice) this.frames.push(event.frame);
+              if (!(event.frame.flags & FrameFlag.FromDevice)) continue;
+              const frame = this.unseal(event.frame);
+              if (frame) this.frames.push(frame);
             } else this.options.onDropped?.(event.reason);
           }
         })

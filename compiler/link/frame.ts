@@ -4,9 +4,12 @@
 //   header u8 | seq u8 | type u8 | payload | CRC-16/CCITT-FALSE u16 (LE)
 //
 // COBS-encoded and ended by 0x00. The header holds the protocol version (high
-// nibble) and flags; the SEALED flag is reserved for the authenticated and
-// encrypted form of a later revision, which wraps seq, type and payload
-// without changing the message set.
+// nibble) and flags. A SEALED frame (docs/link.md §2.1) carries a message
+// counter after the header and a tag after the encrypted payload:
+//
+//   header u8 | counter u32 (LE) | seq u8 | type u8 | ciphertext | tag 16 | CRC-16
+//
+// This module lays the bytes out; compiler/link/seal.ts encrypts and checks.
 
 import { cobsDecode, cobsEncode } from "./cobs.js";
 import { crc16 } from "./crc.js";
@@ -18,7 +21,7 @@ export const FrameFlag = {
   More: 0x01,
   /** Sent by the device. */
   FromDevice: 0x02,
-  /** Authenticated and encrypted (reserved: counter and tag around the body, docs/link.md §2.3). */
+  /** Authenticated and encrypted: a counter after the header, a tag after the payload (docs/link.md §2.1). */
   Sealed: 0x04,
 } as const;
 export const FRAME_FLAG_MASK = 0x0f;
@@ -32,22 +35,29 @@ export const MAX_PAYLOAD = MAX_FRAME_BYTES - FRAME_OVERHEAD;
 /** Smallest max payload a device may announce: a 256-bit RESULT and HELLO_REPLY must fit one frame. */
 export const MIN_PAYLOAD = 40;
 export const FRAME_DELIMITER = 0x00;
+/** A sealed frame's message counter (after the header) and authentication tag (after the ciphertext). */
+export const SEAL_COUNTER_BYTES = 4;
+export const SEAL_TAG_BYTES = 16;
+/** The bytes sealing adds to a frame. */
+export const SEAL_OVERHEAD = SEAL_COUNTER_BYTES + SEAL_TAG_BYTES;
 
 export interface Frame {
   version: number;
   flags: number;
   seq: number;
   type: number;
+  /** Plain frames: the payload. Sealed frames: the ciphertext and the tag (seal.ts). */
   payload: Uint8Array;
+  /** Sealed frames only: the sender's message counter. */
+  counter?: number;
 }
 
 /** The bytes of a frame on the wire: COBS of header..CRC, then the 0x00 delimiter. */
 export function encodeFrame(frame: Omit<Frame, "version"> & { version?: number }): Uint8Array {
-  const raw = new Uint8Array(frame.payload.length + FRAME_OVERHEAD);
-  raw[0] = ((frame.version ?? LINK_VERSION) << 4) | (frame.flags & FRAME_FLAG_MASK);
-  raw[1] = frame.seq & 0xff;
-  raw[2] = frame.type & 0xff;
-  raw.set(frame.payload, 3);
+  const head = frameHead(frame);
+  const raw = new Uint8Array(head.length + frame.payload.length + 2);
+  raw.set(head);
+  raw.set(frame.payload, head.length);
   const crc = crc16(raw, 0, raw.length - 2);
   raw[raw.length - 2] = crc & 0xff;
   raw[raw.length - 1] = crc >> 8;
@@ -56,6 +66,24 @@ export function encodeFrame(frame: Omit<Frame, "version"> & { version?: number }
   wire.set(body);
   wire[body.length] = FRAME_DELIMITER;
   return wire;
+}
+
+/**
+ * The bytes before the payload: header, seq, type; for a sealed frame header,
+ * counter, seq, type (they are also its additional authenticated data).
+ */
+export function frameHead(frame: Omit<Frame, "version" | "payload"> & { version?: number }): Uint8Array {
+  const sealed = (frame.flags & FrameFlag.Sealed) !== 0;
+  const head = new Uint8Array(sealed ? 3 + SEAL_COUNTER_BYTES : 3);
+  head[0] = ((frame.version ?? LINK_VERSION) << 4) | (frame.flags & FRAME_FLAG_MASK);
+  let at = 1;
+  if (sealed) {
+    new DataView(head.buffer).setUint32(1, (frame.counter ?? 0) >>> 0, true);
+    at += SEAL_COUNTER_BYTES;
+  }
+  head[at] = frame.seq & 0xff;
+  head[at + 1] = frame.type & 0xff;
+  return head;
 }
 
 export type FrameDecoded = { ok: true; frame: Frame } | { ok: false; reason: string };
@@ -69,10 +97,13 @@ export function decodeFrame(body: Uint8Array): FrameDecoded {
   const want = crc16(raw, 0, raw.length - 2);
   const got = raw[raw.length - 2]! | (raw[raw.length - 1]! << 8);
   if (want !== got) return { ok: false, reason: `bad CRC: 0x${got.toString(16).padStart(4, "0")}, computed 0x${want.toString(16).padStart(4, "0")}` };
-  return {
-    ok: true,
-    frame: { version: raw[0]! >> 4, flags: raw[0]! & FRAME_FLAG_MASK, seq: raw[1]!, type: raw[2]!, payload: raw.slice(3, raw.length - 2) },
-  };
+  const version = raw[0]! >> 4;
+  const flags = raw[0]! & FRAME_FLAG_MASK;
+  if (!(flags & FrameFlag.Sealed)) return { ok: true, frame: { version, flags, seq: raw[1]!, type: raw[2]!, payload: raw.slice(3, raw.length - 2) } };
+  if (raw.length < FRAME_OVERHEAD + SEAL_OVERHEAD) return { ok: false, reason: `sealed frame of ${raw.length} bytes is shorter than ${FRAME_OVERHEAD + SEAL_OVERHEAD}` };
+  const counter = new DataView(raw.buffer, raw.byteOffset).getUint32(1, true);
+  const at = 1 + SEAL_COUNTER_BYTES;
+  return { ok: true, frame: { version, flags, counter, seq: raw[at]!, type: raw[at + 1]!, payload: raw.slice(at + 2, raw.length - 2) } };
 }
 
 export type ReaderEvent = { kind: "frame"; frame: Frame } | { kind: "dropped"; reason: string };

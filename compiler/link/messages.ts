@@ -111,7 +111,8 @@ export const MESSAGES = [
       { name: "maxImage", type: "u16", doc: "largest image the app store holds" },
       { name: "appLength", type: "u16", doc: "length of the installed image, 0 if none" },
       { name: "appCrc", type: "u32", doc: "CRC-32 trailer of the installed image" },
-      { name: "droppedFrames", type: "u16", doc: "frames dropped since power-on (bad COBS or CRC, too long)" },
+      { name: "droppedFrames", type: "u16", doc: "frames dropped since power-on (bad COBS or CRC, too long; on a sealed link also unsealed, forged and replayed frames)" },
+      { name: "rxFloor", type: "u32", doc: "sealed link: the highest node counter accepted; the node's next sealed frame must carry a greater one (0 without a key)" },
     ],
     doc: "the device announces itself",
   },
@@ -332,7 +333,7 @@ export const BOARDS = [
 ] as const satisfies readonly CodeSpec[];
 
 /** HELLO_REPLY.linkFeatures bits. */
-export const LINK_FEATURES = [{ name: "sealed", code: 0x01, doc: "accepts and sends SEALED frames (AEAD)" }] as const satisfies readonly CodeSpec[];
+export const LINK_FEATURES = [{ name: "sealed", code: 0x01, doc: "built with a link key: takes only SEALED frames (and plain HELLO), sends only SEALED frames (docs/link.md §2.1)" }] as const satisfies readonly CodeSpec[];
 
 /** Sequence number of reports the device sends on its own (events raised by its drivers). */
 export const UNSOLICITED_SEQ = 0;

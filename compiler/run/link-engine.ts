@@ -22,6 +22,16 @@ export interface LinkEngineOptions {
   install?: "always" | "if-changed";
   /** Receives each event the device raised by itself (a driver: the keypad), after it ran; its node calls are answered by answerNodeCall. */
   onDeviceEvent?: (event: RaisedEvent) => void;
+  /** The device's link key: the link is sealed (docs/link.md §2.1). */
+  key?: Uint8Array;
+  /** With a key: serve a device whose firmware has no key over a plain link (LinkClientOptions.plainAllowed). */
+  plainAllowed?: boolean;
+}
+
+/** A link engine's options from a backend's (compiler/run/backends.ts): its linkKey becomes the client's key. */
+export function linkOptions<T extends Omit<LinkEngineOptions, "key"> & { linkKey?: Uint8Array }>(options: T): LinkEngineOptions {
+  const { linkKey, ...rest } = options;
+  return { ...rest, ...(linkKey ? { key: linkKey } : {}) };
 }
 
 /** An event the device raised and ran by itself, in the app's terms. */
@@ -57,6 +67,11 @@ export class LinkEngine implements Engine {
     readonly device: HelloReply,
   ) {}
 
+  /** Whether the link is sealed (docs/link.md §2.1). */
+  get sealed(): boolean {
+    return this.client.sealed;
+  }
+
   /**
    * Greets the device and installs the app (by default always: a load also clears
    * the app's storage and memory, so every run starts as the reference VM does).
@@ -68,6 +83,7 @@ export class LinkEngine implements Engine {
     const client = new LinkClient(transport, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       image,
+      ...(options.key ? { key: options.key, plainAllowed: options.plainAllowed === true } : {}),
       ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
       ...(onEvent ? { onDeviceEvent: (raised) => onEvent(raisedEvent(image, raised)) } : {}),
     });

@@ -8,7 +8,7 @@ import { parseTcpSpec, TcpTransport } from "../engines/tcp.js";
 import { BoardEmulationError, type ByteTransport } from "../engines/transport.js";
 import { LinkClient, LinkError, type HelloReply } from "../link/client.js";
 import type { Backend } from "./backends.js";
-import { LinkEngine } from "./link-engine.js";
+import { LinkEngine, linkOptions } from "./link-engine.js";
 
 export interface SerialSpec {
   path: string;
@@ -36,9 +36,9 @@ export function parseSerialSpec(text: string): SerialSpec | undefined {
  * Answers to earlier tries that arrive late carry older sequence numbers and
  * are dropped by the next try, so the link is clean when this returns.
  */
-export async function waitForDevice(transport: ByteTransport, what: string, startMs = DEVICE_START_MS): Promise<HelloReply> {
+export async function waitForDevice(transport: ByteTransport, what: string, startMs = DEVICE_START_MS, key?: Uint8Array): Promise<HelloReply> {
   const deadline = Date.now() + startMs;
-  const probe = new LinkClient(transport, { timeoutMs: HELLO_TRY_MS });
+  const probe = new LinkClient(transport, { timeoutMs: HELLO_TRY_MS, ...(key ? { key } : {}) });
   for (;;) {
     try {
       return await probe.hello();
@@ -53,10 +53,10 @@ export async function waitForDevice(transport: ByteTransport, what: string, star
 }
 
 /** Opens the port and waits for the device; closes the port again if it does not answer. */
-export async function openSerialDevice(spec: SerialSpec): Promise<{ transport: SerialTransport; hello: HelloReply }> {
+export async function openSerialDevice(spec: SerialSpec, key?: Uint8Array): Promise<{ transport: SerialTransport; hello: HelloReply }> {
   const transport = await SerialTransport.open(spec.path, spec.baudRate);
   try {
-    return { transport, hello: await waitForDevice(transport, `${spec.path} at ${spec.baudRate} baud`) };
+    return { transport, hello: await waitForDevice(transport, `${spec.path} at ${spec.baudRate} baud`, DEVICE_START_MS, key) };
   } catch (e) {
     await transport.close();
     throw e;
@@ -73,8 +73,8 @@ export function serialBackendByName(name: string): Backend | undefined {
     doc: `the device on serial port ${spec.path} at ${spec.baudRate} baud`,
     board: undefined,
     open: async (app, options) => {
-      const { transport } = await openSerialDevice(spec);
-      return LinkEngine.open(transport, app.image, app.bytes, { ...options, timeoutMs: SERIAL_TIMEOUT_MS });
+      const { transport } = await openSerialDevice(spec, options.linkKey);
+      return LinkEngine.open(transport, app.image, app.bytes, { ...linkOptions(options), timeoutMs: SERIAL_TIMEOUT_MS });
     },
   };
 }
@@ -91,12 +91,12 @@ export function tcpBackendByName(name: string): Backend | undefined {
     open: async (app, options) => {
       const transport = await TcpTransport.open(spec.host, spec.port);
       try {
-        await waitForDevice(transport, `tcp:${spec.host}:${spec.port}`);
+        await waitForDevice(transport, `tcp:${spec.host}:${spec.port}`, DEVICE_START_MS, options.linkKey);
       } catch (e) {
         await transport.close();
         throw e;
       }
-      return LinkEngine.open(transport, app.image, app.bytes, { ...options, timeoutMs: SERIAL_TIMEOUT_MS });
+      return LinkEngine.open(transport, app.image, app.bytes, { ...linkOptions(options), timeoutMs: SERIAL_TIMEOUT_MS });
     },
   };
 }

@@ -39,6 +39,8 @@ export interface FrameOptions {
   version?: number;
   flags?: number;
   seq?: number;
+  /** A SEALED frame's counter (the layout of docs/link.md §2.1). */
+  counter?: number;
 }
 
 export class LinkTester {
@@ -59,6 +61,7 @@ export class LinkTester {
     const seq = options.seq ?? this.nextSeq();
     const frame: Parameters<typeof encodeFrame>[0] = { flags: options.flags ?? 0, seq, type, payload };
     if (options.version !== undefined) frame.version = options.version;
+    if (options.counter !== undefined) frame.counter = options.counter;
     await this.wire.write(encodeFrame(frame));
     return seq;
   }

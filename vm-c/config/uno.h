@@ -35,7 +35,11 @@ static inline void alky_uno_wdr(void) {
  * (store.h): contract storage in its last bytes, after the two app slots. */
 #define ALKY_UNO_STORAGE_BYTES 64u
 #define ALKY_STORE_MEDIUM_BASE 0
+#if ALKY_LINK_SEALED
+#define ALKY_STORE_MEDIUM_SIZE 1016u /* ALKY_EEPROM_SIZE less the link counters' marks (seal.h) */
+#else
 #define ALKY_STORE_MEDIUM_SIZE 1024u /* ALKY_EEPROM_SIZE */
+#endif
 #define ALKY_STORE_MEDIUM_ERASE_BYTES 0
 #define ALKY_STORE_MEDIUM_STORAGE_BYTES ALKY_UNO_STORAGE_BYTES
 #define ALKY_STORE_MEDIUM_WRITE alky_eeprom_write

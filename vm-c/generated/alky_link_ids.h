@@ -13,11 +13,13 @@
 #define ALKY_LINK_VERSION 1
 #define ALKY_LINK_FLAG_MORE 0x01 /* the message continues in the next frame (device reports) */
 #define ALKY_LINK_FLAG_FROM_DEVICE 0x02 /* sent by the device */
-#define ALKY_LINK_FLAG_SEALED 0x04 /* authenticated and encrypted (reserved) */
+#define ALKY_LINK_FLAG_SEALED 0x04 /* authenticated and encrypted: counter after the header, tag after the payload */
 #define ALKY_LINK_FLAG_MASK 0x0F
 #define ALKY_LINK_FRAME_OVERHEAD 5 /* header, seq, type, CRC-16 */
 #define ALKY_LINK_MAX_FRAME_BYTES 254 /* before COBS: in-place encoding needs no 0xFF blocks */
 #define ALKY_LINK_MIN_PAYLOAD 40 /* the smallest max payload a device may announce */
+#define ALKY_LINK_SEAL_COUNTER_BYTES 4 /* sealed frames: the counter after the header */
+#define ALKY_LINK_SEAL_TAG_BYTES 16 /* sealed frames: the tag after the ciphertext */
 #define ALKY_LINK_UNSOLICITED_SEQ 0 /* reports of events the device raised itself */
 
 /* HELLO (host): who are you; also clears the device's duplicate filter (a session starts with it) */
@@ -77,7 +79,7 @@
 
 /* HELLO_REPLY (device, ends an answer): the device announces itself */
 #define ALKY_MSG_HELLO_REPLY 0x40
-#define ALKY_MSG_HELLO_REPLY_SIZE 24
+#define ALKY_MSG_HELLO_REPLY_SIZE 28
 #define ALKY_MSG_HELLO_REPLY_LINK_VERSION 0 /* u8: link protocol version (1) */
 #define ALKY_MSG_HELLO_REPLY_IMAGE_VERSION 1 /* u8: image container version the VM runs (1) */
 #define ALKY_MSG_HELLO_REPLY_VM_VERSION 2 /* u16: version of the device's VM firmware */
@@ -91,7 +93,8 @@
 #define ALKY_MSG_HELLO_REPLY_MAX_IMAGE 14 /* u16: largest image the app store holds */
 #define ALKY_MSG_HELLO_REPLY_APP_LENGTH 16 /* u16: length of the installed image, 0 if none */
 #define ALKY_MSG_HELLO_REPLY_APP_CRC 18 /* u32: CRC-32 trailer of the installed image */
-#define ALKY_MSG_HELLO_REPLY_DROPPED_FRAMES 22 /* u16: frames dropped since power-on (bad COBS or CRC, too long) */
+#define ALKY_MSG_HELLO_REPLY_DROPPED_FRAMES 22 /* u16: frames dropped since power-on (bad COBS or CRC, too long; on a sealed link also unsealed, forged and replayed frames) */
+#define ALKY_MSG_HELLO_REPLY_RX_FLOOR 24 /* u32: sealed link: the highest node counter accepted; the node's next sealed frame must carry a greater one (0 without a key) */
 
 /* ACK (device, ends an answer): the request was carried out (for CALL/EVENT/ARGS: the argument stream needs more bytes) */
 #define ALKY_MSG_ACK 0x41
@@ -177,7 +180,7 @@
 #define ALKY_BOARD_RASPBERRYPI 4 /* Raspberry Pi */
 
 /* ---- HELLO_REPLY.linkFeatures ---- */
-#define ALKY_LINK_FEATURE_SEALED 0x01 /* accepts and sends SEALED frames (AEAD) */
+#define ALKY_LINK_FEATURE_SEALED 0x01 /* built with a link key: takes only SEALED frames (and plain HELLO), sends only SEALED frames (docs/link.md §2.1) */
 
 /* ---- ERROR.detail of "verify": X(ALKY_RULE_ suffix, wire code) ----
  * link.c checks at compile time that each wire code is the core's

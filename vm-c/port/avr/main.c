@@ -15,8 +15,8 @@ static uint8_t eeprom_store_write(uint16_t addr, const uint8_t *src, uint16_t le
 
 /* EEPROM address 0 is the region's start: the store's offsets are EEPROM addresses. */
 /* The values config/uno.h also gives store.c at build time. */
-#if ALKY_STORE_MEDIUM_SIZE != ALKY_EEPROM_SIZE
-#error "ALKY_STORE_MEDIUM_SIZE is not the EEPROM's size"
+#if ALKY_STORE_MEDIUM_SIZE + ALKY_LINK_MARK_BYTES != ALKY_EEPROM_SIZE
+#error "ALKY_STORE_MEDIUM_SIZE is not the EEPROM's size (less the link counters' marks)"
 #endif
 static const alky_store_medium medium = {ALKY_STORE_MEDIUM_BASE, ALKY_STORE_MEDIUM_SIZE, ALKY_STORE_MEDIUM_ERASE_BYTES,
                                          ALKY_STORE_MEDIUM_STORAGE_BYTES, eeprom_store_write, 0};

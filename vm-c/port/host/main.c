@@ -43,7 +43,8 @@
 #error "the host app store must fit 16-bit addresses"
 #endif
 
-static uint8_t store_mirror[STORE_BYTES];
+/* A firmware with a link key keeps its counters' marks after the store (seal.h). */
+static uint8_t store_mirror[STORE_BYTES + ALKY_LINK_MARK_BYTES];
 static int store_fd = -1;
 static int link_out = STDOUT_FILENO;
 static int link_in = STDIN_FILENO;
@@ -81,7 +82,7 @@ static void power_cut(uint16_t addr) {
 
 static uint8_t store_write(uint16_t addr, const uint8_t *src, uint16_t length) {
     uint16_t n = length, from = 0; /* the bytes src[from, from + n) reach the store */
-    if ((uint32_t)addr + length > STORE_BYTES) return 0;
+    if ((uint32_t)addr + length > sizeof store_mirror) return 0;
     if (cut_at && cut_at - store_bytes_written <= length) {
         n = (uint16_t)(cut_at - store_bytes_written - 1u);
         if (cut_downward) from = (uint16_t)(length - n);
@@ -213,6 +214,12 @@ int main(int argc, char **argv) {
     if (getenv("ALKY_POWER_CUT_AT")) cut_at = strtoul(getenv("ALKY_POWER_CUT_AT"), NULL, 10);
     cut_downward = getenv("ALKY_POWER_CUT_DOWNWARD") != NULL;
     if (getenv("ALKY_POWER_CUT_LEAVES")) cut_leaves = (int)(strtoul(getenv("ALKY_POWER_CUT_LEAVES"), NULL, 0) & 0xFFu);
+#if ALKY_LINK_SEALED
+    if (store_fd < 0) {
+        fprintf(stderr, "alky_device: a firmware with a link key needs --store FILE (its message counters must survive restarts)\n");
+        return 2;
+    }
+#endif
 #if ALKY_SMARTLOCK_DRIVERS
     alky_board_smartlock_init();
 #endif

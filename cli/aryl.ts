@@ -7,7 +7,8 @@ import { resolveKeyRef } from "../aryl/key-ref.js";
 import { ArylNode, type ArylNodeOptions } from "../aryl/node.js";
 import { extractImages } from "../compiler/fusion/fuse.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
-import { CliError, readTextInput } from "./files.js";
+import { readAbiFile } from "./app.js";
+import { CliError } from "./files.js";
 
 export const ARYL_USAGE = `alkyvm aryl --rpc <url> --contract <address> --abi <abi.json> --devices <devices.json>
         [--confirmations N] [--data <dir>] [--key env:<VAR>|file:<path>] [--from-block N] [--poll-ms N]
@@ -28,20 +29,6 @@ function nonNegative(args: ReturnType<typeof parseArgs>, name: string): number |
   return Number(v);
 }
 
-function readAbi(path: string): Abi {
-  let json: unknown;
-  try {
-    json = JSON.parse(readTextInput(path));
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    throw new CliError(`${path}: not valid JSON: ${(e as Error).message.split("\n")[0]}`);
-  }
-  const abi = Array.isArray(json) ? json : (json as { abi?: unknown } | null)?.abi;
-  if (!Array.isArray(abi) || abi.some((x) => typeof x !== "object" || x === null || typeof (x as { type?: unknown }).type !== "string"))
-    throw new CliError(`${path}: not a contract ABI (a JSON list of entries with a "type", or an object with an "abi" list)`);
-  return abi as Abi;
-}
-
 /** The node's options from the command line; every mistake is a one-line error. */
 export function arylOptions(argv: string[]): ArylNodeOptions {
   const args = parseArgs(argv, {
@@ -53,7 +40,7 @@ export function arylOptions(argv: string[]): ArylNodeOptions {
   if (!/^https?:\/\/[^\s/]+/.test(rpcUrl)) throw new UsageError(`--rpc needs an http(s) JSON-RPC URL, got '${rpcUrl}'`);
   const contract = required(args, "--contract");
   if (!/^0x[0-9a-fA-F]{40}$/.test(contract)) throw new UsageError(`--contract needs a 0x-prefixed 20-byte address, got '${contract}'`);
-  const abi = readAbi(required(args, "--abi"));
+  const abi = readAbiFile(required(args, "--abi")) as Abi;
   const devicesPath = required(args, "--devices");
   const devices = readDevicesFile(devicesPath);
   if (!devices.ok) throw new CliError(devices.message);

@@ -262,7 +262,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`alkyvm: ${e.message}\nTry 'alkyvm --help'.\n`);
+      process.stderr.write(`alkyvm: ${e.message} (see alkyvm --help)\n`);
       return 2;
     }
     if (e instanceof CliError) {

@@ -7,6 +7,7 @@ import type { EntrySignature } from "../compiler/bindings/emit-ts.js";
 import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import { ARYL_PROFILE, DEFAULT_PROFILE, PROFILES, profileById, profileByName, type Profile } from "../compiler/profiles/profiles.js";
 import { MAX_JSON_BYTES } from "../compiler/input-text.js";
+import { UsageError } from "./args.js";
 import { CliError, readInput, readJsonInput, readTextInput } from "./files.js";
 
 export interface LoadedApp {
@@ -20,7 +21,7 @@ export interface LoadedApp {
 export function profileOption(name: string | undefined): Profile | undefined {
   if (name === undefined) return undefined;
   const p = profileByName(name);
-  if (!p) throw new CliError(`unknown profile '${name}' (known: ${PROFILES.map((q) => q.name).join(", ")})`, 2);
+  if (!p) throw new UsageError(`unknown profile '${name}' (known: ${PROFILES.map((q) => q.name).join(", ")})`);
   return p;
 }
 
@@ -117,7 +118,7 @@ export function loadAppOption(value: string): LoadedApp & { path: string } {
   const split = at > 0 && !value.slice(at).includes("/");
   const path = split ? value.slice(0, at) : value;
   const profile = split ? value.slice(at + 1) : undefined;
-  if (!isSourceFile(path) && profile !== undefined) throw new CliError(`--app ${value}: a profile is given only with an .alkyl source (an image names its own)`, 2);
+  if (!isSourceFile(path) && profile !== undefined) throw new UsageError(`--app ${value}: a profile is given only with an .alkyl source (an image names its own)`);
   return { ...loadApp(path, profile), path };
 }
 

@@ -45,6 +45,8 @@ export function writeAtomically(path: string, content: Uint8Array | string): voi
     } catch {
       // nothing was written
     }
-    throw new CliError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "its folder does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (code ?? (e as Error).message);
+    throw new CliError(`${path}: cannot write (${why})`);
   }
 }

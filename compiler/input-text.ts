@@ -48,29 +48,29 @@ export function readBoundedFile(path: string, maxBytes: number): Read<Uint8Array
   }
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
-
-function validUtf8(bytes: Uint8Array): boolean {
+/** Is `bytes` UTF-8 so far (`complete`: also not ending inside a character)? */
+function validUtf8(bytes: Uint8Array, complete: boolean): boolean {
   try {
-    decoder.decode(bytes, { stream: true });
+    new TextDecoder("utf-8", { fatal: true }).decode(bytes, { stream: !complete });
     return true;
   } catch {
     return false;
-  } finally {
-    decoder.decode();
   }
 }
 
-/** Offset of the byte at which the text stops being UTF-8 (a prefix that ends mid-character still counts as valid). */
+/** Offset of the first byte of the first sequence that is not UTF-8. */
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let good = 0;
   let bad = bytes.length;
   while (bad - good > 1) {
     const mid = (good + bad) >>> 1;
-    if (validUtf8(bytes.subarray(0, mid))) good = mid;
+    if (validUtf8(bytes.subarray(0, mid), false)) good = mid;
     else bad = mid;
   }
-  return bad - 1;
+  // bytes[0, bad) is the shortest invalid prefix; the bad sequence starts after its longest complete prefix.
+  let start = bad - 1;
+  while (start > 0 && start > bad - 4 && !validUtf8(bytes.subarray(0, start), true)) start--;
+  return start;
 }
 
 /** The bytes as text: UTF-8 without NUL bytes (source code, steps, JSON). */
@@ -129,8 +129,9 @@ export function parseJson(text: string, path: string): Read<unknown> {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (e) {
-    const message = (e as Error).message.split("\n")[0]!;
-    const why = message.replace(/ in JSON at position \d+.*$/, "").replace(/, ".*" is not valid JSON$/, "");
+    const message = (e as Error).message;
+    // V8 appends the position and a quote of the text; the line:column replaces both.
+    const why = message.replace(/ in JSON at position \d+.*$/s, "").replace(/, (\.\.\.)?".*$/s, "");
     return { ok: false, message: `${path}:${lineColumn(text, jsonErrorOffset(text, message))}: not valid JSON (${why})` };
   }
 }

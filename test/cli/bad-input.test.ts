@@ -246,7 +246,6 @@ describe("bad input: one line naming the problem and where, a non-zero exit, no 
       const before = readdirSync(dir);
       const r = await alkyvmAsync(row.args(), { cwd: dir });
       const lines = r.stderr.replace(/\n$/, "").split("\n");
-      if (process.env.BAD_INPUT_PRINT) writeFileSync(`/tmp/bad-input-${ROWS.indexOf(row)}.txt`, `${row.input}\t${r.status}\t${r.stderr}`);
       expect(r.status, r.stderr).toBe(row.exit ?? 1);
       expect(r.stdout).toBe("");
       expect(r.stderr.endsWith("\n")).toBe(true);

@@ -7,7 +7,7 @@ import { resolveKeyRef } from "../aryl/key-ref.js";
 import { ArylNode, type ArylNodeOptions } from "../aryl/node.js";
 import { extractImages } from "../compiler/fusion/fuse.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
-import { readAbiFile } from "./app.js";
+import { readAbiFile } from "./abi-file.js";
 import { CliError } from "./files.js";
 
 export const ARYL_USAGE = `alkyvm aryl --rpc <url> --contract <address> --abi <abi.json> --devices <devices.json>

@@ -49,6 +49,8 @@ const RPC_ANSWERS: Record<string, Answer> = {
   "/no-code": { result: "0x" },
   "/not-fused": { result: "0x6080604052348015600f57600080fd5b50" },
   "/corrupt-image": { result: fusedCode(true) },
+  "/chain-1": { result: "0x1" },
+  "/chain-31337": { result: "0x7a69" },
 };
 
 function startRpcServer(): Promise<Server> {
@@ -198,6 +200,9 @@ const ROWS: Row[] = [
   { input: "code that is a number (node)", files: arylFiles(devices(DEVICE)), args: aryl(() => rpc + "/number"), stderr: /: eth_getCode answered 12345, not hex bytes$/ },
   { input: "code that is not hex (node)", files: arylFiles(devices(DEVICE)), args: aryl(() => rpc + "/bad-hex"), stderr: /: eth_getCode answered "0xzz", not hex bytes$/ },
   { input: "a chain without the contract (wrong chain)", files: arylFiles(devices(DEVICE)), args: aryl(() => rpc + "/no-code"), stderr: /: no contract at 0x0+a1$/ },
+  { input: "an RPC server on another chain (--chain-id)", files: arylFiles(devices(DEVICE)), args: () => [...aryl(() => rpc + "/chain-1")(), "--chain-id", "31337"], stderr: /^alkyvm aryl: http:\/\/127\.0\.0\.1:\d+\/chain-1 serves chain id 1, not 31337 \(--chain-id\)$/ },
+  { input: "the right chain id, then code that is not fused (--chain-id passes)", files: arylFiles(devices(DEVICE)), args: () => [...aryl(() => rpc + "/chain-31337")(), "--chain-id", "31337"], stderr: /^alkyvm aryl: contract 0x0+a1 on http:\/\/127\.0\.0\.1:\d+\/chain-31337: no embedded images: / },
+  { input: "a chain id answer that is not JSON (--chain-id)", files: arylFiles(devices(DEVICE)), args: () => [...aryl(() => rpc + "/html")(), "--chain-id", "31337"], stderr: /^alkyvm aryl: chain id from http:\/\/127\.0\.0\.1:\d+\/html: the RPC server's answer is not JSON/ },
   { input: "a contract that is not fused (node)", files: arylFiles(devices(DEVICE)), args: aryl(() => rpc + "/not-fused"), stderr: /: no embedded images: the code does not end with an AlkyVM image container \(not a fused contract\)$/ },
   { input: "a fused contract with a corrupted image (node)", files: arylFiles(devices(DEVICE)), args: aryl(() => rpc + "/corrupt-image"), stderr: /: embedded image 0 \(alkyl\) is corrupted: keccak-256 0x[0-9a-f]{64}, the directory says 0x[0-9a-f]{64}$/ },
   { input: "an unreachable RPC URL (extract)", args: () => ["extract", "--rpc", unreachable, "--address", ADDRESS, "-o", "images"], stderr: /^alkyvm extract: cannot read the code of 0x0+a1 from http:\/\/127\.0\.0\.1:\d+: no answer from the RPC server \(.*ECONNREFUSED.*\)$/, output: "images" },

@@ -3,9 +3,9 @@
 // Every mistake is one line naming the file and the entry; a key's value is
 // read from where the file points and never appears in a message.
 
-import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { parseTcpSpec } from "../compiler/engines/tcp.js";
+import { parseJson, readTextFile } from "../compiler/input-text.js";
 import { profileByName, PROFILES, type Profile } from "../compiler/profiles/profiles.js";
 import { parseSerialSpec, type SerialSpec } from "../compiler/run/serial-backend.js";
 import { resolveKeyRef } from "./key-ref.js";
@@ -86,12 +86,9 @@ function parseEntry(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv): Devi
 
 /** Parses a devices file's text; `path` names it in messages and anchors relative key files. */
 export function parseDevicesFile(text: string, path: string, env: NodeJS.ProcessEnv = process.env): DevicesParsed {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    return { ok: false, message: `${path}: not valid JSON: ${(e as Error).message.split("\n")[0]}` };
-  }
+  const parsed = parseJson(text, path);
+  if (!parsed.ok) return parsed;
+  const json = parsed.value;
   const list = typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>)["devices"] : undefined;
   if (!Array.isArray(list)) return { ok: false, message: `${path}: must be an object with a "devices" list` };
   if (list.length === 0) return { ok: false, message: `${path}: the "devices" list is empty` };
@@ -121,12 +118,6 @@ function transportsClash(a: DeviceEntry, b: DeviceEntry): boolean {
 }
 
 export function readDevicesFile(path: string, env: NodeJS.ProcessEnv = process.env): DevicesParsed {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    return { ok: false, message: `${path}: ${code === "ENOENT" ? "no such file" : `cannot read (${code ?? (e as Error).message})`}` };
-  }
-  return parseDevicesFile(text, path, env);
+  const text = readTextFile(path);
+  return text.ok ? parseDevicesFile(text.value, path, env) : text;
 }

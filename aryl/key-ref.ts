@@ -3,10 +3,12 @@
 // to the file that names it). Messages say which reference failed, never what
 // it holds.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
+import { readTextFile } from "../compiler/input-text.js";
 
-const KEY_HEX = /^(0x)?[0-9a-fA-F]{64}$/;
+/** A key file holds 64 hex digits and a line end; anything much longer is not a key. */
+const MAX_KEY_FILE_BYTES = 1024;
 
 export type ResolvedKey = { ok: true; key: Uint8Array } | { ok: false; message: string };
 
@@ -24,12 +26,12 @@ export function resolveKeyRef(ref: string, baseDir: string, env: NodeJS.ProcessE
     const path = ref.slice(5);
     const full = isAbsolute(path) ? path : resolve(baseDir, path);
     if (!existsSync(full)) return fail(`no such file ${full}`);
-    try {
-      value = readFileSync(full, "utf8").trim();
-    } catch (e) {
-      return fail(`cannot read ${full}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const text = readTextFile(full, MAX_KEY_FILE_BYTES);
+    if (!text.ok) return fail(text.message);
+    value = text.value.trim();
   } else return { ok: false, message: "key must be a reference, env:<VARIABLE> or file:<path> (the key itself is not written here)" };
-  if (!KEY_HEX.test(value)) return fail("the key must be 64 hex digits (32 bytes)");
-  return { ok: true, key: Uint8Array.from(Buffer.from(value.replace(/^0x/, ""), "hex")) };
+  const digits = value.replace(/^0x/, "");
+  if (!/^[0-9a-fA-F]*$/.test(digits)) return fail("the key is not hex digits (a key is 64 hex digits, 32 bytes)");
+  if (digits.length !== 64) return fail(`the key has ${digits.length} hex digits, a key has 64 (32 bytes)`);
+  return { ok: true, key: Uint8Array.from(Buffer.from(digits, "hex")) };
 }

@@ -27,6 +27,7 @@ import { DeviceManager, type DeviceStatus } from "./device-manager.js";
 import type { DeviceEntry } from "./devices-file.js";
 import { eciesDecrypt } from "./ecies.js";
 import { ChainUnavailable, type HandlerContext, type LogHandler } from "./handler.js";
+import { readCode, rpcProblem } from "./rpc.js";
 import { ArylScript } from "./script.js";
 import { NodeStore, type CommandRecord, type Effects, type HandledLog } from "./store.js";
 import { formatValues, type CallValue } from "./values.js";
@@ -146,7 +147,7 @@ export class ArylNode {
       await node.refreshContract();
     } catch (e) {
       node.store.close();
-      throw new Error(`contract ${options.contract} on ${options.rpcUrl}: ${(e as Error).message.split("\n")[0]}`);
+      throw new Error(`contract ${options.contract} on ${options.rpcUrl}: ${rpcProblem(e)}`);
     }
     node.devices.start();
     node.loop = node.run();
@@ -228,7 +229,7 @@ export class ArylNode {
         if (failing) this.log(`chain: ${this.options.rpcUrl} answers again`);
         failing = false;
       } catch (e) {
-        if (!failing) this.log(`chain: ${(e as Error).message.split("\n")[0]}; retrying`);
+        if (!failing) this.log(`chain: ${rpcProblem(e)}; retrying`);
         failing = true;
       }
       if (caughtUp) {
@@ -251,11 +252,11 @@ export class ArylNode {
   /** Reads the contract's code; when it changed, its apps and script are loaded again. */
   private async refreshContract(): Promise<void> {
     if (!this.options.contractImages) return;
-    const code = await this.client.getCode({ address: this.options.contract });
+    const code = await readCode(this.client, this.options.contract);
     const hash = code === undefined ? "none" : keccak256(code);
     if (hash === this.codeHash) return;
     if (code === undefined) throw new Error(`no contract at ${this.options.contract}`);
-    const images = this.options.contractImages(Uint8Array.from(Buffer.from(code.slice(2), "hex")));
+    const images = this.options.contractImages(code);
     const apps = new Map<string, App>();
     for (const image of images.filter((i) => i.kind === "alkyl")) {
       const app = appOf(image);

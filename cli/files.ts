@@ -1,7 +1,8 @@
 // File helpers for the CLI: reads that fail with one-line messages, and
 // atomic writes so a failed run never leaves a half-written output.
 
-import { readFileSync, renameSync, writeFileSync, unlinkSync } from "node:fs";
+import { renameSync, writeFileSync, unlinkSync } from "node:fs";
+import { decodeText, MAX_TEXT_BYTES, parseJson, readBoundedFile } from "../compiler/input-text.js";
 
 export class CliError extends Error {
   constructor(
@@ -12,30 +13,25 @@ export class CliError extends Error {
   }
 }
 
-export function readInput(path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String((e as Error).message);
-    throw new CliError(`${path}: ${why}`);
-  }
+/** A file's bytes (at most `maxBytes`); a missing, unreadable or oversized file is a one-line CliError. */
+export function readInput(path: string, maxBytes = MAX_TEXT_BYTES): Uint8Array {
+  const r = readBoundedFile(path, maxBytes);
+  if (!r.ok) throw new CliError(r.message);
+  return r.value;
 }
 
-/** Largest source or steps file the CLI reads: far above any app a device can hold. */
-export const MAX_TEXT_BYTES = 1 << 20;
-
 /** A text file (UTF-8, no NUL bytes, at most MAX_TEXT_BYTES): source code, steps. */
-export function readTextInput(path: string): string {
-  const bytes = readInput(path);
-  if (bytes.length > MAX_TEXT_BYTES) throw new CliError(`${path}: file of ${bytes.length} bytes is larger than ${MAX_TEXT_BYTES} bytes`);
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new CliError(`${path}: not a text file (NUL byte at offset ${nul})`);
-  try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw new CliError(`${path}: not a text file (invalid UTF-8)`);
-  }
+export function readTextInput(path: string, maxBytes = MAX_TEXT_BYTES): string {
+  const r = decodeText(readInput(path, maxBytes), path);
+  if (!r.ok) throw new CliError(r.message);
+  return r.value;
+}
+
+/** A JSON file; a syntax error names its line and column. */
+export function readJsonInput(path: string, maxBytes = MAX_TEXT_BYTES): unknown {
+  const r = parseJson(readTextInput(path, maxBytes), path);
+  if (!r.ok) throw new CliError(r.message);
+  return r.value;
 }
 
 export function writeAtomically(path: string, content: Uint8Array | string): void {
@@ -49,6 +45,8 @@ export function writeAtomically(path: string, content: Uint8Array | string): voi
     } catch {
       // nothing was written
     }
-    throw new CliError(`${path}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "its folder does not exist" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "is a directory" : (code ?? (e as Error).message);
+    throw new CliError(`${path}: cannot write (${why})`);
   }
 }

@@ -3,6 +3,7 @@
 
 import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { readCode, rpcProblem } from "../aryl/rpc.js";
 import type { EmbeddedImage } from "../compiler/fusion/container.js";
 import { fuseCompiled, readEmbeddedImages, type FusedContract, type ImageInput } from "../compiler/fusion/fuse.js";
 import { compileSolidity, type SolidityContract } from "../compiler/fusion/solidity.js";
@@ -104,15 +105,14 @@ async function fetchCode(rpc: string, address: `0x${string}`): Promise<Uint8Arra
   // viem is loaded here only: the other commands start faster without it.
   const { createPublicClient, http } = await import("viem");
   const client = createPublicClient({ transport: http(rpc, { retryCount: 0, timeout: 15_000 }) });
-  let hex: string | undefined;
+  let code: Uint8Array | undefined;
   try {
-    hex = await client.getCode({ address });
+    code = await readCode(client, address);
   } catch (e) {
-    const msg = ((e as { shortMessage?: string }).shortMessage ?? (e as Error).message).split("\n")[0];
-    throw new CliError(`alkyvm extract: cannot read the code of ${address} from ${rpc}: ${msg}`);
+    throw new CliError(`alkyvm extract: cannot read the code of ${address} from ${rpc}: ${rpcProblem(e)}`);
   }
-  if (hex === undefined || hex === "0x") throw new CliError(`alkyvm extract: ${address}: no contract code at this address`);
-  return Uint8Array.from(Buffer.from(hex.slice(2), "hex"));
+  if (code === undefined) throw new CliError(`alkyvm extract: ${address}: no contract code at this address`);
+  return code;
 }
 
 export async function cmdExtract(argv: string[], out: (line: string) => void): Promise<void> {

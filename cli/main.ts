@@ -13,7 +13,8 @@ import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { NodeAnswers, runSteps } from "../compiler/run/session.js";
 import { parseAnswer, parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
 import { formatTraceLine, traceLineJson } from "../compiler/run/trace.js";
-import { compileArylFile, compileFile, isArylFile, loadApp, loadAppOption, profileOption, readAbiFile } from "./app.js";
+import { readAbiFile } from "./abi-file.js";
+import { compileArylFile, compileFile, isArylFile, loadApp, loadAppOption, profileOption } from "./app.js";
 import { onePositional, optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError, readInput, readTextInput, writeAtomically } from "./files.js";
 import { cmdTestDevice } from "./test-device.js";
@@ -268,7 +269,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
-      process.stderr.write(`alkyvm: ${e.message}\nTry 'alkyvm --help'.\n`);
+      process.stderr.write(`alkyvm: ${e.message} (see alkyvm --help)\n`);
       return 2;
     }
     if (e instanceof CliError) {

@@ -87,7 +87,7 @@ describe("alkyvm aryl", () => {
     const base = ["aryl", "--abi", join(dir, "abi.json"), "--devices", devices, "--data", join(dir, "data")];
     const usage = alkyvm([...base, "--rpc", chain().url, "--contract", "0x1234"]);
     expect(usage.status).toBe(2);
-    expect(usage.stderr).toBe("alkyvm: --contract needs a 0x-prefixed 20-byte address, got '0x1234'\nTry 'alkyvm --help'.\n");
+    expect(usage.stderr).toBe("alkyvm: --contract needs a 0x-prefixed 20-byte address, got '0x1234' (see alkyvm --help)\n");
     const down = alkyvm([...base, "--rpc", "http://127.0.0.1:1", "--contract", "0x5FbDB2315678afecb367f032d93F642f64180aa3"]);
     expect(down.status).toBe(1);
     expect(down.stderr.split("\n")).toHaveLength(2);

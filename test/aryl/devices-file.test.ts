@@ -46,7 +46,7 @@ describe("devices file", () => {
   });
 
   const cases: [string, unknown, string][] = [
-    ["not JSON", "{devices: [", `${path}: not valid JSON: `],
+    ["not JSON", "{devices: [", `${path}:1:2: not valid JSON (`],
     ["no devices list", { locks: [] }, `${path}: must be an object with a "devices" list`],
     ["an empty list", { devices: [] }, `${path}: the "devices" list is empty`],
     ["an entry that is not an object", { devices: [lock, 7] }, `${path}: device 2: must be an object`],
@@ -62,9 +62,9 @@ describe("devices file", () => {
     ["bad groups", { devices: [{ ...lock, groups: "front" }] }, `${path}: device 1 ('lock-1'): 'groups' must be a list of names`],
     ["a key given by value", { devices: [{ ...lock, key: KEY }] }, `${path}: device 1 ('lock-1'): key must be a reference, env:<VARIABLE> or file:<path> (the key itself is not written here)`],
     ["an unset variable", { devices: [{ ...lock, key: "env:NO_SUCH_KEY" }] }, `${path}: device 1 ('lock-1'): key 'env:NO_SUCH_KEY': the environment variable is not set`],
-    ["a variable holding no key", { devices: [{ ...lock, key: "env:BAD_KEY" }] }, `${path}: device 1 ('lock-1'): key 'env:BAD_KEY': the key must be 64 hex digits (32 bytes)`],
+    ["a variable holding no key", { devices: [{ ...lock, key: "env:BAD_KEY" }] }, `${path}: device 1 ('lock-1'): key 'env:BAD_KEY': the key is not hex digits (a key is 64 hex digits, 32 bytes)`],
     ["a missing key file", { devices: [{ ...lock, key: "file:keys/none.key" }] }, `${path}: device 1 ('lock-1'): key 'file:keys/none.key': no such file ${join(dir, "keys", "none.key")}`],
-    ["a key file holding no key", { devices: [{ ...lock, key: "file:keys/short.key" }] }, `${path}: device 1 ('lock-1'): key 'file:keys/short.key': the key must be 64 hex digits (32 bytes)`],
+    ["a key file holding no key", { devices: [{ ...lock, key: "file:keys/short.key" }] }, `${path}: device 1 ('lock-1'): key 'file:keys/short.key': the key has 4 hex digits, a key has 64 (32 bytes)`],
   ];
   for (const [what, json, message] of cases) {
     it(`${what}: one line naming the file and the entry`, () => {

@@ -55,7 +55,7 @@ describe("alkyvm compile <script.aryl>", () => {
     writeFileSync(notAbi, '{"hello": 1}');
     const r = alkyvm(["compile", rental("rental.aryl"), "--abi", notAbi]);
     expect(r.status).toBe(1);
-    expect(r.stderr.trim()).toBe(`${notAbi}: not a contract ABI (a JSON array of entries with a "type")`);
+    expect(r.stderr.trim()).toBe(`${notAbi}: not a contract ABI (a JSON list of entries, or an artifact with an "abi" list)`);
   });
 });
 

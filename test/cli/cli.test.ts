@@ -122,7 +122,7 @@ describe("usage and input errors", () => {
 describe("bad input files: one line naming the problem, exit 1, nothing written", () => {
   const cases: { name: string; content: Buffer | string; command: (file: string) => string[]; message: RegExp }[] = [
     { name: "a binary file as source", content: Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]), command: (f) => ["compile", f], message: /not a text file \(NUL byte at offset 4\)/ },
-    { name: "invalid UTF-8 as source", content: Buffer.from([0x70, 0x75, 0x62, 0xff, 0xfe]), command: (f) => ["compile", f], message: /not a text file \(invalid UTF-8\)/ },
+    { name: "invalid UTF-8 as source", content: Buffer.from([0x70, 0x75, 0x62, 0xff, 0xfe]), command: (f) => ["compile", f], message: /not a text file \(invalid UTF-8 at offset 3\)/ },
     { name: "an oversized source", content: "// x\n".repeat(300_000), command: (f) => ["compile", f], message: /larger than 1048576 bytes/ },
     { name: "a binary steps file", content: Buffer.from([0x63, 0x61, 0, 0x6c]), command: (f) => ["run", LOCK, "--profile", "smartlock", "--steps", f], message: /not a text file/ },
     { name: "a directory as source", content: "", command: () => ["compile", tmpdir()], message: /is a directory/ },

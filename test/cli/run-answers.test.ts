@@ -43,7 +43,7 @@ describe("alkyvm run --answer", () => {
   it("refuses a malformed --answer with a usage error naming it (exit 2)", () => {
     const r = alkyvm(["run", APP, "--answer", "Price 5", "--call", "Buy(1)"]);
     expect(r.stdout).toBe("");
-    expect(r.stderr.split("\n")[0]).toBe("alkyvm: --answer needs 'Name = value', 'Name' or 'Name fails', got 'Price 5'");
+    expect(r.stderr.split("\n")[0]).toBe("alkyvm: --answer needs 'Name = value', 'Name' or 'Name fails', got 'Price 5' (see alkyvm --help)");
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.status).toBe(2);
   });

@@ -1,7 +1,7 @@
 // Runs the real `alkyvm` command (bin/alkyvm.js over dist/) for CLI tests,
 // rebuilding dist/ first when a TypeScript source is newer than its output.
 
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
@@ -38,4 +38,14 @@ export function alkyvm(args: string[], options: { cwd?: string; input?: string }
     timeout: 60_000,
   });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As alkyvm, without blocking the event loop: for tests that serve the command (an RPC server in the test). */
+export function alkyvmAsync(args: string[], options: { cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [join(ROOT, "bin", "alkyvm.js"), ...args], { cwd: options.cwd ?? ROOT, encoding: "utf8", timeout: 60_000 }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === "number" ? error.code : -1) : 0, stdout, stderr });
+    });
+    child.stdin?.end();
+  });
 }

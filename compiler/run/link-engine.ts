@@ -16,6 +16,9 @@ export interface LinkEngineOptions {
   fuel?: number;
   /** Longest wait for a report (default: LinkClient's). */
   timeoutMs?: number;
+  /** When a request without a report is sent again, and how often (default: LinkClient's; docs/link.md §4.6). */
+  retryMs?: number;
+  retries?: number;
   /** Answers the device's node calls; without it every node call fails (traps). */
   answerNodeCall?: NodeCallAnswerer | ((call: NodeCallRequest) => Promise<Raw | undefined>);
   /** "if-changed": keep the installed app (and its storage) when it is this image already. Default "always". */
@@ -67,6 +70,8 @@ export class LinkEngine implements Engine {
     const onEvent = options.onDeviceEvent;
     const client = new LinkClient(transport, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
       image,
       ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
       ...(onEvent ? { onDeviceEvent: (raised) => onEvent(raisedEvent(image, raised)) } : {}),
@@ -97,6 +102,13 @@ export class LinkEngine implements Engine {
         : await this.client.invoke("CALL", functionIndex, this.fuel, stream);
     const end = answer.terminal;
     if (end.name === "ERROR") throw new LinkError(`device refused the invocation of ${fn.name}: ${describeError(end.fields)}`, codeName(ERROR_CODES, end.fields.code));
+    if (answer.syscallsMissing) {
+      const counted = "syscalls" in end.fields ? end.fields.syscalls : 0;
+      throw new LinkError(
+        `${fn.name} ran once on the device, but the link ${answer.syscallsMissing > 0 ? "lost" : "repeated"} some of its ${counted} SYSCALL reports: its effects are not known`,
+        "link",
+      );
+    }
     return answerEffects(this.image, fn, answer);
   }
 

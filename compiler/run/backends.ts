@@ -12,6 +12,7 @@ import { PipeProcess } from "../engines/pipe.js";
 import { SimavrProcess } from "../engines/simavr.js";
 import type { ByteTransport } from "../engines/transport.js";
 import type { Image } from "../ir/image.js";
+import type { FaultProxyOptions } from "../link/fault-proxy.js";
 import type { Profile } from "../profiles/profiles.js";
 import type { Engine, NodeCallAnswerer } from "./engine.js";
 import { LinkEngine } from "./link-engine.js";
@@ -22,6 +23,8 @@ export interface BackendOptions {
   fuel?: number;
   /** Answers the app's node calls (docs/link.md §4.4); without it they fail (trap). */
   answerNodeCall?: NodeCallAnswerer;
+  /** A link backend's frames go through a fault-injection proxy (docs/link.md §4.6); ignored by ts. */
+  faults?: FaultProxyOptions;
 }
 
 export interface App {

@@ -7,6 +7,7 @@
 // unchanged.
 
 import { BoardEmulationError, ByteQueue, type ByteTransport } from "../engines/transport.js";
+import { seededRandom } from "../seeded-random.js";
 import { FRAME_DELIMITER } from "./frame.js";
 
 /** The faults, each applied to a frame with its own probability (0..1). */
@@ -28,18 +29,6 @@ const noCounts = (): LinkFaultCounts => ({ frames: 0, flip: 0, truncate: 0, drop
 
 /** How often the pump polls the device while nothing arrives. */
 const PUMP_READ_MS = 50;
-
-/** mulberry32: a small seeded generator of numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Parses `flip=0.05,drop=0.1,...` (rates 0..1; `all=R` sets every kind),

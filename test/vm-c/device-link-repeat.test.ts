@@ -6,6 +6,7 @@
 // tests shows every run.
 
 import { describe, expect, it } from "vitest";
+import { LinkClient } from "../../compiler/link/client.js";
 import { MAX_PAYLOAD } from "../../compiler/link/frame.js";
 import { encodePayload, ERROR_CODES, messageSpec, type Message } from "../../compiler/link/messages.js";
 import { counterApp } from "../link/fault-run.js";
@@ -119,5 +120,18 @@ describe("repeated requests on the host link device", () => {
     await t.sendFrame(messageSpec("LOAD_COMMIT").id, new Uint8Array(0), { seq: commit });
     expect((await t.answer(commit)).end.name).toBe("ACK");
     expect((await t.requestRaw(CALL, call(FN.Add, concat(le(2, 4), le(3, 4))))).end).toEqual(result(0, le(5, 4)));
+  });
+
+  it("serves one client session after another: each starts at a random number and resyncs on HELLO when it is behind the device's", async () => {
+    const t = await withApp();
+    const { image } = counterApp();
+    for (let i = 1; i <= 12; i++) {
+      const client = new LinkClient(t.wire, { image, timeoutMs: 5_000 });
+      expect((await client.hello()).appLength).toBe(counterApp().bytes.length);
+      const a = await client.invoke("CALL", FN.Count, FUEL, new Uint8Array(0));
+      const end = a.terminal as Extract<Message, { name: "RESULT" }>;
+      expect([end.name, end.fields.syscalls, [...end.fields.value]]).toEqual(["RESULT", 1, [i]]);
+      expect(client.resent).toBe(0);
+    }
   });
 });

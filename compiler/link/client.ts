@@ -123,7 +123,6 @@ interface Pending {
   wire: Uint8Array;
   /** Times sent again so far. */
   tries: number;
-  name: string;
 }
 
 /** One line of text for an ERROR report. */
@@ -441,7 +440,7 @@ export class LinkClient {
     if (this.unconfirmed?.seq === seq) this.unconfirmed = undefined; // the number is reused: a refusal with it is no longer about that answer
     const wire = encodeFrame({ flags: 0, seq, type: messageSpec(name).id, payload: encodePayload(name, fields) });
     await this.transport.write(wire);
-    return { seq, wire, tries: 0, name };
+    return { seq, wire, tries: 0 };
   }
 
   /** Asks onNodeCall; the value bytes to send (undefined: failed). */

@@ -1,5 +1,6 @@
 // The `alkyvm` command: a thin layer over the compiler, IR tools and engines.
 
+import { randomInt } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { emitC } from "../compiler/aot/emit-c.js";
 import { assemble } from "../compiler/ir/asm.js";
@@ -9,6 +10,8 @@ import { formatVerifyError, verifyImage } from "../compiler/ir/verify.js";
 import { PROFILES } from "../compiler/profiles/profiles.js";
 import { BACKENDS, backendByName, type App, type Backend } from "../compiler/run/backends.js";
 import { LinkError } from "../compiler/link/client.js";
+import { LINK_FAULTS, parseFaultSpec, type FaultProxyOptions, type LinkFaultCounts } from "../compiler/link/fault-proxy.js";
+import { LinkEngine } from "../compiler/run/link-engine.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { NodeAnswers, runSteps } from "../compiler/run/session.js";
 import { parseAnswer, parseStepsFile, parseTime, type Step } from "../compiler/run/steps.js";
@@ -38,12 +41,14 @@ usage:
   alkyvm disasm <app.alk>
   alkyvm asm <app.asm> [-o out.alk]
   alkyvm verify <app.alk> [--profile P]
-  alkyvm run <app.alkyl|app.alk> [--profile P] [--backend B] [--fuel N] [--json] [--size] STEP...
+  alkyvm run <app.alkyl|app.alk> [--profile P] [--backend B] [--fuel N] [--json] [--size] [--faults SPEC [--seed N]] STEP...
         STEP: --call 'Name(args)'  --event 'Name(args)'  --time <unix seconds>  --steps <file>
               --answer 'Name = value' | 'Name' | 'Name fails'   (how the node answers node calls to Name from then on)
         B: ${BACKENDS.map((b) => b.name).join(", ")} (default ts), serial:<path>[@baud] (a device on a serial port, 115200 baud by default),
            tcp:<host>:<port> (a Linux board's firmware listening there);
            --size prints the firmware's flash and RAM use; --key env:NAME|file:PATH seals the link with that device key (c, avr, serial, tcp)
+        --faults flip=R,truncate=R,drop=R,duplicate=R,reorder=R,delay=R,all=R,delay-ms=N: the link through a fault-injection
+           proxy (rates 0..1 per frame, seeded by --seed or at random; seed and counts on stderr; docs/link.md §4.6)
   alkyvm test-device --port <path>[@baud] [--json]   runs the conformance corpus on the device on that port
   alkyvm firmware --board <id> [--app <app> --aot] [--profile P] [--key env:NAME|file:PATH] [-o dir] [--json]   renders the board's link-device firmware (with the profile's drivers, the app compiled ahead of time, the device's link key) as a PlatformIO project and builds it
   alkyvm flash --board <id> [--port <path>] [-d dir] [--dry-run]   writes the firmware built in dir onto the board (avrdude, mspdebug or pio)
@@ -162,6 +167,24 @@ function parseFuel(text: string | undefined): number | undefined {
   return Number(text);
 }
 
+/** --faults and --seed: the proxy's options, or undefined without --faults. */
+function parseFaults(spec: string | undefined, seedText: string | undefined, backend: Backend): FaultProxyOptions | undefined {
+  if (spec === undefined) {
+    if (seedText !== undefined) throw new UsageError(`--seed goes with --faults`);
+    return undefined;
+  }
+  if (!backend.board && !backend.name.includes(":")) throw new UsageError(`--faults needs a link backend (c, avr, msp430, serial:, tcp:), not '${backend.name}'`);
+  const parsed = parseFaultSpec(spec);
+  if (!parsed.ok) throw new UsageError(`--faults: ${parsed.reason}`);
+  if (seedText !== undefined && (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff)) throw new UsageError(`--seed needs an integer 0..4294967295, got '${seedText}'`);
+  const seed = seedText === undefined ? randomInt(0, 2 ** 32 - 1) : Number(seedText);
+  return { rates: parsed.rates, seed, ...(parsed.maxDelayMs === undefined ? {} : { maxDelayMs: parsed.maxDelayMs }) };
+}
+
+function faultLine(c: LinkFaultCounts): string {
+  return `${c.frames} frames, ${LINK_FAULTS.map((k) => `${k} ${c[k]}`).join(", ")}`;
+}
+
 function sizeLine(backend: Backend, app: App, linkKey: Uint8Array | undefined): string {
   const board = backend.board;
   if (!backend.firmwareSize || !board?.budget) throw new UsageError(`--size needs a board backend (${BACKENDS.filter((b) => b.firmwareSize).map((b) => b.name).join(", ")}), not '${backend.name}'`);
@@ -172,7 +195,7 @@ function sizeLine(backend: Backend, app: App, linkKey: Uint8Array | undefined): 
 
 async function cmdRun(argv: string[]): Promise<void> {
   const args = parseArgs(argv, {
-    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer", "--key"],
+    valued: ["--profile", "--backend", "--fuel", "--call", "--event", "--time", "--steps", "--answer", "--key", "--faults", "--seed"],
     flags: ["--json", "--size"],
   });
   const linkKey = linkKeyOption(args);
@@ -181,16 +204,20 @@ async function cmdRun(argv: string[]): Promise<void> {
   const backend = backendByName(backendName);
   if (!backend) throw new UsageError(`unknown backend '${backendName}' (available: ${BACKENDS.map((b) => b.name).join(", ")}, serial:<path>[@baud], tcp:<host>:<port>)`);
   const fuel = parseFuel(optionValue(args, "--fuel"));
+  const faults = parseFaults(optionValue(args, "--faults"), optionValue(args, "--seed"), backend);
   const steps = collectSteps(args);
   const app = loadApp(input, optionValue(args, "--profile"));
   const json = args.flags.has("--json");
   try {
     if (args.flags.has("--size")) out(sizeLine(backend, app, linkKey));
     const answers = new NodeAnswers(app.image);
-    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), answerNodeCall: answers.answer, ...(linkKey ? { linkKey } : {}) });
+    if (faults) process.stderr.write(`alkyvm: link faults ${optionValue(args, "--faults")}, seed ${faults.seed}\n`);
+    const engine = await backend.open(app, { ...(fuel === undefined ? {} : { fuel }), ...(faults ? { faults } : {}), answerNodeCall: answers.answer, ...(linkKey ? { linkKey } : {}) });
     try {
       await runSteps(app.image, app.profile, engine, steps, (line) => out(json ? traceLineJson(line) : formatTraceLine(line)), answers);
     } finally {
+      const counts = engine instanceof LinkEngine ? engine.faultCounts() : undefined;
+      if (counts) process.stderr.write(`alkyvm: link faults: to device ${faultLine(counts.toDevice)}; to node ${faultLine(counts.toNode)}; requests sent again ${counts.resent}\n`);
       await engine.close();
     }
   } catch (e) {

@@ -17,12 +17,23 @@
 
 /* ---- Reports. ---- */
 
+/* Keeps what the terminal report of the last request said, to send it again
+ * if the request is repeated (§4.6). */
+static void remember(alky_device *d, uint8_t type, uint8_t code, uint8_t detail, uint16_t offset) {
+    d->reply = type;
+    d->reply_code = code;
+    d->reply_detail = detail;
+    d->reply_offset = offset;
+}
+
 static void report_empty(alky_device *d, uint8_t type) {
+    remember(d, type, 0, 0, 0);
     alky_link_begin(&d->link, d->seq, type);
     alky_link_end(&d->link);
 }
 
-static void report_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t offset) {
+/* ERROR, not remembered (a refused old request number). */
+static void send_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t offset) {
     uint8_t *p = alky_link_payload(&d->link);
     alky_link_begin(&d->link, d->seq, ALKY_MSG_ERROR);
     p[ALKY_MSG_ERROR_CODE] = code;
@@ -32,9 +43,15 @@ static void report_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t 
     alky_link_end(&d->link);
 }
 
+static void report_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t offset) {
+    remember(d, ALKY_MSG_ERROR, code, detail, offset);
+    send_error(d, code, detail, offset);
+}
+
 static void report_hello(alky_device *d) {
     uint8_t *p = alky_link_payload(&d->link);
     uint8_t installed = (uint8_t)(d->vm.loaded && d->store.active != ALKY_STORE_NONE);
+    remember(d, ALKY_MSG_HELLO_REPLY, 0, 0, 0);
     alky_link_begin(&d->link, d->seq, ALKY_MSG_HELLO_REPLY);
     p[ALKY_MSG_HELLO_REPLY_LINK_VERSION] = ALKY_LINK_VERSION;
     p[ALKY_MSG_HELLO_REPLY_IMAGE_VERSION] = ALKY_IMAGE_VERSION;
@@ -58,6 +75,7 @@ static void report_hello(alky_device *d) {
 /* RESULT, DONE or FAULT: how the invocation ended. */
 static void report_end(alky_device *d, alky_status s) {
     alky_link *l = &d->link;
+    remember(d, ALKY_MSG_RESULT, s, 0, 0); /* RESULT, DONE or FAULT again from s */
     if (s == ALKY_OK) {
         uint8_t len;
         const uint8_t *value = alky_result(&d->vm, &len);
@@ -98,6 +116,7 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
     d->clock = 0;
     d->syscalls = 0;
     d->seq = 0;
+    d->last_seq = 0;
     d->arg_active = 0;
     /* The newest slot first; the older one if the newest no longer passes
      * the checks (a medium that lost bits). */
@@ -290,6 +309,42 @@ static uint8_t fits(alky_device *d, uint16_t n, uint16_t fixed, uint8_t rest) {
     return 0;
 }
 
+/* Sends the terminal report of the last request again: ERROR and ACK as
+ * they were, HELLO_REPLY anew, RESULT/DONE/FAULT from the status (the
+ * result is still on the VM stack, the syscall count and fault address in
+ * place: no other request has run since). Nothing if the last request's
+ * answer ended with number 0 (a raised invocation's node call). */
+static void repeat(alky_device *d) {
+    switch (d->reply) {
+    case ALKY_MSG_ACK: report_empty(d, ALKY_MSG_ACK); break;
+    case ALKY_MSG_ERROR: send_error(d, d->reply_code, d->reply_detail, d->reply_offset); break;
+    case ALKY_MSG_HELLO_REPLY: report_hello(d); break;
+    case ALKY_MSG_RESULT: report_end(d, d->reply_code); break;
+    default: break;
+    }
+}
+
+/* Whether the request just received is new (§4.6): ahead of the last one
+ * taken (or the first since power-on). The last one again (same number and
+ * type) is answered as it was, an older number is refused with ERROR
+ * sequence (detail 1, offset: the last number); neither runs anything. */
+static uint8_t fresh(alky_device *d, uint8_t type) {
+    if (d->last_seq) {
+        if (d->seq == d->last_seq && type == d->last_type) {
+            repeat(d);
+            return 0;
+        }
+        if ((uint8_t)(d->last_seq - d->seq) < 128u) {
+            send_error(d, ALKY_ERR_SEQUENCE, 1, d->last_seq);
+            return 0;
+        }
+    }
+    d->last_seq = d->seq;
+    d->last_type = type;
+    d->reply = 0;
+    return 1;
+}
+
 /* Answers the request in the link's buffer; returns 1 when it leaves an
  * invocation to run (its reports follow from alky_device_receive, so the
  * request's stack frames are gone while the VM runs: the MSP430 has 512 B
@@ -300,8 +355,6 @@ static uint8_t handle(alky_device *d) {
     const uint8_t *p = alky_link_payload(l);
     uint16_t n = alky_link_payload_len(l);
     d->seq = alky_link_seq(l);
-    /* Only ARGS continues an argument stream; any other request ends it. */
-    if (type != ALKY_MSG_ARGS) d->arg_active = 0;
     if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) {
         d->arg_active = 0;
         report_error(d, ALKY_ERR_UNSUPPORTED, 0, 0);
@@ -312,6 +365,9 @@ static uint8_t handle(alky_device *d) {
         report_error(d, ALKY_ERR_MALFORMED, 0, 0);
         return 0;
     }
+    if (!fresh(d, type)) return 0;
+    /* Only ARGS continues an argument stream; any other request ends it. */
+    if (type != ALKY_MSG_ARGS) d->arg_active = 0;
     switch (type) {
     case ALKY_MSG_HELLO:
         if (fits(d, n, ALKY_MSG_HELLO_SIZE, 0)) report_hello(d);
@@ -414,6 +470,8 @@ alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args
 #if ALKY_WITH_NCALL
 void alky_device_ncall_begin(alky_device *d, uint8_t imp, const uint8_t *args) {
     report_import(d, ALKY_MSG_NODE_CALL, imp, args);
+    d->ncall_imp = imp;
+    d->ncall_args = args;
     d->ncall_seq = d->seq;
     d->ncall_bytes = alky_type_bytes(alky_import_result_type(&d->vm, imp));
 }
@@ -422,15 +480,29 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
     alky_link *l = &d->link;
     const uint8_t *answer = alky_link_payload(l);
     uint16_t n;
-    uint8_t i, code = ALKY_ERR_BUSY;
+    uint8_t i, code = ALKY_ERR_BUSY, seq, type;
     if (!alky_link_receive(l, byte)) return ALKY_DEVICE_NCALL_WAITING;
-    d->seq = alky_link_seq(l);
+    seq = alky_link_seq(l);
+    type = alky_link_type(l);
     /* Only a plain version-1 request header: no flags while waiting. */
     if (alky_link_header(l) != (ALKY_LINK_VERSION << 4)) {
+        d->seq = seq;
         code = ALKY_ERR_UNSUPPORTED;
+    } else if (seq == d->ncall_seq) {
+        /* The request this call answers, repeated (§4.6): the call again. */
+        report_import(d, ALKY_MSG_NODE_CALL, d->ncall_imp, d->ncall_args);
+        return ALKY_DEVICE_NCALL_WAITING;
+    } else if (d->last_seq && seq != d->last_seq && (uint8_t)(d->last_seq - seq) < 128u) {
+        d->seq = seq;
+        send_error(d, ALKY_ERR_SEQUENCE, 1, d->last_seq);
+        d->seq = d->ncall_seq;
+        return ALKY_DEVICE_NCALL_WAITING;
     } else {
+        d->seq = d->last_seq = seq;
+        d->last_type = type;
+        d->reply = 0;
         n = alky_link_payload_len(l);
-        if (alky_link_type(l) == ALKY_MSG_NODE_ANSWER) {
+        if (type == ALKY_MSG_NODE_ANSWER) {
             code = ALKY_ERR_MALFORMED;
             if (n >= ALKY_MSG_NODE_ANSWER_SIZE && answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
                 code = ALKY_ERR_SEQUENCE;

@@ -28,10 +28,23 @@ typedef struct alky_device {
     alky_store store;
     uint32_t clock;    /* SET_TIME's value, what clock syscalls return */
     uint16_t syscalls; /* SYSCALL reports of the running invocation */
-    uint8_t seq;       /* of the request being answered */
+    /* Repeated requests (docs/link.md §4.6): the last request taken (its
+     * number, 0: none since power-on, and type) and its terminal report:
+     * the type (0: none yet), ERROR's fields or the invocation's status. */
+    uint16_t reply_offset;
+#if ALKY_WITH_NCALL
+    const uint8_t *ncall_args; /* the waiting NODE_CALL's arguments (VM stack) and import, to send it again */
+#endif
+    uint8_t last_seq;
+    uint8_t last_type;
+    uint8_t reply;
+    uint8_t reply_code;
+    uint8_t reply_detail;
+    uint8_t seq; /* of the request being answered */
 #if ALKY_WITH_NCALL
     uint8_t ncall_seq;   /* the NODE_CALL waiting for its answer: its sequence number */
     uint8_t ncall_bytes; /* and the bytes of its result */
+    uint8_t ncall_imp;
 #endif
     /* The argument stream of a CALL/EVENT waiting for ARGS frames. */
     uint8_t arg_active;

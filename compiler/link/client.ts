@@ -5,6 +5,7 @@
 // Invocations the device starts by itself (EVENT_RAISED, sequence number 0)
 // are served too: their node calls answered, their reports handed over.
 
+import { randomInt } from "node:crypto";
 import { BoardEmulationError, type ByteTransport } from "../engines/transport.js";
 import { decodeImage, ImportKind, type Image } from "../ir/image.js";
 import type { Raw, RawArg } from "../vm/effects.js";
@@ -56,6 +57,15 @@ export interface NodeCallRecord extends NodeCall {
 export interface LinkClientOptions {
   /** Longest wait for the next report of an answer (default 30 s: an emulated MCU is slow). */
   timeoutMs?: number;
+  /**
+   * How long the client waits for a report of a request before it sends the
+   * request again, with the same sequence number (docs/link.md §4.6): the
+   * device answers a repeat with the terminal report it gave and does not run
+   * it twice. Default a tenth of timeoutMs, at least 250 ms (at most timeoutMs).
+   */
+  retryMs?: number;
+  /** How many times a request is sent again (default 5); then the client waits out timeoutMs and fails. */
+  retries?: number;
   /** Frames that failed COBS/CRC or did not decode, for diagnostics. */
   onDropped?: (reason: string) => void;
   /**
@@ -106,6 +116,13 @@ export interface Answer {
   terminal: Message;
   /** One record per NODE_CALL in reports, in order. */
   nodeCalls: NodeCallRecord[];
+  /**
+   * Set when the SYSCALL reports that arrived do not add up to the terminal
+   * report's syscall count (lost on the link, or duplicated by it): how many
+   * are missing (negative: how many too many). The invocation ran once;
+   * its reports are not to be trusted.
+   */
+  syscallsMissing?: number;
 }
 
 /** An invocation the device raised by itself: EVENT_RAISED's fields, then its reports as an Answer's (terminal RESULT, DONE or FAULT). */
@@ -120,6 +137,18 @@ const LINK_FEATURE_SEALED = LINK_FEATURES.find((f) => f.name === "sealed")!.code
 
 /** How long one read waits while the client is idle (serving raised invocations). */
 const IDLE_READ_MS = 250;
+/** ERROR sequence's detail when the request's number is behind the last one the device took (docs/link.md §4.6). */
+export const STALE_NUMBER = 1;
+const DEFAULT_RETRIES = 5;
+
+/** A request on the wire, to be sent again while no report of it comes. */
+interface Pending {
+  seq: number;
+  /** The request's frame as it goes out now (sealed, each time with a new counter). */
+  wire: () => Uint8Array;
+  /** Times sent again so far. */
+  tries: number;
+}
 
 /** One line of text for an ERROR report. */
 export function describeError(fields: PayloadOf<"ERROR">): string {
@@ -130,6 +159,7 @@ export function describeError(fields: PayloadOf<"ERROR">): string {
     const reason = REFUSALS.find((r) => r.code === fields.detail);
     return `refused: ${reason ? `${reason.name} (${reason.doc})` : `reason ${fields.detail}`}`;
   }
+  if (code === "sequence" && fields.detail === STALE_NUMBER) return `sequence: the request's number is behind the last one the device took (${fields.offset}); start with HELLO`;
   if (code === "sequence") return `sequence: ${doc} (expected offset ${fields.offset})`;
   if (code === "argument") return `argument: parameter ${fields.offset + 1}: ${doc}`;
   return `${code}: ${doc}`;
@@ -139,8 +169,13 @@ export class LinkClient {
   private readonly reader = new FrameReader();
   /** Whole frames from the device not yet taken, in arrival order. */
   private readonly frames: Frame[] = [];
-  private seq = 0;
+  /** The last request number sent: a random start, so that a new client's numbers are not an earlier one's (docs/link.md §4.6). */
+  private seq = randomInt(0, 255);
   private readonly timeoutMs: number;
+  private readonly retryMs: number;
+  private readonly retries: number;
+  /** Requests sent again because no report came in time (for diagnostics and the fault-injection figures). */
+  resent = 0;
   /** Largest request payload the device takes; the protocol minimum until HELLO says more. */
   private maxPayload = MAX_PAYLOAD;
   private image: Image | undefined;
@@ -167,6 +202,8 @@ export class LinkClient {
     private readonly options: LinkClientOptions = {},
   ) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.retryMs = Math.min(this.timeoutMs, options.retryMs ?? Math.max(250, this.timeoutMs / 10));
+    this.retries = options.retries ?? DEFAULT_RETRIES;
     this.image = options.image;
     this.key = options.key;
     if (options.onDeviceEvent) this.idle = this.serveIdle();
@@ -188,9 +225,24 @@ export class LinkClient {
     return this.key !== undefined;
   }
 
-  /** HELLO: who the device is and what it runs; also learns its largest payload. */
+  /**
+   * HELLO: who the device is and what it runs; also learns its largest
+   * payload. Starts a session: if the device took a request with a number
+   * at or ahead of ours (an earlier session), it refuses the HELLO with that
+   * number, and the client goes on from there.
+   */
   async hello(): Promise<HelloReply> {
-    const reply = await this.exclusive(() => this.expect("HELLO", {}, "HELLO_REPLY"));
+    const reply = await this.exclusive(async () => {
+      for (let again = 0; ; again++) {
+        const answer = await this.exchange("HELLO", {});
+        const t = answer.terminal;
+        if (again < 2 && t.name === "ERROR" && codeName(ERROR_CODES, t.fields.code) === "sequence" && t.fields.detail === STALE_NUMBER) {
+          this.seq = t.fields.offset;
+          continue;
+        }
+        return this.refuseUnless(answer, "HELLO_REPLY");
+      }
+    });
     this.maxPayload = reply.maxPayload;
     if (this.key) {
       if (this.plainHello || !(reply.linkFeatures & LINK_FEATURE_SEALED)) {
@@ -273,7 +325,8 @@ export class LinkClient {
   }
 
   private async exchange<N extends MessageName>(name: N, fields: PayloadOf<N>): Promise<Answer> {
-    let seq = await this.send(name, fields);
+    let pending = await this.send(name, fields);
+    let seq = pending.seq;
     const reports: Message[] = [];
     const nodeCalls: NodeCallRecord[] = [];
     /** The NODE_CALL last answered, and the device's end of the invocation if it gave up waiting for that answer. */
@@ -281,8 +334,10 @@ export class LinkClient {
     let gaveUp: Message | undefined;
     /** Whether the device raised an invocation since the request went out (it refuses requests while that waits for a node call). */
     let raised = false;
+    /** When the device first refused the request as busy. */
+    let busySince: number | undefined;
     for (;;) {
-      const report = await this.nextReport((s) => s === seq || s === callSeq || s === UNSOLICITED_SEQ, false, name);
+      const report = await this.nextReport((s) => s === seq || s === callSeq || s === UNSOLICITED_SEQ, false, name, pending);
       const message = report.message;
       if (report.seq === UNSOLICITED_SEQ) {
         // The device raised an event before it read this request: serve it first.
@@ -299,23 +354,53 @@ export class LinkClient {
       if (terminal) {
         if (gaveUp && message.name === "ERROR") {
           nodeCalls[nodeCalls.length - 1]!.answer = undefined;
-          return { reports, terminal: gaveUp, nodeCalls };
+          return this.complete({ reports, terminal: gaveUp, nodeCalls }, [seq, callSeq]);
         }
-        if (raised && reports.length === 0 && message.name === "ERROR" && codeName(ERROR_CODES, message.fields.code) === "busy") {
-          // Refused, not run, while the raised invocation waited for its node call: send it again.
-          raised = false;
-          seq = await this.send(name, fields);
-          continue;
+        if (reports.length === 0 && message.name === "ERROR" && codeName(ERROR_CODES, message.fields.code) === "busy") {
+          // Refused, not run, while an invocation waited for its node call: a raised one (served above), or one
+          // whose request this client gave up on, which ends by the device's timeout. Send it again, as a new request.
+          busySince ??= Date.now();
+          if (raised || Date.now() - busySince < this.timeoutMs) {
+            if (!raised) await new Promise((resolve) => setTimeout(resolve, this.retryMs));
+            raised = false;
+            pending = await this.send(name, fields);
+            seq = pending.seq;
+            continue;
+          }
         }
-        return { reports, terminal: message, nodeCalls };
+        return this.complete({ reports, terminal: message, nodeCalls }, [seq, callSeq]);
       }
       reports.push(message);
       if (message.name !== "NODE_CALL") continue;
       const { record, value } = await this.answerNodeCall(message.fields);
       nodeCalls.push(record);
       callSeq = seq;
-      seq = await this.send("NODE_ANSWER", { call: callSeq, ok: value ? 1 : 0, value: value ?? new Uint8Array(0) });
+      pending = await this.send("NODE_ANSWER", { call: callSeq, ok: value ? 1 : 0, value: value ?? new Uint8Array(0) });
+      seq = pending.seq;
     }
+  }
+
+  /**
+   * Checks an invocation's SYSCALL reports against its terminal report's
+   * count. A link that reorders frames may deliver a report after the
+   * terminal one: those are waited for (up to retryMs) and appended. A
+   * count that still differs is recorded in syscallsMissing.
+   */
+  private async complete(answer: Answer, numbers: (number | undefined)[]): Promise<Answer> {
+    const t = answer.terminal;
+    if (t.name !== "RESULT" && t.name !== "DONE" && t.name !== "FAULT") return answer;
+    const count = (): number => answer.reports.filter((r) => r.name === "SYSCALL").length;
+    const deadline = Date.now() + this.retryMs;
+    while (count() < t.fields.syscalls && Date.now() < deadline) {
+      const late = await this.nextReport((s) => numbers.includes(s), true, "late reports", undefined, deadline).catch(() => undefined);
+      if (!late) break;
+      if (late.message.name === "SYSCALL") answer.reports.push(late.message);
+    }
+    if (count() !== t.fields.syscalls) {
+      answer.syscallsMissing = t.fields.syscalls - count();
+      this.options.onDropped?.(`${t.name} counts ${t.fields.syscalls} SYSCALL reports, ${count()} arrived`);
+    }
+    return answer;
   }
 
   /**
@@ -360,7 +445,7 @@ export class LinkClient {
       if (message.name !== "NODE_CALL") continue;
       const { record, value } = await this.answerNodeCall(message.fields);
       nodeCalls.push(record);
-      const seq = await this.send("NODE_ANSWER", { call: report.seq, ok: value ? 1 : 0, value: value ?? new Uint8Array(0) });
+      const { seq } = await this.send("NODE_ANSWER", { call: report.seq, ok: value ? 1 : 0, value: value ?? new Uint8Array(0) });
       numbers.add(seq);
       answered = { seq, name: record.name, confirmed: false };
     }
@@ -397,14 +482,15 @@ export class LinkClient {
     this.options.onDropped?.(`report with sequence ${frame.seq} while waiting for ${waiting}`);
   }
 
-  /** Writes one request frame with the next sequence number; returns the number. */
-  private async send<N extends MessageName>(name: N, fields: PayloadOf<N>): Promise<number> {
-    this.seq = this.seq === 0xff ? 1 : this.seq + 1; // 0 is the device's own (unsolicited) reports
+  /** Writes one request frame with the next sequence number; returns it, to be sent again if need be. */
+  private async send<N extends MessageName>(name: N, fields: PayloadOf<N>): Promise<Pending> {
+    this.seq = this.seq >= 0xff ? 1 : this.seq + 1; // 0 is the device's own (unsolicited) reports
     const seq = this.seq;
     if (this.unconfirmed?.seq === seq) this.unconfirmed = undefined; // the number is reused: a refusal with it is no longer about that answer
     const frame = { flags: 0, seq, type: messageSpec(name).id, payload: encodePayload(name, fields) };
-    await this.transport.write(encodeFrame(this.seal(name, frame)));
-    return seq;
+    const wire = (): Uint8Array => encodeFrame(this.seal(name, frame));
+    await this.transport.write(wire());
+    return { seq, wire, tries: 0 };
   }
 
   /** Sealed link: every request but HELLO goes out sealed with the next counter (a retry too: a new frame, a new counter). */
@@ -483,34 +569,67 @@ export class LinkClient {
    * `wanted`. Frames of other numbers are dropped as stale, or with
    * `keepOthers` left queued for the request that waits for them.
    */
-  private async nextReport(wanted: (seq: number) => boolean, keepOthers: boolean, request: string): Promise<{ message: Message; seq: number }> {
-    let type: number | undefined;
-    let got: number | undefined;
-    const parts: Uint8Array[] = [];
+  private async nextReport(
+    wanted: (seq: number) => boolean,
+    keepOthers: boolean,
+    request: string,
+    pending?: Pending,
+    until?: number,
+  ): Promise<{ message: Message; seq: number }> {
     for (;;) {
-      const frame = await this.nextFrame(got === undefined ? wanted : (s) => s === got, keepOthers, request);
-      if (type !== undefined && frame.type !== type) throw new LinkError(`device interleaved report types in a multi-frame report`, "link");
-      type = frame.type;
-      got = frame.seq;
-      parts.push(frame.payload);
-      if (!(frame.flags & FrameFlag.More)) break;
+      let type: number | undefined;
+      let got: number | undefined;
+      const parts: Uint8Array[] = [];
+      for (;;) {
+        const frame = await this.nextFrame(got === undefined ? wanted : (s) => s === got, keepOthers, request, pending, until);
+        if (type !== undefined && frame.type !== type) {
+          // The rest of a multi-frame report was lost: start over with this frame.
+          this.options.onDropped?.(`multi-frame report of type ${type} cut short by type ${frame.type}`);
+          parts.length = 0;
+        }
+        type = frame.type;
+        got = frame.seq;
+        parts.push(frame.payload);
+        if (!(frame.flags & FrameFlag.More)) break;
+      }
+      const payload = Buffer.concat(parts);
+      const decoded = decodePayload(type, payload);
+      if (!decoded.ok) {
+        // Parts lost or repeated on the way: the report is dropped (an invocation's count of SYSCALL reports shows it).
+        this.options.onDropped?.(`device sent a malformed report: ${decoded.reason}`);
+        continue;
+      }
+      if (messageSpec(decoded.message.name).from !== "device") throw new LinkError(`device sent a request type ${messageById(type)?.name}`, "link");
+      return { message: decoded.message, seq: got };
     }
-    const payload = Buffer.concat(parts);
-    const decoded = decodePayload(type, payload);
-    if (!decoded.ok) throw new LinkError(`device sent a malformed report: ${decoded.reason}`, "link");
-    if (messageSpec(decoded.message.name).from !== "device") throw new LinkError(`device sent a request type ${messageById(type)?.name}`, "link");
-    return { message: decoded.message, seq: got };
   }
 
-  private async nextFrame(wanted: (seq: number) => boolean, keepOthers: boolean, request: string): Promise<Frame> {
-    const deadline = Date.now() + this.timeoutMs;
+  /**
+   * The next frame `wanted`. While none comes, the pending request is sent
+   * again every retryMs (its number unchanged), up to `retries` times; then
+   * the wait is timeoutMs. `until` ends the wait at a fixed time instead.
+   */
+  private async nextFrame(wanted: (seq: number) => boolean, keepOthers: boolean, request: string, pending?: Pending, until?: number): Promise<Frame> {
+    const patience = (): number => (pending && pending.tries < this.retries ? this.retryMs : this.timeoutMs);
+    let deadline = until ?? Date.now() + patience();
     for (;;) {
       const at = this.frames.findIndex((f) => wanted(f.seq));
       if (!keepOthers) for (const frame of this.frames.splice(0, at < 0 ? this.frames.length : at)) this.stale(frame, request);
       if (at >= 0) return this.frames.splice(keepOthers ? at : 0, 1)[0]!;
       if (this.sealedWithoutKey) throw new LinkError("the device seals its link: give its link key (--key, or the devices file's key)", "sealed");
       const left = deadline - Date.now();
-      if (left <= 0) throw new LinkError(`no answer to ${request} within ${this.timeoutMs} ms`, "link");
+      if (left <= 0) {
+        if (until !== undefined) throw new LinkError(`no ${request} in time`, "link");
+        if (!pending || pending.tries >= this.retries) {
+          const tries = pending ? ` after ${pending.tries + 1} tries (it may or may not have run on the device)` : "";
+          throw new LinkError(`no answer to ${request}${tries} within ${this.timeoutMs} ms`, "link");
+        }
+        pending.tries++;
+        this.resent++;
+        await this.transport.write(pending.wire());
+        deadline = Date.now() + patience();
+        continue;
+      }
       await this.readMore(left);
     }
   }

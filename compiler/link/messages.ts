@@ -284,7 +284,7 @@ export const ERROR_CODES = [
   { name: "no-app", code: 4, doc: "no app is installed" },
   { name: "function", code: 5, doc: "no public function with this index" },
   { name: "argument", code: 6, doc: "an argument does not fit its parameter (offset: parameter index), or the stream has extra bytes" },
-  { name: "sequence", code: 7, doc: "a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress, NODE_ANSWER to no waiting node call (offset: the call awaited, if any)" },
+  { name: "sequence", code: 7, doc: "a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress, NODE_ANSWER to no waiting node call (offset: the call awaited, if any); detail 1: a request number older than the last one taken (offset: that number; docs/link.md §4.6)" },
   { name: "too-large", code: 8, doc: "LOAD_BEGIN: the image does not fit the app store, or is shorter than a container" },
   { name: "image-crc", code: 9, doc: "LOAD_COMMIT: the bytes received do not have LOAD_BEGIN's CRC-32" },
   { name: "verify", code: 10, doc: "LOAD_COMMIT: the verifier rejected the image (detail: rule, offset: image offset); the installed app is kept" },

@@ -14,6 +14,7 @@ import { SimavrProcess } from "../engines/simavr.js";
 import { keyDir } from "../engines/link-key-build.js";
 import { BoardEmulationError, type ByteTransport } from "../engines/transport.js";
 import type { Image } from "../ir/image.js";
+import type { FaultProxyOptions } from "../link/fault-proxy.js";
 import type { Profile } from "../profiles/profiles.js";
 import type { Engine, NodeCallAnswerer } from "./engine.js";
 import { LinkEngine, linkOptions } from "./link-engine.js";
@@ -26,6 +27,8 @@ export interface BackendOptions {
   answerNodeCall?: NodeCallAnswerer;
   /** The device's 32-byte link key: the firmware is built with it and the link sealed (docs/link.md §2.1). */
   linkKey?: Uint8Array;
+  /** A link backend's frames go through a fault-injection proxy (docs/link.md §4.6); ignored by ts. */
+  faults?: FaultProxyOptions;
 }
 
 /**

@@ -8,6 +8,7 @@ import { decodeArgs, encodeArgs, rawFromLittleEndian } from "../link/args.js";
 import { describeError, LinkClient, LinkError, type Answer, type HelloReply, type RaisedInvocation } from "../link/client.js";
 import { codeName, ERROR_CODES, FAULT_KINDS, type Message } from "../link/messages.js";
 import type { ByteTransport } from "../engines/transport.js";
+import { FaultProxy, type FaultProxyOptions, type LinkFaultCounts } from "../link/fault-proxy.js";
 import { DEFAULT_FUEL } from "../vm/reference.js";
 import type { FaultKind, Raw, RawArg } from "../vm/effects.js";
 import type { Engine, EngineEffect, NodeCallAnswerer, NodeCallRequest } from "./engine.js";
@@ -16,6 +17,11 @@ export interface LinkEngineOptions {
   fuel?: number;
   /** Longest wait for a report (default: LinkClient's). */
   timeoutMs?: number;
+  /** When a request without a report is sent again, and how often (default: LinkClient's; docs/link.md §4.6). */
+  retryMs?: number;
+  retries?: number;
+  /** Runs the link through a fault-injection proxy (docs/link.md §4.6); requests are then sent again after 250 ms unless retryMs says otherwise. */
+  faults?: FaultProxyOptions;
   /** Answers the device's node calls; without it every node call fails (traps). */
   answerNodeCall?: NodeCallAnswerer | ((call: NodeCallRequest) => Promise<Raw | undefined>);
   /** "if-changed": keep the installed app (and its storage) when it is this image already. Default "always". */
@@ -61,6 +67,7 @@ export class LinkEngine implements Engine {
   private constructor(
     private readonly client: LinkClient,
     private readonly transport: ByteTransport,
+    private readonly proxy: FaultProxy | undefined,
     private readonly image: Image,
     private readonly fuel: number,
     /** What the device announced. */
@@ -77,11 +84,16 @@ export class LinkEngine implements Engine {
    * the app's storage and memory, so every run starts as the reference VM does).
    * Closes the transport if the device refuses.
    */
-  static async open(transport: ByteTransport, image: Image, imageBytes: Uint8Array, options: LinkEngineOptions = {}): Promise<LinkEngine> {
+  static async open(wire: ByteTransport, image: Image, imageBytes: Uint8Array, options: LinkEngineOptions = {}): Promise<LinkEngine> {
+    const proxy = options.faults ? new FaultProxy(wire, options.faults) : undefined;
+    const transport = proxy?.node ?? wire;
+    const retryMs = options.retryMs ?? (proxy ? 250 : undefined);
     const answer = options.answerNodeCall;
     const onEvent = options.onDeviceEvent;
     const client = new LinkClient(transport, {
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(retryMs === undefined ? {} : { retryMs }),
+      ...(options.retries === undefined ? {} : { retries: options.retries }),
       image,
       ...(options.key ? { key: options.key, plainAllowed: options.plainAllowed === true } : {}),
       ...(answer ? { onNodeCall: async (call) => answer(call) } : {}),
@@ -94,7 +106,7 @@ export class LinkEngine implements Engine {
       } catch (e) {
         throw explainRefusal(e, image, device);
       }
-      return new LinkEngine(client, transport, image, options.fuel ?? DEFAULT_FUEL, device);
+      return new LinkEngine(client, transport, proxy, image, options.fuel ?? DEFAULT_FUEL, device);
     } catch (e) {
       const idle = client.stopServing();
       await transport.close();
@@ -113,7 +125,19 @@ export class LinkEngine implements Engine {
         : await this.client.invoke("CALL", functionIndex, this.fuel, stream);
     const end = answer.terminal;
     if (end.name === "ERROR") throw new LinkError(`device refused the invocation of ${fn.name}: ${describeError(end.fields)}`, codeName(ERROR_CODES, end.fields.code));
+    if (answer.syscallsMissing) {
+      const counted = "syscalls" in end.fields ? end.fields.syscalls : 0;
+      throw new LinkError(
+        `${fn.name} ran once on the device, but the link ${answer.syscallsMissing > 0 ? "lost" : "repeated"} some of its ${counted} SYSCALL reports: its effects are not known`,
+        "link",
+      );
+    }
     return answerEffects(this.image, fn, answer);
+  }
+
+  /** With a fault proxy: frames seen and faults applied per direction, and requests sent again. */
+  faultCounts(): { toDevice: LinkFaultCounts; toNode: LinkFaultCounts; resent: number } | undefined {
+    return this.proxy ? { ...this.proxy.counts(), resent: this.client.resent } : undefined;
   }
 
   async setTime(seconds: number): Promise<void> {

@@ -4,6 +4,7 @@
 // division, no 32-bit fast paths and no BigInt.asUintN/asIntN.
 
 import { Op } from "../../compiler/ir/opcodes.js";
+import { seededRandom } from "../../compiler/seeded-random.js";
 
 const pow2 = (k: number): bigint => 1n << BigInt(k);
 
@@ -144,16 +145,7 @@ export function edgeValues(bits: number): bigint[] {
 }
 
 /** A small deterministic PRNG (mulberry32) so failures reproduce. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 /**
  * A random value of the width: mostly uniform, sometimes small, sometimes near

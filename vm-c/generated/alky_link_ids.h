@@ -150,7 +150,7 @@
 #define ALKY_ERR_NO_APP 4 /* no app is installed */
 #define ALKY_ERR_FUNCTION 5 /* no public function with this index */
 #define ALKY_ERR_ARGUMENT 6 /* an argument does not fit its parameter (offset: parameter index), or the stream has extra bytes */
-#define ALKY_ERR_SEQUENCE 7 /* a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress, NODE_ANSWER to no waiting node call (offset: the call awaited, if any) */
+#define ALKY_ERR_SEQUENCE 7 /* a request out of order: LOAD_CHUNK at the wrong offset (offset: the one expected), LOAD_COMMIT before all bytes, LOAD_CHUNK/LOAD_COMMIT/ARGS with nothing in progress, NODE_ANSWER to no waiting node call (offset: the call awaited, if any); detail 1: a request number older than the last one taken (offset: that number; docs/link.md §4.6) */
 #define ALKY_ERR_TOO_LARGE 8 /* LOAD_BEGIN: the image does not fit the app store, or is shorter than a container */
 #define ALKY_ERR_IMAGE_CRC 9 /* LOAD_COMMIT: the bytes received do not have LOAD_BEGIN's CRC-32 */
 #define ALKY_ERR_VERIFY 10 /* LOAD_COMMIT: the verifier rejected the image (detail: rule, offset: image offset); the installed app is kept */

@@ -82,6 +82,9 @@ static void raise_key(alky_device *d, uint8_t key) {
     uint8_t fn = alky_event_handler(vm, ALKY_EVENT_SMARTLOCK_KEYPRESSED);
     alky_status s = ALKY_OK;
     d->seq = ALKY_LINK_UNSOLICITED_SEQ; /* the handler's SYSCALL reports carry it */
+    /* The handler overwrites the last request's result: a repeat of that
+     * request gets no answer now (the host fails it), not a wrong one. */
+    if (d->reply == ALKY_MSG_RESULT) d->reply = 0;
     d->syscalls = 0;
     alky_link_begin(&d->link, ALKY_LINK_UNSOLICITED_SEQ, ALKY_MSG_EVENT_RAISED);
     alky_link_put_u8(&d->link, ALKY_EVENT_SMARTLOCK_KEYPRESSED);

@@ -96,6 +96,8 @@ export interface FaultRunOptions {
   retryMs: number;
   timeoutMs: number;
   maxDelayMs?: number;
+  /** Seal the link with this device key (the device must be built with it, docs/link.md §2.1). */
+  key?: Uint8Array;
   /** Longest Echo string (the host device takes 55 in one frame; longer ones need ARGS frames on the Uno). */
   maxEcho?: number;
 }
@@ -142,6 +144,7 @@ export async function faultRun(device: ByteTransport, options: FaultRunOptions):
     timeoutMs: options.timeoutMs,
     retryMs: options.retryMs,
     image: app.image,
+    ...(options.key ? { key: options.key } : {}),
     ...(process.env.ALKY_FAULT_DEBUG ? { onDropped: (why: string) => console.log(`  dropped: ${why}`) } : {}),
     onNodeCall: async (call) => {
       asked.push(Number(call.args[0]));
@@ -241,8 +244,8 @@ export async function faultRun(device: ByteTransport, options: FaultRunOptions):
   result.resent = client.resent;
   result.faults = proxy.counts();
   await proxy.detach();
-  // The device keeps answering: a new session over the plain link.
-  const direct = new LinkClient(device, { timeoutMs: 5_000, image: app.image });
+  // The device keeps answering: a new session without the proxy.
+  const direct = new LinkClient(device, { timeoutMs: 5_000, image: app.image, ...(options.key ? { key: options.key } : {}) });
   const hello = await direct.hello();
   result.droppedFrames = hello.droppedFrames;
   const get = await direct.invoke("CALL", FN.Get, FUEL, new Uint8Array(0));

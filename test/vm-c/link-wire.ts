@@ -51,7 +51,7 @@ export class LinkTester {
   constructor(readonly wire: Wire, private readonly timeoutMs = 5_000) {}
 
   /** The next sequence number (1..255, wrapping past 0). */
-  private nextSeq(): number {
+  nextSeq(): number {
     this.seq = (this.seq % 255) + 1;
     return this.seq;
   }

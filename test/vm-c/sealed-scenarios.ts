@@ -122,9 +122,11 @@ export async function refusesAttacks(t: LinkTester, wire: SealingWire, start: nu
   expect(after.droppedFrames - before.droppedFrames).toBe(refused.length);
   expect(await count(t)).toBe(++n);
   // A frame far ahead of the floor is taken: refused frames did not move the floor.
-  await wire.raw.write(encodeFrame(sealFrame({ ...call, seq: 201 }, wire.key, Direction.NodeToDevice, wire.counter + 200)));
+  // (Its sequence number is the tester's next: the device refuses numbers behind its last, docs/link.md §4.6.)
+  const next = t.nextSeq();
+  await wire.raw.write(encodeFrame(sealFrame({ ...call, seq: next }, wire.key, Direction.NodeToDevice, wire.counter + 200)));
   wire.counter += 201;
-  const late = await t.answer(201);
+  const late = await t.answer(next);
   expect(late.end.name).toBe("RESULT");
   expect((late.end as Extract<Message, { name: "RESULT" }>).fields.value[0]).toBe(++n);
   return n;

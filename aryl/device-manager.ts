@@ -167,9 +167,9 @@ class DeviceWorker {
         ...(answer ? { answerNodeCall: (call: NodeCallRequest) => this.answerNodeCall(app, call, answer) } : {}),
         onDeviceEvent: (event: RaisedEvent) => this.raised(app, event),
         timeoutMs: reportTimeoutMs(this.entry),
-        // The link is sealed with the entry's key; a board flashed without a key is served plain (development), and said so.
+        // The link is sealed with the entry's key; a board flashed without one is served plain only if its entry says "link": "plain" (and said so).
         key: this.entry.key,
-        plainAllowed: this.entry.transport.kind !== "emulated",
+        plainAllowed: this.entry.plainAllowed,
         ...(this.options.fuel === undefined ? {} : { fuel: this.options.fuel }),
       });
       this.engine = engine;

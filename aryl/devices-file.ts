@@ -35,12 +35,14 @@ export interface DeviceEntry {
   key: Uint8Array;
   /** Names the Aryl script can address the device by, besides its own and its profile's. */
   groups: string[];
+  /** `"link": "plain"`: serve the board over an unsealed link if its firmware has no key (a LaunchPad, development). */
+  plainAllowed: boolean;
 }
 
 export type DevicesParsed = { ok: true; devices: DeviceEntry[] } | { ok: false; message: string };
 
 const NAME = /^[A-Za-z][A-Za-z0-9_.-]{0,62}$/;
-const KNOWN_FIELDS = ["name", "transport", "profile", "key", "groups"];
+const KNOWN_FIELDS = ["name", "transport", "profile", "key", "groups", "link"];
 
 class EntryError extends Error {}
 
@@ -78,10 +80,13 @@ function parseEntry(raw: unknown, baseDir: string, env: NodeJS.ProcessEnv): Devi
   if (!profile) throw new EntryError(`unknown profile '${o["profile"] as string}' (known: ${PROFILES.map((p) => p.name).join(", ")})`);
   const groups = o["groups"] ?? [];
   if (!Array.isArray(groups) || groups.some((g) => typeof g !== "string" || !NAME.test(g))) throw new EntryError("'groups' must be a list of names");
+  const link = o["link"] ?? "sealed";
+  if (link !== "sealed" && link !== "plain") throw new EntryError(`'link' must be "sealed" (the default) or "plain"`);
+  if (link === "plain" && transport.kind === "emulated") throw new EntryError(`'link' "plain" is for real boards; an emulated board is always built with its key`);
   const keyRef = o["key"] as string;
   const key = resolveKeyRef(keyRef, baseDir, env);
   if (!key.ok) throw new EntryError(key.message);
-  return { name, transport, transportText, profile, keyRef, key: key.key, groups: groups as string[] };
+  return { name, transport, transportText, profile, keyRef, key: key.key, groups: groups as string[], plainAllowed: link === "plain" };
 }
 
 /** Parses a devices file's text; `path` names it in messages and anchors relative key files. */

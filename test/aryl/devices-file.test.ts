@@ -43,6 +43,13 @@ describe("devices file", () => {
       ["lock-3", { kind: "emulated", board: "native" }, "smartlock", []],
     ]);
     expect(Buffer.from(r.devices[1]!.key).toString("hex")).toBe(KEY);
+    expect(r.devices.map((d) => d.plainAllowed)).toEqual([false, false, false, false]);
+  });
+
+  it("serves a real board over a plain link only when its entry says so", () => {
+    const r = parseDevicesFile(JSON.stringify({ devices: [{ name: "pad", transport: "serial:/dev/ttyACM1@9600", profile: "smartlock", key: "env:LOCK_KEY", link: "plain" }] }), path, env);
+    if (!r.ok) throw new Error(r.message);
+    expect(r.devices[0]!.plainAllowed).toBe(true);
   });
 
   const cases: [string, unknown, string][] = [
@@ -51,7 +58,7 @@ describe("devices file", () => {
     ["an empty list", { devices: [] }, `${path}: the "devices" list is empty`],
     ["an entry that is not an object", { devices: [lock, 7] }, `${path}: device 2: must be an object`],
     ["a missing field", { devices: [{ name: "lock-1", transport: "emulated:uno", key: "env:LOCK_KEY" }] }, `${path}: device 1 ('lock-1'): missing 'profile'`],
-    ["an unknown field", { devices: [{ ...lock, pin: "1234" }] }, `${path}: device 1 ('lock-1'): unknown field 'pin' (fields: name, transport, profile, key, groups)`],
+    ["an unknown field", { devices: [{ ...lock, pin: "1234" }] }, `${path}: device 1 ('lock-1'): unknown field 'pin' (fields: name, transport, profile, key, groups, link)`],
     ["a bad name", { devices: [{ ...lock, name: "lock 1" }] }, `${path}: device 1 ('lock 1'): name 'lock 1' must start with a letter`],
     ["a name used twice", { devices: [lock, lock] }, `${path}: device 2 ('lock-1'): name 'lock-1' is used twice`],
     ["an unknown transport", { devices: [{ ...lock, transport: "usb:3" }] }, `${path}: device 1 ('lock-1'): transport 'usb:3' must be serial:<path>[@baud], tcp:<host>:<port> or emulated:uno or emulated:native`],
@@ -59,6 +66,8 @@ describe("devices file", () => {
     ["an unknown board", { devices: [{ ...lock, transport: "emulated:esp32" }] }, `${path}: device 1 ('lock-1'): transport 'emulated:esp32' must be`],
     ["two devices on one port", { devices: [{ ...lock, transport: "serial:/dev/ttyUSB0" }, { ...lock, name: "lock-2", transport: "serial:/dev/ttyUSB0@9600" }] }, `${path}: device 2 ('lock-2'): transport 'serial:/dev/ttyUSB0@9600' is also device 'lock-1''s`],
     ["an unknown profile", { devices: [{ ...lock, profile: "toaster" }] }, `${path}: device 1 ('lock-1'): unknown profile 'toaster' (known: test, smartlock`],
+    ["a link neither sealed nor plain", { devices: [{ ...lock, link: "open" }] }, `${path}: device 1 ('lock-1'): 'link' must be "sealed" (the default) or "plain"`],
+    ["a plain link to an emulated board", { devices: [{ ...lock, link: "plain" }] }, `${path}: device 1 ('lock-1'): 'link' "plain" is for real boards`],
     ["bad groups", { devices: [{ ...lock, groups: "front" }] }, `${path}: device 1 ('lock-1'): 'groups' must be a list of names`],
     ["a key given by value", { devices: [{ ...lock, key: KEY }] }, `${path}: device 1 ('lock-1'): key must be a reference, env:<VARIABLE> or file:<path> (the key itself is not written here)`],
     ["an unset variable", { devices: [{ ...lock, key: "env:NO_SUCH_KEY" }] }, `${path}: device 1 ('lock-1'): key 'env:NO_SUCH_KEY': the environment variable is not set`],

@@ -9,6 +9,13 @@
 
 #define ALKY_DEVICE_BOARD ALKY_BOARD_UNO
 
+/* No 64/256-bit modes: the byte-array arithmetic (0.85 KB) does not fit the
+ * 12 KB budget beside the verifier (docs/performance.md, "The Uno: what each
+ * part costs"). The Uno announces the features it has; an image needing
+ * 64/256-bit values is refused ("features"), and such work runs on the node. */
+#define ALKY_WITH_W64 0
+#define ALKY_WITH_W256 0
+
 /* The image is an EEPROM address; the core reads it byte by byte. */
 #define ALKY_ROM_TYPE uint16_t
 #define ALKY_ROM_U8(rom, off) eeprom_read_byte((const uint8_t *)(uintptr_t)(uint16_t)((rom) + (off)))

@@ -207,6 +207,7 @@ function profileRow(p: Profile): Record<string, unknown> {
     id: p.id,
     doc: commentText(p.doc),
     header: byteList([p.id & 0xff, p.id >> 8, p.events.length, p.syscalls.length]),
+    nodeOnly: p.nodeOnly === true,
     events,
     syscalls,
   };

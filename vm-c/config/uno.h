@@ -26,6 +26,8 @@
 /* Every profile: the emulated board runs the conformance tests (test
  * profile) as well as the smart lock; a product build names its profile. */
 #define ALKY_PROFILE_ID 0
+/* ...but not the Aryl node's own (vm_config.h): 172 bytes of flash on the Uno. */
+#define ALKY_WITH_NODE_PROFILES 0
 #define ALKY_STACK_SIZE 384
 #define ALKY_MEMORY_SIZE 256
 #define ALKY_LINK_MAX_PAYLOAD 64

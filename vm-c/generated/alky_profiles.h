@@ -3,7 +3,8 @@
  * run `npm run gen:c`.
  *
  * Include after vm_config.h: ALKY_PROFILE_ID selects the profile a build
- * carries (0 = all of them, for hosts). */
+ * carries (0 = all of them, those only the Aryl node runs included when
+ * ALKY_WITH_NODE_PROFILES is on). */
 #ifndef ALKY_PROFILES_H
 #define ALKY_PROFILES_H
 
@@ -36,7 +37,7 @@
 #define ALKY_SYSCALL_TEST_OUTCHAR 11 /* OutChar(char v): report a character */
 #define ALKY_SYSCALL_TEST_PRINT 12 /* Print(string s): report a NUL-terminated string */
 #define ALKY_SYSCALL_TEST_NOW 13 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 1
+#if ALKY_PROFILE_ID == 1 || (ALKY_PROFILE_ID == 0)
 #define ALKY_PROFILE_BLOB_TEST \
     0x01, 0x00, 0x03, 0x0E, \
     0x00, 0x00, /* event Tick() */ \
@@ -68,7 +69,7 @@
 #define ALKY_SYSCALL_SMARTLOCK_LOCK 1 /* Lock(): close the lock */
 #define ALKY_SYSCALL_SMARTLOCK_INCORRECTBEEP 2 /* IncorrectBeep(): sound the buzzer for a wrong PIN */
 #define ALKY_SYSCALL_SMARTLOCK_NOW 3 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 2
+#if ALKY_PROFILE_ID == 2 || (ALKY_PROFILE_ID == 0)
 #define ALKY_PROFILE_BLOB_SMARTLOCK \
     0x02, 0x00, 0x01, 0x04, \
     0x00, 0x01, 0x30, /* event KeyPressed(char key) */ \
@@ -94,7 +95,7 @@
 #define ALKY_SYSCALL_ARYL_KECCAK256 8 /* Keccak256(string data) -> uint256: keccak-256 of a string's bytes, as a 256-bit number */
 #define ALKY_SYSCALL_ARYL_LOG 9 /* Log(string text): write a line to the node's log */
 #define ALKY_SYSCALL_ARYL_LOGVALUE 10 /* LogValue(string label, uint256 value): write `label value` to the node's log */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 3
+#if ALKY_PROFILE_ID == 3 || (ALKY_PROFILE_ID == 0 && ALKY_WITH_NODE_PROFILES)
 #define ALKY_PROFILE_BLOB_ARYL \
     0x03, 0x00, 0x00, 0x0B, \
     0x00, 0x03, 0x41, 0x00, 0x07, 0x44, 0x65, 0x63, 0x72, 0x79, 0x70, 0x74, 0x41, 0x01, 0x01, /* syscall Decrypt(string ciphertext, uint16 out, uint16 capacity) -> string */ \
@@ -119,7 +120,7 @@
 #define ALKY_EVENT_METER_TICK 1 /* Tick(): a periodic tick (the reporting interval) */
 #define ALKY_SYSCALL_METER_SUPPLY 0 /* Supply(bool on): switch the supply relay on or off */
 #define ALKY_SYSCALL_METER_NOW 1 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 4
+#if ALKY_PROFILE_ID == 4 || (ALKY_PROFILE_ID == 0)
 #define ALKY_PROFILE_BLOB_METER \
     0x04, 0x00, 0x02, 0x02, \
     0x00, 0x00, /* event Pulse() */ \

@@ -116,19 +116,12 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
 
 uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
     /* Flipping the sign bit maps two's complement order onto unsigned order. */
-    if (op == ALKY_OP_SLT || op == ALKY_OP_SGT) {
-        uint32_t sign = (uint32_t)1 << (8 * nb - 1);
-        a ^= sign;
-        b ^= sign;
-    }
+    uint32_t sign = (op == ALKY_OP_SLT || op == ALKY_OP_SGT) ? (uint32_t)1 << (8 * nb - 1) : 0;
     if (op == ALKY_OP_EQ) return (uint8_t)(a == b);
-    /* LT, SLT are even opcodes; GT, SGT odd: swap the operands for those. */
-    if (op & 1) {
-        uint32_t t = a;
-        a = b;
-        b = t;
-    }
-    return (uint8_t)(a < b);
+    a ^= sign;
+    b ^= sign;
+    /* LT, SLT are even opcodes; GT, SGT odd. */
+    return (uint8_t)((op & 1) ? b < a : a < b);
 }
 
 #if !ALKY_WITH_BIG
@@ -144,5 +137,26 @@ uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
         if (a & bit) r = add_mod(r, b, n);
     }
     return r;
+}
+#endif /* !ALKY_WITH_BIG */
+
+#if !ALKY_WITH_BIG
+uint8_t *alky_small_step(uint8_t op, uint8_t *sp, uint8_t nb) {
+    uint32_t a = alky_small_load(sp - nb, nb), b;
+    sp -= nb;
+    b = alky_small_load(sp - nb, nb);
+    sp -= nb;
+    if (op >= ALKY_OP_LT && op <= ALKY_OP_EQ) {
+        *sp = alky_small_compare(op, a, b, nb);
+        return sp + 1;
+    }
+    if (op == ALKY_OP_ADDMOD || op == ALKY_OP_MULMOD) {
+        sp -= nb;
+        a = alky_small_modop(op, a, b, alky_small_load(sp, nb));
+    } else {
+        a = alky_small_binop(op, a, b, nb);
+    }
+    alky_small_store(sp, a, nb);
+    return sp + nb;
 }
 #endif /* !ALKY_WITH_BIG */

@@ -60,15 +60,20 @@ static ALKY_NOINLINE uint32_t add_mod(uint32_t x, uint32_t y, uint32_t n) {
  * quotient negative when the signs differ, the remainder with a's sign
  * (-2^(W-1) / -1 gives 2^(W-1), which stores as -2^(W-1) as the EVM requires). */
 static uint32_t divide(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
-    uint8_t is_mod = (uint8_t)(op == ALKY_OP_MOD || op == ALKY_OP_SMOD);
-    uint32_t neg = 0, r;
+    uint8_t is_mod = (uint8_t)(op == ALKY_OP_MOD || op == ALKY_OP_SMOD), neg = 0;
+    uint32_t r;
     if (!b) return 0;
     if (op == ALKY_OP_SDIV || op == ALKY_OP_SMOD) {
         a = sext(a, nb);
         b = sext(b, nb);
-        neg = (is_mod ? a : a ^ b) & SIGN32;
-        if (a & SIGN32) a = 0 - a;
-        if (b & SIGN32) b = 0 - b;
+        if (a & SIGN32) {
+            a = 0 - a;
+            neg = 1;
+        }
+        if (b & SIGN32) {
+            b = 0 - b;
+            if (!is_mod) neg ^= 1;
+        }
     }
     r = is_mod ? a % b : a / b;
     return neg ? 0 - r : r;
@@ -141,15 +146,31 @@ uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
 #endif /* !ALKY_WITH_BIG */
 
 #if !ALKY_WITH_BIG
+/* LT, GT, SLT, SGT, EQ on the values' bytes, most significant first (the
+ * signed orders flip the sign bit of the top byte): no 32-bit registers. */
+static uint8_t compare_bytes(uint8_t op, const uint8_t *a, const uint8_t *b, uint8_t nb) {
+    uint8_t flip = (uint8_t)((op == ALKY_OP_SLT || op == ALKY_OP_SGT) ? 0x80 : 0), x, y;
+    while (nb--) {
+        x = (uint8_t)(a[nb] ^ flip);
+        y = (uint8_t)(b[nb] ^ flip);
+        flip = 0;
+        if (x != y) return (uint8_t)(op == ALKY_OP_EQ ? 0 : (op & 1) ? x > y : x < y);
+    }
+    return (uint8_t)(op == ALKY_OP_EQ);
+}
+
 uint8_t *alky_small_step(uint8_t op, uint8_t *sp, uint8_t nb) {
-    uint32_t a = alky_small_load(sp - nb, nb), b;
+    uint32_t a, b;
+    if (op >= ALKY_OP_LT && op <= ALKY_OP_EQ) {
+        uint8_t r = compare_bytes(op, sp - nb, sp - 2 * nb, nb);
+        sp -= 2 * nb;
+        *sp = r;
+        return sp + 1;
+    }
+    a = alky_small_load(sp - nb, nb);
     sp -= nb;
     b = alky_small_load(sp - nb, nb);
     sp -= nb;
-    if (op >= ALKY_OP_LT && op <= ALKY_OP_EQ) {
-        *sp = alky_small_compare(op, a, b, nb);
-        return sp + 1;
-    }
     if (op == ALKY_OP_ADDMOD || op == ALKY_OP_MULMOD) {
         sp -= nb;
         a = alky_small_modop(op, a, b, alky_small_load(sp, nb));

@@ -401,7 +401,8 @@ alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args
     d->syscalls++;
     if (alky_import_flags(vm, imp) & ALKY_SYSCALL_FLAG_CLOCK) {
         uint8_t rb = alky_type_bytes(alky_import_result_type(vm, imp));
-        for (i = 0; i < rb && i < 4; i++) result[i] = (uint8_t)(d->clock >> (8 * i));
+        uint32_t clock = d->clock;
+        for (i = 0; i < rb && i < 4; i++, clock >>= 8) result[i] = (uint8_t)clock;
     }
     return ALKY_OK;
 }

@@ -127,28 +127,6 @@ function enumRows(names: readonly string[]): { name: string; value: number }[] {
   return names.map((n, value) => ({ name: cIdentifier(n), value }));
 }
 
-/** Opcodes per row of the packed opcode info table. */
-const OP_INFO_ROW = 4;
-
-/**
- * The opcode info table (per byte: kind + 1, bit 7 for a terminal opcode,
- * 0 for none) in rows of OP_INFO_ROW bytes, each distinct row stored once,
- * and per row of opcodes the offset of its row: 156 bytes instead of 256.
- */
-function opInfoTable(kinds: readonly KindRow[]): { index: string; rows: string } {
-  const info = new Array<number>(256).fill(0);
-  for (const o of OPCODES) info[o.byte] = kinds.findIndex((k) => k.name === kindOf(o)) + 1 + (o.terminal ? 0x80 : 0);
-  const rows: string[] = [];
-  const index: number[] = [];
-  for (let op = 0; op < 256; op += OP_INFO_ROW) {
-    const row = byteList(info.slice(op, op + OP_INFO_ROW));
-    if (!rows.includes(row)) rows.push(row);
-    index.push(rows.indexOf(row) * OP_INFO_ROW);
-  }
-  if (rows.length * OP_INFO_ROW > 256) throw new Error("opcode info rows: offsets no longer fit a byte");
-  return { index: byteList(index), rows: rows.join(", ") };
-}
-
 /** The C header with the opcode list, the verifier's kind table, widths and container constants. */
 export function renderOpcodeHeader(): string {
   const kinds = kindRows();
@@ -166,8 +144,6 @@ export function renderOpcodeHeader(): string {
     opcodes,
     kinds,
     kindCount: kinds.length,
-    opInfoRow: OP_INFO_ROW,
-    opInfo: opInfoTable(kinds),
     widthCount: WIDTH_BITS.length,
     widthBytes: WIDTH_BITS.map((b) => b / 8).join(", "),
     widths: widthRows(),

@@ -77,13 +77,14 @@ uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
 }
 
 #if ALKY_WITH_VERIFY || ALKY_USE_COMPUTED_GOTO
-/* Opcode kinds (alky_opcodes.h, ALKY_OP_INFO_*): 156 bytes of flash. The
- * verifier's and the interpreter's dispatch. */
-static const uint8_t ALKY_PROGMEM op_index[256 / ALKY_OP_INFO_ROW] = ALKY_OP_INFO_INDEX;
-static const uint8_t ALKY_PROGMEM op_rows[] = ALKY_OP_INFO_ROWS;
+/* Opcode kinds: 256 bytes of flash, kind + 1 (0 = not an opcode), bit 7 =
+ * terminal. The verifier's and the interpreter's dispatch. */
+#define OPINFO_(name, byte, kind, imm, terminal) [byte] = (uint8_t)((kind) + 1 + ((terminal) << 7)),
+static const uint8_t ALKY_PROGMEM op_info[256] = {ALKY_OPCODE_LIST(OPINFO_)};
+#undef OPINFO_
 
 uint8_t alky_op_info(uint8_t op) {
-    return ALKY_PROGMEM_U8(&op_rows[ALKY_PROGMEM_U8(&op_index[op / ALKY_OP_INFO_ROW]) + op % ALKY_OP_INFO_ROW]);
+    return ALKY_PROGMEM_U8(&op_info[op]);
 }
 #endif
 

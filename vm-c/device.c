@@ -191,7 +191,7 @@ static uint8_t phase_done(alky_device *d) {
         capacity = alky_function_string_buffer(vm, vm->call_fn, d->arg_strings, &address);
         /* The capacity counts the NUL. The bound check guards a build
          * without the verifier, which would otherwise trust the record. */
-        if (length >= capacity || (uint32_t)address + capacity > vm->mem_size) return argument_error(d);
+        if (length >= capacity || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return argument_error(d);
         d->arg_phase = PHASE_BYTES;
         d->arg_addr = address;
         d->arg_need = length;

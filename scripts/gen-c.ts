@@ -168,6 +168,8 @@ export function renderOpcodeHeader(): string {
 // ---------------------------------------------------------------- profiles
 
 const SYSCALL_FLAG_CLOCK = 0x01;
+/** Bytes of a profile's header in the blob (templates/profiles.h.hbs). */
+const PROFILE_HEADER_BYTES = 7;
 
 function signature(name: string, params: readonly ProfileParam[], result: ValueType | undefined): string {
   const head = `${name}(${params.map((p) => `${typeName(p.type)} ${p.name}`).join(", ")})`;
@@ -201,12 +203,17 @@ function profileRow(p: Profile): Record<string, unknown> {
     };
   });
   if (p.events.length > 255 || p.syscalls.length > 255) throw new Error(`profile ${p.name}: too many entries`);
+  const count = (rows: readonly { blob: string }[]) => rows.reduce((n, r) => n + r.blob.split(",").length, 0);
+  const syscallsAt = PROFILE_HEADER_BYTES + count(events);
+  const length = syscallsAt + count(syscalls);
+  if (syscallsAt > 0xff || length > 0xffff) throw new Error(`profile ${p.name}: too large for the blob's offsets`);
   return {
     name: p.name,
     upper,
     id: p.id,
     doc: commentText(p.doc),
-    header: byteList([p.id & 0xff, p.id >> 8, p.events.length, p.syscalls.length]),
+    header: byteList([p.id & 0xff, p.id >> 8, p.events.length, p.syscalls.length, length & 0xff, length >> 8, syscallsAt]),
+    nodeOnly: p.nodeOnly === true,
     events,
     syscalls,
   };

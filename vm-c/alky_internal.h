@@ -119,6 +119,11 @@ void alky_small_store(uint8_t *p, uint32_t v, uint8_t nb);
 uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb);
 uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb);
 uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n);
+#if !ALKY_WITH_BIG
+/* A binary (G_WW_W), comparison (G_WW_B) or modular (G_WWW_W) instruction
+ * on the operand stack whose top is at sp; returns the new top. */
+uint8_t *alky_small_step(uint8_t op, uint8_t *sp, uint8_t nb);
+#endif
 
 /* ---- arith256.c: widths 64 and 256 on little-endian byte arrays in place. ----
  * Operands are the VM's stack slots: `a` is the top (μs[0]), `b` the next

@@ -215,7 +215,7 @@ static uint8_t phase_done(alky_device *d) {
         capacity = alky_function_string_buffer(vm, vm->call_fn, d->arg_strings, &address);
         /* The capacity counts the NUL. The bound check guards a build
          * without the verifier, which would otherwise trust the record. */
-        if (length >= capacity || (uint32_t)address + capacity > vm->mem_size) return argument_error(d);
+        if (length >= capacity || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return argument_error(d);
         d->arg_phase = PHASE_BYTES;
         d->arg_addr = address;
         d->arg_need = length;
@@ -462,7 +462,8 @@ alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args
     d->syscalls++;
     if (alky_import_flags(vm, imp) & ALKY_SYSCALL_FLAG_CLOCK) {
         uint8_t rb = alky_type_bytes(alky_import_result_type(vm, imp));
-        for (i = 0; i < rb && i < 4; i++) result[i] = (uint8_t)(d->clock >> (8 * i));
+        uint32_t clock = d->clock;
+        for (i = 0; i < rb && i < 4; i++, clock >>= 8) result[i] = (uint8_t)clock;
     }
     return ALKY_OK;
 }

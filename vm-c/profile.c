@@ -24,29 +24,23 @@ static uint16_t syscall_size(uint16_t off) {
     return (uint16_t)(5 + alky_profile_byte((uint16_t)(off + 4)) + alky_profile_byte((uint16_t)(off + 1)));
 }
 
-/* Offset of the first syscall of the profile at `profile`. */
-static uint16_t profile_syscalls(uint16_t profile) {
-    uint16_t off = (uint16_t)(profile + 4);
-    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
-    for (i = 0; i < n; i++) off = (uint16_t)(off + event_size(off));
-    return off;
-}
+/* A profile's header (alky_profiles.h): id, event count, syscall count,
+ * length, offset of the syscalls; its events follow. */
+#define PROFILE_LENGTH 4
+#define PROFILE_SYSCALLS 6
+#define PROFILE_EVENTS 7
 
 uint16_t alky_profile_find(uint16_t id) {
-    uint16_t off = 0;
-    for (;;) {
-        uint16_t pid = blob_u16(off), p = off;
-        uint8_t i, n;
-        if (pid == 0xFFFF) return NO_OFFSET;
+    uint16_t off = 0, pid;
+    while ((pid = blob_u16(off)) != 0xFFFF) {
         if (pid == id) return off;
-        off = profile_syscalls(p);
-        n = alky_profile_byte((uint16_t)(p + 3));
-        for (i = 0; i < n; i++) off = (uint16_t)(off + syscall_size(off));
+        off = (uint16_t)(off + blob_u16((uint16_t)(off + PROFILE_LENGTH)));
     }
+    return NO_OFFSET;
 }
 
 uint16_t alky_profile_event(uint16_t profile, uint8_t id) {
-    uint16_t off = (uint16_t)(profile + 4);
+    uint16_t off = (uint16_t)(profile + PROFILE_EVENTS);
     uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
     for (i = 0; i < n; i++, off = (uint16_t)(off + event_size(off)))
         if (alky_profile_byte(off) == id) return off;
@@ -54,7 +48,7 @@ uint16_t alky_profile_event(uint16_t profile, uint8_t id) {
 }
 
 uint16_t alky_profile_syscall(uint16_t profile, uint8_t id) {
-    uint16_t off = profile_syscalls(profile);
+    uint16_t off = (uint16_t)(profile + alky_profile_byte((uint16_t)(profile + PROFILE_SYSCALLS)));
     uint8_t i, n = alky_profile_byte((uint16_t)(profile + 3));
     for (i = 0; i < n; i++, off = (uint16_t)(off + syscall_size(off)))
         if (alky_profile_byte(off) == id) return off;

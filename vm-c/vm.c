@@ -104,41 +104,39 @@ alky_status alky_execute(alky_vm *vm) {
             }
 
             /* a = top, b = next; the result replaces b. */
-            vmcase(G_WW_W) {
 #if ALKY_WITH_BIG
+            vmcase(G_WW_W) {
                 if (nb > 4 || !alky_small_native(op)) {
                     alky_big_binop(op, sp - 2 * nb, sp - nb, nb);
                     sp -= nb;
                     vmbreak;
                 }
-#endif
                 sp -= nb;
                 alky_small_store(sp - nb, alky_small_binop(op, alky_small_load(sp, nb), alky_small_load(sp - nb, nb), nb), nb);
                 vmbreak;
             }
             vmcase(G_WW_B) {
                 uint8_t r;
-#if ALKY_WITH_BIG
                 if (nb > 4) r = alky_big_compare(op, sp - 2 * nb, sp - nb, nb);
-                else
-#endif
-                    r = alky_small_compare(op, alky_small_load(sp - nb, nb), alky_small_load(sp - 2 * nb, nb), nb);
+                else r = alky_small_compare(op, alky_small_load(sp - nb, nb), alky_small_load(sp - 2 * nb, nb), nb);
                 sp -= 2 * nb;
                 *sp++ = r;
                 vmbreak;
             }
             vmcase(G_WWW_W) {
-#if ALKY_WITH_BIG
                 alky_big_modop(op, sp - 3 * nb, sp - 2 * nb, sp - nb, nb);
                 sp -= 2 * nb;
                 vmbreak;
-#else
-                sp -= 2 * nb;
-                alky_small_store(sp - nb,
-                                 alky_small_modop(op, alky_small_load(sp + nb, nb), alky_small_load(sp, nb), alky_small_load(sp - nb, nb)), nb);
-                vmbreak;
-#endif
             }
+#else
+            /* Widths 8 to 32 only: one out-of-line step for the three kinds. */
+            vmcase(G_WW_W)
+            vmcase(G_WW_B)
+            vmcase(G_WWW_W) {
+                sp = alky_small_step(op, sp, nb);
+                vmbreak;
+            }
+#endif
             vmcase(G_W_B) {
                 uint8_t i, any = 0;
                 for (i = 1; i <= nb; i++) any |= sp[-(int16_t)i];

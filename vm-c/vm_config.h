@@ -77,6 +77,13 @@
 #define ALKY_PROFILE_ID 0
 #endif
 
+/* With ALKY_PROFILE_ID 0, also the profiles only the Aryl node runs apps of
+ * (compiler/profiles/profiles.ts nodeOnly: "aryl"). A board leaves them out
+ * and refuses such an image ("profile"): their blob bytes are flash it needs. */
+#ifndef ALKY_WITH_NODE_PROFILES
+#define ALKY_WITH_NODE_PROFILES 1
+#endif
+
 /* ---- Where the image lives. ----
  * Every read of image bytes goes through alky_rom_u8(rom, offset), so the
  * same interpreter runs an image in RAM, in AVR flash or in EEPROM. A board

@@ -107,6 +107,7 @@ function unoAotFlags(extraFlags: readonly string[]): string[] {
 
 /** The Arduino Uno link device running `bytes` (an encoded, verified image) as native code: its ELF and sizes. */
 export function buildUnoAotDevice(bytes: Uint8Array, options: ToolchainOptions = {}): BuiltFirmware {
+  refuseMissingFeatures(bytes, UNO_LACKS, "Uno");
   const generated = emitC(bytes);
   if (!generated.ok) throw new BoardEmulationError("build-failed", `AOT translation failed: ${generated.message}`);
   return buildUnoAotDeviceFromC(generated.text, options);
@@ -155,14 +156,21 @@ const MSP430_AOT_CHARGE_CALL = "ALKY_AOT_CHARGE_CALL=1";
  * (no 64/256-bit routines, no storage HAL), so the build says so instead.
  */
 const MSP430_LACKS = Feature.Width64 | Feature.Width256 | Feature.Storage;
+/** What the Uno firmware is built without (vm-c/config/uno.h: ALKY_WITH_W64, ALKY_WITH_W256 0). */
+const UNO_LACKS = Feature.Width64 | Feature.Width256;
+
+/** Throws the build error naming the features an image needs that a board's firmware is built without. */
+function refuseMissingFeatures(bytes: Uint8Array, lacks: number, board: string): void {
+  const decoded = decodeImage(bytes);
+  const missing = decoded.ok ? FEATURE_NAMES.filter(([bit]) => decoded.value.image.features & lacks & bit).map(([, name]) => name) : [];
+  if (missing.length) {
+    throw new BoardEmulationError("build-failed", `the app needs ${missing.join(", ")}, which the ${board} firmware is built without: its AOT code cannot be built in (docs/aot.md)`);
+  }
+}
 
 /** The MSP430G2553 link device running `bytes` (an encoded, verified image) as native code: its ELF and sizes. */
 export function buildMsp430AotDevice(bytes: Uint8Array, options: ToolchainOptions = {}): BuiltFirmware {
-  const decoded = decodeImage(bytes);
-  const missing = decoded.ok ? FEATURE_NAMES.filter(([bit]) => decoded.value.image.features & MSP430_LACKS & bit).map(([, name]) => name) : [];
-  if (missing.length) {
-    throw new BoardEmulationError("build-failed", `the app needs ${missing.join(", ")}, which the MSP430 firmware is built without: its AOT code cannot be built in (docs/aot.md)`);
-  }
+  refuseMissingFeatures(bytes, MSP430_LACKS, "MSP430");
   const generated = emitC(bytes);
   if (!generated.ok) throw new BoardEmulationError("build-failed", `AOT translation failed: ${generated.message}`);
   return buildMsp430AotDeviceFromC(generated.text, options);

@@ -38,6 +38,12 @@ export interface Profile {
   doc: string;
   events: ProfileEvent[];
   syscalls: ProfileSyscall[];
+  /**
+   * Only the Aryl node runs apps of this profile: a device build carrying
+   * every profile leaves it out unless ALKY_WITH_NODE_PROFILES is on
+   * (vm-c/vm_config.h; off on the Uno and the MSP430, docs/performance.md).
+   */
+  nodeOnly?: boolean;
 }
 
 /** `"char key"` → { name: "key", type: char }. Types use the assembler's spelling. */
@@ -98,6 +104,7 @@ export const PROFILES: readonly Profile[] = [
   {
     id: 3,
     name: "aryl",
+    nodeOnly: true,
     doc: "Aryl scripts, run by the Aryl node (docs/aryl.md §2): the node's built-in functions. Calls of device functions and contract functions are node-call imports, not syscalls.",
     events: [],
     syscalls: [

@@ -11,28 +11,29 @@ import { emitC } from "../../compiler/aot/emit-c.js";
 import { cFunctionNames } from "../../compiler/aot/function.js";
 import { assemble } from "../../compiler/ir/asm.js";
 import { encodeImage } from "../../compiler/ir/image.js";
-import { casesFor, compileCase, loadCorpus } from "../conformance/corpus.js";
+import { BACKENDS, casesFor, compileCase, loadCorpus } from "../conformance/corpus.js";
 import { alkyvm, ensureBuilt, ROOT } from "../helpers/cli.js";
 
 const corpus = loadCorpus();
 const WARNING_FLAGS = ["-std=c99", "-pedantic", "-Wall", "-Wextra", "-Werror"];
 const work = join(tmpdir(), `alkyvm-aot-${process.pid}`);
+const backend = (name: string) => BACKENDS.find((b) => b.name === name)!;
 const config = (board: string) => `-DALKY_CONFIG_HEADER="config/${board}.h"`;
 
 /**
  * The compilers of the AOT firmwares (compiler/engines/aot-build.ts), each
  * with its target's optimisation and configuration: the host's gcc and clang,
  * avr-gcc for the Uno, clang for the MSP430 (fuel charges out of line as in
- * its build, and only the cases its 8-to-32-bit build can run).
+ * its build), each with only the cases its 8-to-32-bit build can run.
  */
 const TARGETS = [
   { compiler: "gcc", flags: ["-O2", config("native")], cases: corpus },
   { compiler: "clang", flags: ["-O2", config("native")], cases: corpus },
-  { compiler: "avr-gcc", flags: ["-mmcu=atmega328p", "-Os", config("uno")], cases: corpus },
+  { compiler: "avr-gcc", flags: ["-mmcu=atmega328p", "-Os", config("uno")], cases: casesFor(backend("avr-aot"), corpus) },
   {
     compiler: "clang",
     flags: ["--target=msp430", "-mmcu=msp430g2553", "-Oz", "-ffreestanding", "-fno-jump-tables", config("lpmsp430g2553"), "-DALKY_AOT_CHARGE_CALL=1"],
-    cases: casesFor({ name: "msp430-aot", lacks: ["w64", "w256", "big"] }, corpus),
+    cases: casesFor(backend("msp430-aot"), corpus),
   },
 ];
 

@@ -39,9 +39,10 @@ const MSP430_STORE_BYTES = 2048;
 /**
  * How far the Uno firmware with the verifier may be over its 12 KB flash
  * budget: a guard against growth while the gap is closed (docs/performance.md,
- * "Where the Uno misses"), not the budget itself.
+ * "Where the Uno misses"), not the budget itself. Measured 2794 over at 1d48eae; the
+ * guard leaves 0.45 KB of headroom.
  */
-const UNO_FLASH_GAP_GUARD = 4864;
+const UNO_FLASH_GAP_GUARD = 3264;
 /** Bytes of the MSP430's C stack region that must stay untouched after the deepest runs below (a margin, so a stack reaching .bss fails). */
 const MSP430_STACK_MARGIN = 16;
 
@@ -74,9 +75,9 @@ async function msp430StackPeak(source: string, profile: string, steps: string): 
 }
 
 describe("the Uno link-device firmware against its budget (run scripts/setup.sh if avr-gcc is missing)", () => {
-  it("is built with the on-device verifier, 64/256-bit, storage and node calls", () => {
+  it("is built with the on-device verifier, storage and node calls, without 64/256-bit", () => {
     const s = switches(["avr-gcc", "-mmcu=atmega328p"], "uno");
-    expect(s).toMatchObject({ ALKY_WITH_VERIFY: 1, ALKY_WITH_W64: 1, ALKY_WITH_W256: 1, ALKY_WITH_STORAGE: 1, ALKY_WITH_NCALL: 1 });
+    expect(s).toMatchObject({ ALKY_WITH_VERIFY: 1, ALKY_WITH_W64: 0, ALKY_WITH_W256: 0, ALKY_WITH_STORAGE: 1, ALKY_WITH_NCALL: 1 });
   });
 
   it("keeps its static RAM within the 1 KB budget", () => {

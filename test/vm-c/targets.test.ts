@@ -39,9 +39,10 @@ function row(prefix: string): Row {
 }
 
 describe("vm-c on the MCUs (run scripts/setup.sh if a toolchain is missing)", () => {
+  // sizes.sh builds eight configurations: about 50 s alone, longer next to other tests.
   it("compiles with avr-gcc and clang --target=msp430, -Wall -Wextra -Werror, in all four configurations", () => {
     expect(sizes().map((r) => r.config)).toHaveLength(4);
-  });
+  }, 240_000);
 
   it("the full configuration stays under 12.5 KB of AVR code and 14.5 KB of MSP430 code", () => {
     expect(row("full").avr).toBeLessThan(12.5 * 1024);

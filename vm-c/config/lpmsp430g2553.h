@@ -10,6 +10,8 @@
 /* Every profile: the emulated board runs the conformance tests (test
  * profile) as well as the smart lock; a product build names its profile. */
 #define ALKY_PROFILE_ID 0
+/* ...but not the Aryl node's own (vm_config.h): 172 bytes of flash on the Uno. */
+#define ALKY_WITH_NODE_PROFILES 0
 /* RAM: the smart lock needs 41 bytes of memory and a 22-byte entry frame;
  * the C stack needs about 190 bytes while a syscall is reported (measured
  * in the simulator: RAM starts as 0xFF), so the VM stack gets only 48. */

@@ -9,6 +9,13 @@
 
 #define ALKY_DEVICE_BOARD ALKY_BOARD_UNO
 
+/* No 64/256-bit modes: the byte-array arithmetic (0.85 KB) does not fit the
+ * 12 KB budget beside the verifier (docs/performance.md, "The Uno: what each
+ * part costs"). The Uno announces the features it has; an image needing
+ * 64/256-bit values is refused ("features"), and such work runs on the node. */
+#define ALKY_WITH_W64 0
+#define ALKY_WITH_W256 0
+
 /* The image is an EEPROM address; the core reads it byte by byte. */
 #define ALKY_ROM_TYPE uint16_t
 #define ALKY_ROM_U8(rom, off) eeprom_read_byte((const uint8_t *)(uintptr_t)(uint16_t)((rom) + (off)))
@@ -19,6 +26,8 @@
 /* Every profile: the emulated board runs the conformance tests (test
  * profile) as well as the smart lock; a product build names its profile. */
 #define ALKY_PROFILE_ID 0
+/* ...but not the Aryl node's own (vm_config.h): 172 bytes of flash on the Uno. */
+#define ALKY_WITH_NODE_PROFILES 0
 #define ALKY_STACK_SIZE 384
 #define ALKY_MEMORY_SIZE 256
 #define ALKY_LINK_MAX_PAYLOAD 64

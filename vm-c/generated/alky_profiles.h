@@ -3,7 +3,8 @@
  * run `npm run gen:c`.
  *
  * Include after vm_config.h: ALKY_PROFILE_ID selects the profile a build
- * carries (0 = all of them, for hosts). */
+ * carries (0 = all of them, those only the Aryl node runs included when
+ * ALKY_WITH_NODE_PROFILES is on). */
 #ifndef ALKY_PROFILES_H
 #define ALKY_PROFILES_H
 
@@ -11,7 +12,8 @@
 #define ALKY_SYSCALL_FLAG_CLOCK 0x01 /* the result is the device clock */
 
 /* Blob layout, read by verify.c through the ROM accessors:
- *   profile := id u16 (LE), event count, syscall count, events, syscalls
+ *   profile := id u16 (LE), event count, syscall count, its length u16 (LE),
+ *              offset of its syscalls u8 (both from its first byte), events, syscalls
  *   event   := id, parameter count, parameter type bytes
  *   syscall := id, parameter count, result type byte, flags, name length,
  *              name bytes, parameter type bytes
@@ -36,9 +38,9 @@
 #define ALKY_SYSCALL_TEST_OUTCHAR 11 /* OutChar(char v): report a character */
 #define ALKY_SYSCALL_TEST_PRINT 12 /* Print(string s): report a NUL-terminated string */
 #define ALKY_SYSCALL_TEST_NOW 13 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 1
+#if ALKY_PROFILE_ID == 1 || (ALKY_PROFILE_ID == 0)
 #define ALKY_PROFILE_BLOB_TEST \
-    0x01, 0x00, 0x03, 0x0E, \
+    0x01, 0x00, 0x03, 0x0E, 0xAF, 0x00, 0x0F, \
     0x00, 0x00, /* event Tick() */ \
     0x01, 0x01, 0x02, /* event Input(uint32 value) */ \
     0x02, 0x01, 0x30, /* event Key(char key) */ \
@@ -68,9 +70,9 @@
 #define ALKY_SYSCALL_SMARTLOCK_LOCK 1 /* Lock(): close the lock */
 #define ALKY_SYSCALL_SMARTLOCK_INCORRECTBEEP 2 /* IncorrectBeep(): sound the buzzer for a wrong PIN */
 #define ALKY_SYSCALL_SMARTLOCK_NOW 3 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 2
+#if ALKY_PROFILE_ID == 2 || (ALKY_PROFILE_ID == 0)
 #define ALKY_PROFILE_BLOB_SMARTLOCK \
-    0x02, 0x00, 0x01, 0x04, \
+    0x02, 0x00, 0x01, 0x04, 0x38, 0x00, 0x0A, \
     0x00, 0x01, 0x30, /* event KeyPressed(char key) */ \
     0x00, 0x00, 0xFF, 0x00, 0x06, 0x55, 0x6E, 0x6C, 0x6F, 0x63, 0x6B, /* syscall Unlock() */ \
     0x01, 0x00, 0xFF, 0x00, 0x04, 0x4C, 0x6F, 0x63, 0x6B, /* syscall Lock() */ \
@@ -94,9 +96,9 @@
 #define ALKY_SYSCALL_ARYL_KECCAK256 8 /* Keccak256(string data) -> uint256: keccak-256 of a string's bytes, as a 256-bit number */
 #define ALKY_SYSCALL_ARYL_LOG 9 /* Log(string text): write a line to the node's log */
 #define ALKY_SYSCALL_ARYL_LOGVALUE 10 /* LogValue(string label, uint256 value): write `label value` to the node's log */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 3
+#if ALKY_PROFILE_ID == 3 || (ALKY_PROFILE_ID == 0 && ALKY_WITH_NODE_PROFILES)
 #define ALKY_PROFILE_BLOB_ARYL \
-    0x03, 0x00, 0x00, 0x0B, \
+    0x03, 0x00, 0x00, 0x0B, 0xAF, 0x00, 0x07, \
     0x00, 0x03, 0x41, 0x00, 0x07, 0x44, 0x65, 0x63, 0x72, 0x79, 0x70, 0x74, 0x41, 0x01, 0x01, /* syscall Decrypt(string ciphertext, uint16 out, uint16 capacity) -> string */ \
     0x01, 0x00, 0x03, 0x00, 0x0B, 0x42, 0x6C, 0x6F, 0x63, 0x6B, 0x4E, 0x75, 0x6D, 0x62, 0x65, 0x72, /* syscall BlockNumber() -> uint64 */ \
     0x02, 0x00, 0x02, 0x00, 0x0E, 0x42, 0x6C, 0x6F, 0x63, 0x6B, 0x54, 0x69, 0x6D, 0x65, 0x73, 0x74, 0x61, 0x6D, 0x70, /* syscall BlockTimestamp() -> uint32 */ \
@@ -119,9 +121,9 @@
 #define ALKY_EVENT_METER_TICK 1 /* Tick(): a periodic tick (the reporting interval) */
 #define ALKY_SYSCALL_METER_SUPPLY 0 /* Supply(bool on): switch the supply relay on or off */
 #define ALKY_SYSCALL_METER_NOW 1 /* Now() -> uint32: seconds since the Unix epoch, as last set by the node */
-#if ALKY_PROFILE_ID == 0 || ALKY_PROFILE_ID == 4
+#if ALKY_PROFILE_ID == 4 || (ALKY_PROFILE_ID == 0)
 #define ALKY_PROFILE_BLOB_METER \
-    0x04, 0x00, 0x02, 0x02, \
+    0x04, 0x00, 0x02, 0x02, 0x1F, 0x00, 0x0B, \
     0x00, 0x00, /* event Pulse() */ \
     0x01, 0x00, /* event Tick() */ \
     0x00, 0x01, 0xFF, 0x00, 0x06, 0x53, 0x75, 0x70, 0x70, 0x6C, 0x79, 0x20, /* syscall Supply(bool on) */ \

@@ -7,7 +7,8 @@ import { SerialTransport } from "../compiler/engines/serial.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { frameJson, frameText } from "../compiler/firmware/frame-text.js";
 import { encodeFrame, FrameReader } from "../compiler/link/frame.js";
-import { encodePayload, messageSpec } from "../compiler/link/messages.js";
+import { STALE_NUMBER } from "../compiler/link/client.js";
+import { codeName, decodePayload, encodePayload, ERROR_CODES, messageSpec } from "../compiler/link/messages.js";
 import { parseSerialSpec } from "../compiler/run/serial-backend.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError } from "./files.js";
@@ -42,18 +43,26 @@ export async function cmdMonitor(argv: string[], out: (line: string) => void): P
   process.once("SIGINT", onSignal);
   const deadline = seconds === undefined ? Infinity : Date.now() + seconds * 1000;
   const reader = new FrameReader();
-  const hello = encodeFrame({ flags: 0, seq: 1, type: messageSpec("HELLO").id, payload: encodePayload("HELLO", {}) });
+  let helloSeq = 1;
+  const hello = (): Uint8Array => encodeFrame({ flags: 0, seq: helloSeq, type: messageSpec("HELLO").id, payload: encodePayload("HELLO", {}) });
   let seen = 0;
   let nextHello = args.flags.has("--hello") ? 0 : Infinity;
   try {
     while (!stop && Date.now() < deadline && (count === undefined || seen < count)) {
       if (seen === 0 && Date.now() >= nextHello) {
-        await transport.write(hello);
+        await transport.write(hello());
         nextHello = Date.now() + 400;
       }
       const bytes = await transport.read(Math.min(200, Math.max(0, deadline - Date.now())));
       for (const e of reader.push(bytes)) {
         if (count !== undefined && seen >= count) break;
+        const resync = e.kind === "frame" && seen === 0 && nextHello !== Infinity ? staleHello(e.frame, helloSeq) : undefined;
+        if (resync !== undefined) {
+          // The device took this number in an earlier session (docs/link.md §4.6): say HELLO after its last one.
+          helloSeq = resync;
+          nextHello = 0;
+          continue;
+        }
         seen++;
         if (e.kind === "frame") out(json ? JSON.stringify(frameJson(e.frame)) : frameText(e.frame));
         else out(json ? JSON.stringify({ dropped: e.reason }) : `dropped: ${e.reason}`);
@@ -67,4 +76,12 @@ export async function cmdMonitor(argv: string[], out: (line: string) => void): P
     await transport.close();
   }
   return 0;
+}
+
+/** The number to say HELLO with next if `frame` refuses our HELLO `seq` as behind the device's last request. */
+function staleHello(frame: { seq: number; type: number; payload: Uint8Array }, seq: number): number | undefined {
+  if (frame.seq !== seq || frame.type !== messageSpec("ERROR").id) return undefined;
+  const d = decodePayload(frame.type, frame.payload);
+  if (!d.ok || d.message.name !== "ERROR" || codeName(ERROR_CODES, d.message.fields.code) !== "sequence" || d.message.fields.detail !== STALE_NUMBER) return undefined;
+  return (d.message.fields.offset % 255) + 1;
 }

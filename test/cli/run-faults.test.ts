@@ -29,7 +29,7 @@ describe("alkyvm run --faults", () => {
     [["--faults", "drop=0.1"], "alkyvm: --faults needs a link backend (c, avr, msp430, serial:, tcp:), not 'ts'"],
   ])("refuses %j in one line with exit 2", (args, message) => {
     const r = alkyvm(["run", APP, ...args, "--call", "Calls()"]);
-    expect(r.stderr.split("\n")[0]).toBe(message);
+    expect(r.stderr).toBe(`${message} (see alkyvm --help)\n`);
     expect(r.stdout).toBe("");
     expect(r.status).toBe(2);
   });

@@ -207,7 +207,10 @@ export async function faultRun(device: ByteTransport, options: FaultRunOptions):
     const value = t.name === "RESULT" ? t.fields.value : undefined;
     const num = value ? value.reduce((acc, x, k) => acc + x * 2 ** (8 * k), 0) : -1;
     if (fn === FN.Count || fn === FN.Priced) {
-      if (fn === FN.Priced) result.nodeCallsPerPriced.push(asked.length - before);
+      // A Priced call that came back asked the node once; one the device trapped (its node call's answer
+      // did not reach it in time, or its NODE_CALL never reached the node) may have asked once or not at all.
+      if (fn === FN.Priced && t.name === "RESULT") result.nodeCallsPerPriced.push(asked.length - before);
+      if (fn === FN.Priced && t.name === "FAULT" && asked.length - before > 1) result.wrong.push(`command ${i} (Priced): the node was asked ${asked.length - before} times`);
       if (t.name === "RESULT") result.counterValues.push(fn === FN.Count ? num : num / 11);
       else if (t.name === "FAULT") result.counterFailed++; // a node call whose answer did not arrive in time: trapped, reported
     }

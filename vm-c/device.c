@@ -499,24 +499,28 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
         d->seq = d->ncall_seq;
         return ALKY_DEVICE_NCALL_WAITING;
     } else {
-        d->seq = d->last_seq = seq;
-        d->last_type = type;
-        d->reply = 0;
         n = alky_link_payload_len(l);
         if (type == ALKY_MSG_NODE_ANSWER) {
             code = ALKY_ERR_MALFORMED;
             if (n >= ALKY_MSG_NODE_ANSWER_SIZE && answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
                 code = ALKY_ERR_SEQUENCE;
-            } else if (n >= ALKY_MSG_NODE_ANSWER_SIZE && !answer[ALKY_MSG_NODE_ANSWER_OK]) {
-                return ALKY_FAULT_TRAP; /* FAULT follows, with this request's sequence number */
-            } else if (n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
-                /* The invocation's reports go on with this request's sequence number. */
+            } else if (n >= ALKY_MSG_NODE_ANSWER_SIZE &&
+                       (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes))) {
+                /* Taken: the invocation's reports go on with this request's
+                 * number, and its terminal report is this request's answer. */
+                d->seq = d->last_seq = seq;
+                d->last_type = type;
+                d->reply = 0;
+                if (!answer[ALKY_MSG_NODE_ANSWER_OK]) return ALKY_FAULT_TRAP; /* FAULT follows */
                 for (i = 0; i < d->ncall_bytes; i++) result[i] = answer[ALKY_MSG_NODE_ANSWER_VALUE + i];
                 return ALKY_OK;
             }
         }
     }
-    report_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->ncall_seq : 0);
+    /* Refused and not taken (§4.6): the number stays free, and the terminal
+     * report the invocation will send stays the answer to its own request. */
+    d->seq = seq;
+    send_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->ncall_seq : 0);
     d->seq = d->ncall_seq; /* still waiting: the call's reports keep its number */
     return ALKY_DEVICE_NCALL_WAITING;
 }

@@ -24,7 +24,7 @@ it("a wrong PIN typed on the emulated Uno's keypad reaches the rental script; th
   const nodeKey = Uint8Array.from(Buffer.from(NODE_KEY, "hex"));
   const deployed = await chain().wallet.deployContract({ abi, bytecode: fused.bytecode, args: [privateKeyToAccount(`0x${NODE_KEY}`).address, 1n] });
   const contract = (await chain().public.waitForTransactionReceipt({ hash: deployed })).contractAddress!;
-  const locks = [{ name: "lock-1", transport: `serial:${uno().ptyPath}`, profile: "smartlock", groups: ["locks"] }];
+  const locks = [{ name: "lock-1", transport: `serial:${uno().ptyPath}`, profile: "smartlock", groups: ["locks"], link: "plain" as const }];
   const { node, lines } = await startTestNode(chain(), contract, locks, { abi, nodeKey, contractImages: extractImages });
   const type = async (keys: string): Promise<void> => {
     for (const key of keys) await uno().press(key);

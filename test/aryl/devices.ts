@@ -26,6 +26,8 @@ export interface DeviceSpec {
   transport: string;
   profile?: string;
   groups?: string[];
+  /** "plain": a real board flashed without a key (docs/aryl.md §6). */
+  link?: "sealed" | "plain";
 }
 
 /** Writes devices.json (and a key file per device) into dir; returns its path. */
@@ -33,7 +35,7 @@ export function writeDevicesFile(dir: string, devices: DeviceSpec[]): string {
   mkdirSync(join(dir, "keys"), { recursive: true });
   const entries = devices.map((d, i) => {
     writeFileSync(join(dir, "keys", `${d.name}.key`), (i + 1).toString(16).padStart(2, "0").repeat(32) + "\n");
-    return { name: d.name, transport: d.transport, profile: d.profile ?? "test", key: `file:keys/${d.name}.key`, ...(d.groups ? { groups: d.groups } : {}) };
+    return { name: d.name, transport: d.transport, profile: d.profile ?? "test", key: `file:keys/${d.name}.key`, ...(d.groups ? { groups: d.groups } : {}), ...(d.link ? { link: d.link } : {}) };
   });
   const path = join(dir, "devices.json");
   writeFileSync(path, JSON.stringify({ devices: entries }, null, 2));

@@ -25,7 +25,7 @@ it("a device offline during an event gets the command when it reconnects", async
   const dir = tempDir("offline");
   const server = new DeviceServer(join(dir, "lock-1.store"));
   await server.listen();
-  const { node, lines } = await startTestNode(chain(), contract, [{ name: "lock-1", transport: `tcp:127.0.0.1:${server.port}` }], {
+  const { node, lines } = await startTestNode(chain(), contract, [{ name: "lock-1", transport: `tcp:127.0.0.1:${server.port}`, link: "plain" }], {
     dir,
     handler: setPin,
     apps: [recorderApp()],

@@ -6,41 +6,18 @@
 // memory shows whether a CALL ran), and the device must keep answering.
 
 import { expect } from "vitest";
-import { assemble } from "../../compiler/ir/asm.js";
 import { cobsDecode, cobsEncode } from "../../compiler/link/cobs.js";
 import { crc16 } from "../../compiler/link/crc.js";
 import { encodeFrame } from "../../compiler/link/frame.js";
 import { encodePayload, messageSpec, type Message } from "../../compiler/link/messages.js";
 import { Direction, sealFrame } from "../../compiler/link/seal.js";
+import { counterApp as faultCounterApp } from "../link/fault-run.js";
 import type { LinkTester } from "./link-wire.js";
 import type { SealingWire } from "./sealed-wire.js";
 
-/** Count(): memory[0] += 1, SYSCALL Out8(it), returns it: shows how many times a CALL ran. */
-export const COUNTER_APP = `
-.profile test
-.memory 16
-.import syscall Out8(uint8)
-
-.func public Count() -> uint8
-    MODE8
-    PUSH 0
-    ZEXT 16
-    MLOAD
-    PUSH 1
-    ADD
-    DUP1
-    PUSH 0
-    ZEXT 16
-    MSTORE
-    DUP1
-    SYSCALL Out8
-    RETF
-`;
-
+/** The fault-injection counter app (test/link/fault-run.ts): its Count(), function 0, adds 1 to a byte of VM memory, reports it with a SYSCALL and returns it, so it shows how many times a CALL ran. */
 export function counterApp(): Uint8Array {
-  const r = assemble(COUNTER_APP);
-  if (!r.ok) throw new Error(`assembly failed: ${JSON.stringify(r.errors)}`);
-  return r.bytes;
+  return faultCounterApp().bytes;
 }
 
 export const FUEL = 10_000;
@@ -75,7 +52,7 @@ function withCrc(raw: Uint8Array): Uint8Array {
 }
 
 /**
- * Runs every attack against a device with COUNTER_APP installed whose memory
+ * Runs every attack against a device with counterApp() installed whose memory
  * counter is at `start`; returns the counter at the end. `quietMs`: how long
  * silence must last to count as "no answer".
  */

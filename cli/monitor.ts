@@ -7,8 +7,8 @@ import { SerialTransport } from "../compiler/engines/serial.js";
 import { BoardEmulationError } from "../compiler/engines/transport.js";
 import { frameJson, frameText } from "../compiler/firmware/frame-text.js";
 import { encodeFrame, FrameReader } from "../compiler/link/frame.js";
-import { STALE_NUMBER } from "../compiler/link/client.js";
-import { codeName, decodePayload, encodePayload, ERROR_CODES, messageSpec } from "../compiler/link/messages.js";
+import { staleNumber } from "../compiler/link/client.js";
+import { decodePayload, encodePayload, messageSpec } from "../compiler/link/messages.js";
 import { parseSerialSpec } from "../compiler/run/serial-backend.js";
 import { optionValue, parseArgs, UsageError } from "./args.js";
 import { CliError } from "./files.js";
@@ -82,6 +82,6 @@ export async function cmdMonitor(argv: string[], out: (line: string) => void): P
 function staleHello(frame: { seq: number; type: number; payload: Uint8Array }, seq: number): number | undefined {
   if (frame.seq !== seq || frame.type !== messageSpec("ERROR").id) return undefined;
   const d = decodePayload(frame.type, frame.payload);
-  if (!d.ok || d.message.name !== "ERROR" || codeName(ERROR_CODES, d.message.fields.code) !== "sequence" || d.message.fields.detail !== STALE_NUMBER) return undefined;
-  return (d.message.fields.offset % 255) + 1;
+  const last = d.ok ? staleNumber(d.message) : undefined;
+  return last === undefined ? undefined : (last % 255) + 1;
 }

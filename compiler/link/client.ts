@@ -139,6 +139,11 @@ const LINK_FEATURE_SEALED = LINK_FEATURES.find((f) => f.name === "sealed")!.code
 const IDLE_READ_MS = 250;
 /** ERROR sequence's detail when the request's number is behind the last one the device took (docs/link.md §4.6). */
 export const STALE_NUMBER = 1;
+
+/** The device's last request number, if `message` refuses a request as behind it (ERROR sequence, STALE_NUMBER). */
+export function staleNumber(message: Message): number | undefined {
+  return message.name === "ERROR" && codeName(ERROR_CODES, message.fields.code) === "sequence" && message.fields.detail === STALE_NUMBER ? message.fields.offset : undefined;
+}
 const DEFAULT_RETRIES = 5;
 
 /** A request on the wire, to be sent again while no report of it comes. */
@@ -236,8 +241,9 @@ export class LinkClient {
       for (let again = 0; ; again++) {
         const answer = await this.exchange("HELLO", {});
         const t = answer.terminal;
-        if (again < 2 && t.name === "ERROR" && codeName(ERROR_CODES, t.fields.code) === "sequence" && t.fields.detail === STALE_NUMBER) {
-          this.seq = t.fields.offset;
+        const last = staleNumber(t);
+        if (again < 2 && last !== undefined) {
+          this.seq = last;
           continue;
         }
         return this.refuseUnless(answer, "HELLO_REPLY");

@@ -109,247 +109,196 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
 }
 
 /* ---- The code pass of one function (verify-code.ts CodePass). ----
- * Every check of an instruction fails at that instruction's offset, so the
- * helpers return only the rule they broke (0: none; LIMIT: ALKY_E_VERIFY_LIMIT)
- * and check_code turns it into the verdict. */
+ * One loop: per instruction, what its kind needs first (the immediate, the
+ * feature), then one operand check for every kind: `n` values from the top,
+ * each of the width its 2-bit class gives (W: the mode, B: 8-bit, A: 16-bit;
+ * 0: the type list at `types`), popped unless the kind keeps them, then one
+ * push. Every check of an instruction fails at that instruction's offset. */
 
 #define LIMIT 0xFF
 
-typedef struct code_pass {
-    alky_vm *vm;
-    uint8_t *widths;    /* vm->stack: the operand widths */
-    uint16_t code;      /* image offset of the function's code */
-    uint16_t len;       /* its bytes */
-    uint16_t locals_at; /* image offset of its local type bytes */
-    uint8_t local_count;
-    uint8_t result;     /* result type byte */
-    uint16_t max_stack; /* declared */
-    uint16_t depth;     /* values on the stack; their width codes are widths[0..depth) */
-    uint16_t bytes;     /* bytes they take: at most max_stack (push checks before adding) */
-    uint16_t peak;
-    uint8_t mode;
-    uint8_t features;   /* used by the code */
-} code_pass;
+#if ALKY_BOOL_WIDTH != ALKY_CLASS_B - 2 || ALKY_ADDRESS_WIDTH != ALKY_CLASS_A - 2
+#error "class_width assumes B and A are the widths 0 and 1"
+#endif
 
-static uint8_t code_u8(const code_pass *p, uint16_t pc) {
-    return alky_rom_u8(p->vm, (uint16_t)(p->code + pc));
+/* Bytes of the instruction at image offset `at` (1 for a byte that is not an opcode). */
+static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
+    uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
+    if (!info) return 1;
+    if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0 + 1);
+    return (uint8_t)(1 + ALKY_PROGMEM_U8(&kind_info[kind][0]));
 }
 
-static ALKY_NOINLINE uint8_t op_kind(uint8_t op) {
-    return alky_op_info(op);
-}
-
-/* Immediate bytes of a valid opcode with info byte `info`. */
-static uint8_t imm_size(uint8_t op, uint8_t info) {
-    uint8_t kind = (uint8_t)((info & 0x7F) - 1);
-    if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0);
-    return ALKY_PROGMEM_U8(&kind_info[kind][0]);
-}
-
-static uint8_t use_feature(code_pass *p, uint8_t bit) {
-    p->features |= bit;
-    return (p->vm->features & bit) ? 0 : ALKY_RULE_FEATURE;
-}
-
-/* The width feature of width code w, if any, used. */
-static uint8_t use_width(code_pass *p, uint8_t w) {
-    uint8_t f = width_feature(w);
-    return f ? use_feature(p, f) : 0;
-}
-
-/* underflow, then the top n values all `w` wide (popWidths with one width). */
-static uint8_t expect_top(const code_pass *p, uint8_t n, uint8_t w) {
-    uint8_t i;
-    if (p->depth < n) return ALKY_RULE_UNDERFLOW;
-    for (i = 0; i < n; i++)
-        if (p->widths[p->depth - 1 - i] != w) return ALKY_RULE_WIDTH;
-    return 0;
-}
-
-static void drop(code_pass *p, uint8_t n) {
-    while (n--) p->bytes = (uint16_t)(p->bytes - alky_width_bytes(p->widths[--p->depth]));
-}
-
-static uint8_t push(code_pass *p, uint8_t w) {
-    uint8_t b;
-    if (p->depth >= ALKY_STACK_SIZE) return LIMIT;
-    b = alky_width_bytes(w);
-    /* bytes + b > max_stack, without leaving 16 bits (bytes <= max_stack here) */
-    if (b > p->max_stack - p->bytes) return ALKY_RULE_MAX_STACK;
-    p->widths[p->depth++] = w;
-    p->bytes = (uint16_t)(p->bytes + b);
-    if (p->bytes > p->peak) p->peak = p->bytes;
-    return 0;
-}
-
-/* popWidths for n values of width w. */
-static uint8_t pop_top(code_pass *p, uint8_t n, uint8_t w) {
-    uint8_t r = expect_top(p, n, w);
-    if (!r) drop(p, n);
-    return r;
-}
-
-static uint8_t class_width(const code_pass *p, uint8_t cls) {
-    return cls == ALKY_CLASS_W ? p->mode : cls == ALKY_CLASS_B ? ALKY_BOOL_WIDTH : ALKY_ADDRESS_WIDTH;
-}
-
-static uint8_t generic(code_pass *p, uint8_t op, uint8_t kind) {
-    uint8_t pops = ALKY_PROGMEM_U8(&kind_info[kind][1]);
-    uint8_t classes = ALKY_PROGMEM_U8(&kind_info[kind][2]);
-    uint8_t push_class = ALKY_PROGMEM_U8(&kind_info[kind][3]);
-    uint8_t i, r;
-    if ((op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) && (r = use_feature(p, ALKY_FEATURE_STORAGE)) != 0) return r;
-    if (p->depth < pops) return ALKY_RULE_UNDERFLOW;
-    for (i = 0; i < pops; i++, classes >>= 2)
-        if (p->widths[p->depth - 1 - i] != class_width(p, (uint8_t)(classes & 3))) return ALKY_RULE_WIDTH;
-    drop(p, pops);
-    return push_class ? push(p, class_width(p, push_class)) : 0;
-}
-
-/* CALLF, SYSCALL, NCALL: `count` parameter types at types-section offset `types`. */
-static uint8_t call(code_pass *p, uint16_t types, uint8_t count, uint8_t result) {
-    uint16_t types_at = (uint16_t)(p->vm->types + types);
-    uint8_t i;
-    if (p->depth < count) return ALKY_RULE_UNDERFLOW;
-    for (i = 0; i < count; i++)
-        if (p->widths[p->depth - count + i] != type_width(alky_rom_u8(p->vm, (uint16_t)(types_at + i)))) return ALKY_RULE_WIDTH;
-    drop(p, count);
-    return result == ALKY_TYPE_VOID ? 0 : push(p, type_width(result));
-}
-
-static uint8_t convert(code_pass *p, uint8_t op, uint8_t w) {
-    uint8_t r;
-    if (w >= ALKY_WIDTH_CODES) return ALKY_RULE_CONVERT;
-    if (op != ALKY_OP_TRUNC ? w <= p->mode : w >= p->mode) return ALKY_RULE_CONVERT;
-    if ((r = use_width(p, p->mode)) != 0 || (r = use_width(p, w)) != 0 || (r = pop_top(p, 1, p->mode)) != 0) return r;
-    return push(p, w);
-}
-
-static uint8_t check_local(const code_pass *p, uint8_t offset) {
+/* checkLocal: a local of the mode's width starts at frame offset `offset`. */
+static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count, uint8_t offset, uint8_t mode) {
     uint16_t at = 0;
     uint8_t i;
-    for (i = 0; i < p->local_count; i++) {
-        uint8_t w = type_width(alky_rom_u8(p->vm, (uint16_t)(p->locals_at + i)));
-        if (at == offset) return w == p->mode ? 0 : ALKY_RULE_LOCAL;
-        if (at > offset) break;
-        at = (uint16_t)(at + alky_width_bytes(w));
-    }
-    return ALKY_RULE_LOCAL;
+    for (i = 0; i < count && at < offset; i++) at = (uint16_t)(at + alky_width_bytes(type_width(alky_rom_u8(vm, (uint16_t)(locals_at + i)))));
+    return i < count && at == offset && type_width(alky_rom_u8(vm, (uint16_t)(locals_at + i))) == mode ? 0 : ALKY_RULE_LOCAL;
 }
 
-/* startsInstruction: whether an instruction starts at `target`, walking from `from`. */
-static uint8_t starts_instruction(const code_pass *p, uint16_t from, uint16_t target) {
-    uint16_t q = from;
-    while (q < target) {
-        uint8_t op = code_u8(p, q), info = op_kind(op);
-        q = (uint16_t)(q + 1 + (info ? imm_size(op, info) : 0));
-    }
-    return (uint8_t)(q == target);
-}
-
-static uint8_t jump(code_pass *p, uint16_t pc, uint8_t op) {
-    uint16_t next = (uint16_t)(pc + 3);
-    uint16_t raw = (uint16_t)(((uint16_t)code_u8(p, (uint16_t)(pc + 1)) << 8) | code_u8(p, (uint16_t)(pc + 2)));
+/* The jump at image offset `at` of the code [code, end): its target is a
+ * JUMPDEST inside the code that starts an instruction (found by walking
+ * from the jump's next instruction, or from `code` for a jump back). */
+static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16_t at) {
+    uint16_t next = (uint16_t)(at + 3 - code), len = (uint16_t)(end - code);
+    uint16_t raw = alky_rom_u8(vm, (uint16_t)(at + 1));
+    uint16_t target, q;
+    raw = (uint16_t)((raw << 8) | alky_rom_u8(vm, (uint16_t)(at + 2)));
     /* next + raw as a signed 16-bit offset, in 16 bits: a target before 0
      * wraps to >= next, one past 0xFFFF wraps to < next (next <= len). */
-    uint16_t target = (uint16_t)(next + raw);
-    uint8_t r;
-    if ((raw >= 0x8000 ? target >= next : target < next) || target >= p->len || code_u8(p, target) != ALKY_OP_JUMPDEST ||
-        !starts_instruction(p, target >= next ? next : 0, target))
-        return ALKY_RULE_JUMP_TARGET;
-    if (op == ALKY_OP_RJUMPI && (r = pop_top(p, 1, ALKY_BOOL_WIDTH)) != 0) return r;
-    return p->depth == 0 ? 0 : ALKY_RULE_JUMP_STACK;
-}
-
-static uint8_t step(code_pass *p, uint16_t pc, uint8_t op, uint8_t kind) {
-    uint8_t imm = (uint8_t)(pc + 1 < p->len ? code_u8(p, (uint16_t)(pc + 1)) : 0);
-    uint8_t r;
-    switch (kind) {
-    case ALKY_KIND_SPECIAL_PUSH:
-        if (op - ALKY_OP_PUSH0 > alky_width_bytes(p->mode)) return ALKY_RULE_PUSH_WIDTH;
-        return push(p, p->mode);
-    case ALKY_KIND_SPECIAL_DUP:
-        if ((r = expect_top(p, (uint8_t)(op - ALKY_OP_DUP1 + 1), p->mode)) != 0) return r;
-        return push(p, p->mode);
-    case ALKY_KIND_SPECIAL_SWAP:
-        return expect_top(p, (uint8_t)(op - ALKY_OP_SWAP1 + 2), p->mode);
-    case ALKY_KIND_SPECIAL_MODE:
-        p->mode = (uint8_t)(op - ALKY_OP_MODE8);
-        return use_width(p, p->mode);
-    case ALKY_KIND_SPECIAL_CONVERT:
-        return convert(p, op, imm);
-    case ALKY_KIND_SPECIAL_LOCAL_GET:
-    case ALKY_KIND_SPECIAL_LOCAL_SET:
-        if ((r = check_local(p, imm)) != 0) return r;
-        return kind == ALKY_KIND_SPECIAL_LOCAL_GET ? push(p, p->mode) : pop_top(p, 1, p->mode);
-    case ALKY_KIND_SPECIAL_SYSCALL:
-    case ALKY_KIND_SPECIAL_NODECALL: {
-        alky_import_info f;
-        if (imm >= p->vm->import_count) return ALKY_RULE_IMPORT;
-        alky_read_import(p->vm, imm, &f);
-        if (f.kind != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) return ALKY_RULE_IMPORT;
-        if (op == ALKY_OP_NCALL && (r = use_feature(p, ALKY_FEATURE_NODECALLS)) != 0) return r;
-        return call(p, f.types, f.params, f.result);
-    }
-    case ALKY_KIND_SPECIAL_CALLF: {
-        alky_fn_info f;
-        if (imm >= p->vm->fn_count) return ALKY_RULE_CALL;
-        alky_read_fn(p->vm, imm, &f);
-        return call(p, f.types, f.params, f.result);
-    }
-    case ALKY_KIND_SPECIAL_RETF:
-        if (p->depth != (p->result == ALKY_TYPE_VOID ? 0 : 1)) return ALKY_RULE_RETURN;
-        return p->result == ALKY_TYPE_VOID ? 0 : expect_top(p, 1, type_width(p->result));
-    case ALKY_KIND_SPECIAL_JUMP:
-    case ALKY_KIND_SPECIAL_JUMPI:
-        return jump(p, pc, op);
-    case ALKY_KIND_SPECIAL_JUMPDEST:
-        if (p->depth != 0) return ALKY_RULE_JUMP_STACK;
-        p->mode = ALKY_W8;
-        return 0;
-    default:
-        return generic(p, op, kind);
-    }
+    target = (uint16_t)(next + raw);
+    if ((raw >= 0x8000 ? target >= next : target < next) || target >= len) return ALKY_RULE_JUMP_TARGET;
+    target = (uint16_t)(target + code);
+    if (alky_rom_u8(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
+    for (q = raw >= 0x8000 ? code : (uint16_t)(at + 3); q < target;) q = (uint16_t)(q + insn_size(vm, q));
+    return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
 }
 
 static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
-    code_pass p;
     alky_fn_info f;
-    uint16_t e = alky_read_fn(vm, fn, &f), pc = 0, last = 0;
-    uint8_t prev_terminal = 0, r;
-    p.vm = vm;
-    p.widths = vm->stack;
-    p.code = (uint16_t)(vm->code + f.code);
-    p.len = f.code_len;
-    p.locals_at = (uint16_t)(vm->types + f.types);
-    p.local_count = f.locals;
-    p.result = f.result;
-    p.max_stack = f.max_stack;
-    p.depth = 0;
-    p.bytes = 0;
-    p.peak = 0;
-    p.mode = ALKY_W8;
-    p.features = 0;
-    while (pc < p.len) {
-        uint8_t op = code_u8(&p, pc), info = op_kind(op), size;
-        if (!info) r = ALKY_RULE_OPCODE;
-        else if (prev_terminal && op != ALKY_OP_JUMPDEST) r = ALKY_RULE_UNREACHABLE;
-        else if ((size = (uint8_t)(1 + imm_size(op, info))) > p.len - pc) r = ALKY_RULE_TRUNCATED;
-        else r = step(&p, pc, op, (uint8_t)((info & 0x7F) - 1));
-        if (r == LIMIT) return ALKY_E_VERIFY_LIMIT;
-        if (r) return fail(vm, (uint16_t)(p.code + pc), r);
-        prev_terminal = (uint8_t)(info >> 7);
-        if (prev_terminal) {
-            p.depth = 0;
-            p.bytes = 0;
+    uint16_t e = alky_read_fn(vm, fn, &f);
+    uint16_t code = (uint16_t)(vm->code + f.code), end = (uint16_t)(code + f.code_len), at = code, last = code;
+    uint16_t depth = 0, bytes = 0, peak = 0, types = 0;
+    uint8_t *widths = vm->stack;
+    uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
+    while (at < end) {
+        uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
+                keep = 0, empty = 0, i;
+        r = ALKY_RULE_OPCODE;
+        if (!info) goto bad;
+        r = ALKY_RULE_UNREACHABLE;
+        if (terminal && op != ALKY_OP_JUMPDEST) goto bad;
+        r = ALKY_RULE_TRUNCATED;
+        if (insn_size(vm, at) > end - at) goto bad;
+        imm = alky_rom_u8(vm, (uint16_t)(at + 1));
+        n = ALKY_PROGMEM_U8(&kind_info[kind][1]);
+        cls = ALKY_PROGMEM_U8(&kind_info[kind][2]);
+        push_w = ALKY_PROGMEM_U8(&kind_info[kind][3]);
+        push_w = push_w == ALKY_CLASS_W ? mode : push_w == ALKY_CLASS_B ? ALKY_BOOL_WIDTH : LIMIT;
+        switch (kind) {
+        case ALKY_KIND_SPECIAL_PUSH:
+            r = ALKY_RULE_PUSH_WIDTH;
+            if (op - ALKY_OP_PUSH0 > alky_width_bytes(mode)) goto bad;
+            push_w = mode;
+            break;
+        case ALKY_KIND_SPECIAL_DUP:
+            n = (uint8_t)(op - ALKY_OP_DUP1 + 1);
+            keep = 1;
+            push_w = mode;
+            cls = 0x55;
+            break;
+        case ALKY_KIND_SPECIAL_SWAP:
+            n = (uint8_t)(op - ALKY_OP_SWAP1 + 2);
+            keep = 1;
+            cls = 0x55;
+            break;
+        case ALKY_KIND_SPECIAL_MODE:
+            mode = (uint8_t)(op - ALKY_OP_MODE8);
+            need = width_feature(mode);
+            break;
+        case ALKY_KIND_SPECIAL_CONVERT:
+            r = ALKY_RULE_CONVERT;
+            if (imm >= ALKY_WIDTH_CODES || (op != ALKY_OP_TRUNC ? imm <= mode : imm >= mode)) goto bad;
+            need = (uint8_t)(width_feature(mode) | width_feature(imm));
+            n = 1;
+            cls = ALKY_CLASS_W;
+            push_w = imm;
+            break;
+        case ALKY_KIND_SPECIAL_LOCAL_GET:
+        case ALKY_KIND_SPECIAL_LOCAL_SET:
+            if ((r = check_local(vm, (uint16_t)(vm->types + f.types), f.locals, imm, mode)) != 0) goto bad;
+            if (kind == ALKY_KIND_SPECIAL_LOCAL_GET) push_w = mode;
+            else {
+                n = 1;
+                cls = ALKY_CLASS_W;
+            }
+            break;
+        case ALKY_KIND_SPECIAL_SYSCALL:
+        case ALKY_KIND_SPECIAL_NODECALL: {
+            alky_import_info g;
+            r = ALKY_RULE_IMPORT;
+            if (imm >= vm->import_count) goto bad;
+            alky_read_import(vm, imm, &g);
+            if (g.kind != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) goto bad;
+            if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
+            n = g.params;
+            types = (uint16_t)(vm->types + g.types);
+            push_w = g.result;
+            break;
         }
-        last = pc;
-        pc = (uint16_t)(pc + size);
+        case ALKY_KIND_SPECIAL_CALLF: {
+            alky_fn_info g;
+            r = ALKY_RULE_CALL;
+            if (imm >= vm->fn_count) goto bad;
+            alky_read_fn(vm, imm, &g);
+            n = g.params;
+            types = (uint16_t)(vm->types + g.types);
+            push_w = g.result;
+            break;
+        }
+        case ALKY_KIND_SPECIAL_RETF:
+            n = f.result != ALKY_TYPE_VOID;
+            r = ALKY_RULE_RETURN;
+            if (depth != n) goto bad;
+            types = (uint16_t)(e + ALKY_FE_RESULT);
+            break;
+        case ALKY_KIND_SPECIAL_JUMP:
+        case ALKY_KIND_SPECIAL_JUMPI:
+            if ((r = check_jump(vm, code, end, at)) != 0) goto bad;
+            if (op == ALKY_OP_RJUMPI) {
+                n = 1;
+                cls = ALKY_CLASS_B;
+            }
+            empty = 1;
+            break;
+        case ALKY_KIND_SPECIAL_JUMPDEST:
+            empty = 1;
+            mode = ALKY_W8;
+            break;
+        default:
+            if (op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) need = ALKY_FEATURE_STORAGE;
+        }
+        features |= need;
+        r = ALKY_RULE_FEATURE;
+        if (need & ~vm->features) goto bad;
+        r = ALKY_RULE_UNDERFLOW;
+        if (depth < n) goto bad;
+        r = ALKY_RULE_WIDTH;
+        for (i = 0; i < n; i++) {
+            uint8_t c = cls & 3;
+            if (widths[depth - 1 - i] != (c == ALKY_CLASS_W ? mode : c ? (uint8_t)(c - 2) : type_width(alky_rom_u8(vm, (uint16_t)(types + n - 1 - i)))))
+                goto bad;
+            cls = (uint8_t)((cls >> 2) | (cls << 6));
+        }
+        if (!keep)
+            while (n--) bytes = (uint16_t)(bytes - alky_width_bytes(widths[--depth]));
+        if (push_w != LIMIT && push_w != ALKY_TYPE_VOID) {
+            uint8_t b;
+            push_w = type_width(push_w);
+            r = LIMIT;
+            if (depth >= ALKY_STACK_SIZE) goto bad;
+            b = alky_width_bytes(push_w);
+            /* bytes + b > max_stack, without leaving 16 bits (bytes <= max_stack here) */
+            r = ALKY_RULE_MAX_STACK;
+            if (b > f.max_stack - bytes) goto bad;
+            widths[depth++] = push_w;
+            bytes = (uint16_t)(bytes + b);
+            if (bytes > peak) peak = bytes;
+        }
+        r = ALKY_RULE_JUMP_STACK;
+        if (empty && depth) goto bad;
+        terminal = (uint8_t)(info >> 7);
+        if (terminal) depth = bytes = 0;
+        last = at;
+        at = (uint16_t)(at + insn_size(vm, at));
     }
-    if (!prev_terminal) return fail(vm, (uint16_t)(p.code + last), ALKY_RULE_FALLTHROUGH);
-    if (p.peak < p.max_stack) return fail(vm, e + ALKY_FE_MAX_STACK, ALKY_RULE_MAX_STACK);
-    *used |= p.features;
+    if (!terminal) return fail(vm, last, ALKY_RULE_FALLTHROUGH);
+    if (peak < f.max_stack) return fail(vm, (uint16_t)(e + ALKY_FE_MAX_STACK), ALKY_RULE_MAX_STACK);
+    *used |= features;
     return ALKY_OK;
+bad:
+    return r == LIMIT ? ALKY_E_VERIFY_LIMIT : fail(vm, at, r);
 }
 
 /* ---- verifyImage. ---- */

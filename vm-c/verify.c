@@ -118,7 +118,7 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
 #define LIMIT 0xFF
 
 #if ALKY_BOOL_WIDTH != ALKY_CLASS_B - 2 || ALKY_ADDRESS_WIDTH != ALKY_CLASS_A - 2
-#error "class_width assumes B and A are the widths 0 and 1"
+#error "the operand check assumes B and A are the width codes 0 and 1"
 #endif
 
 /* Bytes of the instruction at image offset `at` (1 for a byte that is not an opcode). */
@@ -132,26 +132,29 @@ static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
 /* checkLocal: a local of the mode's width starts at frame offset `offset`. */
 static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count, uint8_t offset, uint8_t mode) {
     uint16_t at = 0;
-    uint8_t i;
-    for (i = 0; i < count && at < offset; i++) at = (uint16_t)(at + alky_width_bytes(type_width(alky_rom_u8(vm, (uint16_t)(locals_at + i)))));
-    return i < count && at == offset && type_width(alky_rom_u8(vm, (uint16_t)(locals_at + i))) == mode ? 0 : ALKY_RULE_LOCAL;
+    uint8_t w;
+    for (; count; count--) {
+        w = type_width(alky_rom_u8(vm, locals_at++));
+        if (at >= offset) return at == offset && w == mode ? 0 : ALKY_RULE_LOCAL;
+        at = (uint16_t)(at + alky_width_bytes(w));
+    }
+    return ALKY_RULE_LOCAL;
 }
 
 /* The jump at image offset `at` of the code [code, end): its target is a
  * JUMPDEST inside the code that starts an instruction (found by walking
  * from the jump's next instruction, or from `code` for a jump back). */
 static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16_t at) {
-    uint16_t next = (uint16_t)(at + 3 - code), len = (uint16_t)(end - code);
-    uint16_t raw = alky_rom_u8(vm, (uint16_t)(at + 1));
-    uint16_t target, q;
-    raw = (uint16_t)((raw << 8) | alky_rom_u8(vm, (uint16_t)(at + 2)));
+    uint16_t next = (uint16_t)(at + 3 - code);
+    uint16_t raw = (uint16_t)(((uint16_t)alky_rom_u8(vm, (uint16_t)(at + 1)) << 8) | alky_rom_u8(vm, (uint16_t)(at + 2)));
     /* next + raw as a signed 16-bit offset, in 16 bits: a target before 0
      * wraps to >= next, one past 0xFFFF wraps to < next (next <= len). */
-    target = (uint16_t)(next + raw);
-    if ((raw >= 0x8000 ? target >= next : target < next) || target >= len) return ALKY_RULE_JUMP_TARGET;
+    uint16_t target = (uint16_t)(next + raw), q;
+    if ((raw >= 0x8000 ? target >= next : target < next) || target >= end - code) return ALKY_RULE_JUMP_TARGET;
+    q = target >= next ? (uint16_t)(at + 3) : code;
     target = (uint16_t)(target + code);
     if (alky_rom_u8(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
-    for (q = raw >= 0x8000 ? code : (uint16_t)(at + 3); q < target;) q = (uint16_t)(q + insn_size(vm, q));
+    while (q < target) q = (uint16_t)(q + insn_size(vm, q));
     return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
 }
 
@@ -159,12 +162,13 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     alky_fn_info f;
     uint16_t e = alky_read_fn(vm, fn, &f);
     uint16_t code = (uint16_t)(vm->code + f.code), end = (uint16_t)(code + f.code_len), at = code, last = code;
-    uint16_t depth = 0, bytes = 0, peak = 0, types = 0;
-    uint8_t *widths = vm->stack;
+    uint16_t bytes = 0, peak = 0, types = 0;
+    uint8_t *top = vm->stack; /* the operand widths, one code per value, bottom first */
     uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
     while (at < end) {
         uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
                 keep = 0, empty = 0, i;
+        uint16_t ent, popped;
         r = ALKY_RULE_OPCODE;
         if (!info) goto bad;
         r = ALKY_RULE_UNREACHABLE;
@@ -215,32 +219,29 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
             }
             break;
         case ALKY_KIND_SPECIAL_SYSCALL:
-        case ALKY_KIND_SPECIAL_NODECALL: {
-            alky_import_info g;
+        case ALKY_KIND_SPECIAL_NODECALL:
             r = ALKY_RULE_IMPORT;
             if (imm >= vm->import_count) goto bad;
-            alky_read_import(vm, imm, &g);
-            if (g.kind != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) goto bad;
+            ent = alky_import_entry(vm, imm);
+            if (alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_KIND)) != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) goto bad;
             if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
-            n = g.params;
-            types = (uint16_t)(vm->types + g.types);
-            push_w = g.result;
-            break;
-        }
-        case ALKY_KIND_SPECIAL_CALLF: {
-            alky_fn_info g;
+            push_w = alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_RESULT));
+            types = alky_rom_u16(vm, (uint16_t)(ent + ALKY_IE_TYPES));
+            goto callee;
+        case ALKY_KIND_SPECIAL_CALLF:
             r = ALKY_RULE_CALL;
             if (imm >= vm->fn_count) goto bad;
-            alky_read_fn(vm, imm, &g);
-            n = g.params;
-            types = (uint16_t)(vm->types + g.types);
-            push_w = g.result;
+            ent = alky_fn_entry(vm, imm);
+            push_w = alky_rom_u8(vm, (uint16_t)(ent + ALKY_FE_RESULT));
+            types = alky_rom_u16(vm, (uint16_t)(ent + ALKY_FE_TYPES));
+        callee:
+            n = alky_rom_u8(vm, (uint16_t)(ent + ALKY_FE_PARAMS));
+            types = (uint16_t)(types + vm->types);
             break;
-        }
         case ALKY_KIND_SPECIAL_RETF:
             n = f.result != ALKY_TYPE_VOID;
             r = ALKY_RULE_RETURN;
-            if (depth != n) goto bad;
+            if (top - vm->stack != n) goto bad;
             types = (uint16_t)(e + ALKY_FE_RESULT);
             break;
         case ALKY_KIND_SPECIAL_JUMP:
@@ -261,35 +262,42 @@ static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
         }
         features |= need;
         r = ALKY_RULE_FEATURE;
-        if (need & ~vm->features) goto bad;
+        if ((need & vm->features) != need) goto bad;
         r = ALKY_RULE_UNDERFLOW;
-        if (depth < n) goto bad;
+        if (top - vm->stack < n) goto bad;
         r = ALKY_RULE_WIDTH;
-        for (i = 0; i < n; i++) {
-            uint8_t c = cls & 3;
-            if (widths[depth - 1 - i] != (c == ALKY_CLASS_W ? mode : c ? (uint8_t)(c - 2) : type_width(alky_rom_u8(vm, (uint16_t)(types + n - 1 - i)))))
-                goto bad;
+        popped = bytes;
+        for (i = n; i; i--) {
+            uint8_t c = cls & 3, want = mode;
+            if (c != ALKY_CLASS_W) want = c ? (uint8_t)(c - 2) : type_width(alky_rom_u8(vm, (uint16_t)(types + i - 1)));
+            if (*--top != want) goto bad;
+            bytes = (uint16_t)(bytes - alky_width_bytes(want));
             cls = (uint8_t)((cls >> 2) | (cls << 6));
         }
-        if (!keep)
-            while (n--) bytes = (uint16_t)(bytes - alky_width_bytes(widths[--depth]));
-        if (push_w != LIMIT && push_w != ALKY_TYPE_VOID) {
+        if (keep) {
+            top += n;
+            bytes = popped;
+        }
+        if (push_w != LIMIT) {
             uint8_t b;
             push_w = type_width(push_w);
             r = LIMIT;
-            if (depth >= ALKY_STACK_SIZE) goto bad;
+            if (top >= vm->stack + ALKY_STACK_SIZE) goto bad;
             b = alky_width_bytes(push_w);
             /* bytes + b > max_stack, without leaving 16 bits (bytes <= max_stack here) */
             r = ALKY_RULE_MAX_STACK;
             if (b > f.max_stack - bytes) goto bad;
-            widths[depth++] = push_w;
+            *top++ = push_w;
             bytes = (uint16_t)(bytes + b);
             if (bytes > peak) peak = bytes;
         }
         r = ALKY_RULE_JUMP_STACK;
-        if (empty && depth) goto bad;
+        if (empty && top != vm->stack) goto bad;
         terminal = (uint8_t)(info >> 7);
-        if (terminal) depth = bytes = 0;
+        if (terminal) {
+            top = vm->stack;
+            bytes = 0;
+        }
         last = at;
         at = (uint16_t)(at + insn_size(vm, at));
     }

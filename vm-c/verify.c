@@ -158,7 +158,7 @@ static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16
     return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
 }
 
-static alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
+static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     alky_fn_info f;
     uint16_t e = alky_read_fn(vm, fn, &f);
     uint16_t code = (uint16_t)(vm->code + f.code), end = (uint16_t)(code + f.code_len), at = code, last = code;

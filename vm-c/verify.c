@@ -120,6 +120,11 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
 #if ALKY_BOOL_WIDTH != ALKY_CLASS_B - 2 || ALKY_ADDRESS_WIDTH != ALKY_CLASS_A - 2
 #error "the operand check assumes B and A are the width codes 0 and 1"
 #endif
+/* The call check: SYSCALL / NCALL call imports of kind 0 / 1; both entries keep params at the same offset. */
+typedef char alky_ncall_after_syscall[ALKY_OP_NCALL == ALKY_OP_SYSCALL + 1 && ALKY_IMPORT_SYSCALL == 0 && ALKY_IMPORT_NODECALL == 1 &&
+                                              ALKY_FE_PARAMS == ALKY_IE_PARAMS
+                                          ? 1
+                                          : -1];
 
 /* Bytes of the instruction at image offset `at` (1 for a byte that is not an opcode). */
 static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
@@ -146,7 +151,8 @@ static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count,
  * from the jump's next instruction, or from `code` for a jump back). */
 static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16_t at) {
     uint16_t next = (uint16_t)(at + 3 - code);
-    uint16_t raw = (uint16_t)(((uint16_t)alky_rom_u8(vm, (uint16_t)(at + 1)) << 8) | alky_rom_u8(vm, (uint16_t)(at + 2)));
+    uint16_t raw = alky_rom_u16(vm, (uint16_t)(at + 1)); /* little-endian: the big-endian offset with its bytes swapped */
+    raw = (uint16_t)((raw << 8) | (raw >> 8));
     /* next + raw as a signed 16-bit offset, in 16 bits: a target before 0
      * wraps to >= next, one past 0xFFFF wraps to < next (next <= len). */
     uint16_t target = (uint16_t)(next + raw), q;
@@ -220,24 +226,27 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             break;
         case ALKY_KIND_SPECIAL_SYSCALL:
         case ALKY_KIND_SPECIAL_NODECALL:
-            r = ALKY_RULE_IMPORT;
-            if (imm >= vm->import_count) goto bad;
-            ent = alky_import_entry(vm, imm);
-            if (alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_KIND)) != (op == ALKY_OP_SYSCALL ? ALKY_IMPORT_SYSCALL : ALKY_IMPORT_NODECALL)) goto bad;
-            if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
-            push_w = alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_RESULT));
-            types = alky_rom_u16(vm, (uint16_t)(ent + ALKY_IE_TYPES));
-            goto callee;
-        case ALKY_KIND_SPECIAL_CALLF:
-            r = ALKY_RULE_CALL;
-            if (imm >= vm->fn_count) goto bad;
-            ent = alky_fn_entry(vm, imm);
-            push_w = alky_rom_u8(vm, (uint16_t)(ent + ALKY_FE_RESULT));
-            types = alky_rom_u16(vm, (uint16_t)(ent + ALKY_FE_TYPES));
-        callee:
+        case ALKY_KIND_SPECIAL_CALLF: {
+            uint8_t result_at = ALKY_IE_RESULT, types_at = ALKY_IE_TYPES;
+            if (op == ALKY_OP_CALLF) {
+                r = ALKY_RULE_CALL;
+                if (imm >= vm->fn_count) goto bad;
+                ent = alky_fn_entry(vm, imm);
+                result_at = ALKY_FE_RESULT;
+                types_at = ALKY_FE_TYPES;
+            } else {
+                r = ALKY_RULE_IMPORT;
+                if (imm >= vm->import_count) goto bad;
+                ent = alky_import_entry(vm, imm);
+                /* SYSCALL / NCALL: the import kinds 0 / 1 */
+                if (alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_KIND)) != op - ALKY_OP_SYSCALL) goto bad;
+                if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
+            }
+            push_w = alky_rom_u8(vm, (uint16_t)(ent + result_at));
+            types = (uint16_t)(alky_rom_u16(vm, (uint16_t)(ent + types_at)) + vm->types);
             n = alky_rom_u8(vm, (uint16_t)(ent + ALKY_FE_PARAMS));
-            types = (uint16_t)(types + vm->types);
             break;
+        }
         case ALKY_KIND_SPECIAL_RETF:
             n = f.result != ALKY_TYPE_VOID;
             r = ALKY_RULE_RETURN;

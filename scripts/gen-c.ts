@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
-import { immediateSize, OPCODES, type OpcodeInfo, type OperandClass } from "../compiler/ir/opcodes.js";
+import { immediateSize, Op, OPCODES, type OpcodeInfo, type OperandClass } from "../compiler/ir/opcodes.js";
 import { ADDRESS_WIDTH, BOOL_WIDTH, encodeTypeByte, typeName, VALUE_KIND_NAMES, VOID_TYPE_BYTE, WIDTH_BITS, type ValueType } from "../compiler/ir/types.js";
 import {
   Feature,
@@ -74,15 +74,26 @@ function kindOf(info: OpcodeInfo): string {
 interface KindRow {
   name: string;
   index: number;
-  imm: number;
-  popCount: number;
-  popClasses: number;
-  pushClass: number;
+  popClasses: string;
+  flags: string;
   ops: string;
   doc: string;
   comma: string;
   cont: string;
 }
+
+// The verifier's flags byte of a kind (templates/opcodes.h.hbs ALKY_KF_*).
+const KF_PUSH_SHIFT = 2;
+const KF_KEEP = 0x10;
+const KF_EMPTY = 0x20;
+const KF_IMM_SHIFT = 6;
+/** DUPn and SWAPn check n and n + 1 values: a base count plus the opcode's low four bits. */
+const REPEATED_POPS: Partial<Record<string, { base: number; first: number; pushes: readonly OperandClass[] }>> = {
+  dup: { base: 1, first: Op.DUP1, pushes: ["W"] },
+  swap: { base: 2, first: Op.SWAP1, pushes: [] },
+};
+/** Kinds after which the operand stack must be empty. */
+const EMPTY_AFTER: readonly string[] = ["jump", "jumpi", "jumpdest"];
 
 function kindRows(): KindRow[] {
   const byKind = new Map<string, OpcodeInfo[]>();
@@ -98,19 +109,40 @@ function kindRows(): KindRow[] {
     // Within a kind every opcode has the same immediate size, except PUSHn whose size is in its byte.
     for (const o of ops)
       if (!isPush && immediateSize(o) !== immediateSize(first)) throw new Error(`kind ${name}: opcodes with different immediate sizes`);
+    const imm = isPush ? 0 : immediateSize(first);
+    const repeated = first.special ? REPEATED_POPS[first.special] : undefined;
+    let popCount: number;
+    let popClasses: number;
+    let pushes: readonly OperandClass[];
+    if (repeated) {
+      if ((repeated.first & 15) !== 0 || ops.some((o, i) => o.byte !== repeated.first + i)) throw new Error(`kind ${name}: opcodes not from a multiple of 16 on`);
+      popCount = repeated.base;
+      popClasses = 0x55; // W, repeated
+      pushes = repeated.pushes;
+    } else {
+      // Every other kind's operands are fixed by its opcode table entry (none for the calls and RETF: their signature decides).
+      for (const o of ops)
+        if (o.pops.join() !== first.pops.join() || o.pushes.join() !== first.pushes.join()) throw new Error(`kind ${name}: opcodes with different operands`);
+      popCount = first.pops.length;
+      popClasses = first.pops.reduce((acc, c, i) => acc | (CLASS_CODE[c] << (2 * i)), 0);
+      pushes = first.pushes;
+    }
+    if (popCount > 3 || pushes.length > 1 || imm > 3) throw new Error(`kind ${name}: does not fit the C kind table`);
+    const flags =
+      popCount |
+      ((pushes.length === 1 ? CLASS_CODE[pushes[0]!] : 0) << KF_PUSH_SHIFT) |
+      (repeated ? KF_KEEP : 0) |
+      (first.special && EMPTY_AFTER.includes(first.special) ? KF_EMPTY : 0) |
+      (imm << KF_IMM_SHIFT);
     const generic = first.special === undefined;
-    const popClasses = generic ? first.pops.reduce((acc, c, i) => acc | (CLASS_CODE[c] << (2 * i)), 0) : 0;
-    const pushClass = generic && first.pushes.length === 1 ? CLASS_CODE[first.pushes[0]!] : 0;
     const doc = generic
       ? `pops ${first.pops.join(" ") || "nothing"}, pushes ${first.pushes.join(" ") || "nothing"}`
       : `special: ${first.special}`;
     return {
       name,
       index,
-      imm: isPush ? 0 : immediateSize(first),
-      popCount: generic ? first.pops.length : 0,
-      popClasses,
-      pushClass,
+      popClasses: hex(popClasses),
+      flags: hex(flags),
       ops: ops.map((o) => `X(${o.name})`).join(" "),
       doc: `${doc}: ${ops.length === 1 ? first.name : `${first.name} .. ${ops[ops.length - 1]!.name}`}`,
       comma: index === names.length - 1 ? "" : ",",
@@ -144,6 +176,10 @@ export function renderOpcodeHeader(): string {
     opcodes,
     kinds,
     kindCount: kinds.length,
+    kfPushShift: KF_PUSH_SHIFT,
+    kfKeep: hex(KF_KEEP),
+    kfEmpty: hex(KF_EMPTY),
+    kfImmShift: KF_IMM_SHIFT,
     widthCount: WIDTH_BITS.length,
     widthBytes: WIDTH_BITS.map((b) => b / 8).join(", "),
     widths: widthRows(),

@@ -11,9 +11,9 @@
 
 #define NO_OFFSET 0xFFFF
 
-/* Per kind: immediate bytes, pop count, pop classes, push class. */
-#define KINDINFO_(kind, imm, pops, classes, push) {imm, pops, classes, push},
-static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][4] = {ALKY_KIND_LIST(KINDINFO_)};
+/* Per kind: the pop classes and the flags byte (ALKY_KF_*). */
+#define KINDINFO_(kind, classes, flags) {classes, flags},
+static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][2] = {ALKY_KIND_LIST(KINDINFO_)};
 #undef KINDINFO_
 
 /* ---- Shared helpers. ---- */
@@ -131,7 +131,7 @@ static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
     uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
     if (!info) return 1;
     if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0 + 1);
-    return (uint8_t)(1 + ALKY_PROGMEM_U8(&kind_info[kind][0]));
+    return (uint8_t)(1 + (ALKY_PROGMEM_U8(&kind_info[kind][1]) >> ALKY_KF_IMM_SHIFT));
 }
 
 /* checkLocal: a local of the mode's width starts at frame offset `offset`. */
@@ -173,7 +173,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
     uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
     while (at < end) {
         uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
-                keep = 0, empty = 0, i;
+                flags, i;
         uint16_t ent, popped;
         r = ALKY_RULE_OPCODE;
         if (!info) goto bad;
@@ -182,26 +182,19 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         r = ALKY_RULE_TRUNCATED;
         if (insn_size(vm, at) > end - at) goto bad;
         imm = alky_rom_u8(vm, (uint16_t)(at + 1));
-        n = ALKY_PROGMEM_U8(&kind_info[kind][1]);
-        cls = ALKY_PROGMEM_U8(&kind_info[kind][2]);
-        push_w = ALKY_PROGMEM_U8(&kind_info[kind][3]);
+        cls = ALKY_PROGMEM_U8(&kind_info[kind][0]);
+        flags = ALKY_PROGMEM_U8(&kind_info[kind][1]);
+        n = flags & ALKY_KF_POPS;
+        push_w = (flags >> ALKY_KF_PUSH_SHIFT) & 3;
         push_w = push_w == ALKY_CLASS_W ? mode : push_w == ALKY_CLASS_B ? ALKY_BOOL_WIDTH : LIMIT;
         switch (kind) {
         case ALKY_KIND_SPECIAL_PUSH:
             r = ALKY_RULE_PUSH_WIDTH;
             if (op - ALKY_OP_PUSH0 > alky_width_bytes(mode)) goto bad;
-            push_w = mode;
             break;
         case ALKY_KIND_SPECIAL_DUP:
-            n = (uint8_t)(op - ALKY_OP_DUP1 + 1);
-            keep = 1;
-            push_w = mode;
-            cls = 0x55;
-            break;
         case ALKY_KIND_SPECIAL_SWAP:
-            n = (uint8_t)(op - ALKY_OP_SWAP1 + 2);
-            keep = 1;
-            cls = 0x55;
+            n = (uint8_t)(n + (op & 15));
             break;
         case ALKY_KIND_SPECIAL_MODE:
             mode = (uint8_t)(op - ALKY_OP_MODE8);
@@ -211,18 +204,11 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             r = ALKY_RULE_CONVERT;
             if (imm >= ALKY_WIDTH_CODES || (op != ALKY_OP_TRUNC ? imm <= mode : imm >= mode)) goto bad;
             need = (uint8_t)(width_feature(mode) | width_feature(imm));
-            n = 1;
-            cls = ALKY_CLASS_W;
             push_w = imm;
             break;
         case ALKY_KIND_SPECIAL_LOCAL_GET:
         case ALKY_KIND_SPECIAL_LOCAL_SET:
             if ((r = check_local(vm, (uint16_t)(vm->types + f.types), f.locals, imm, mode)) != 0) goto bad;
-            if (kind == ALKY_KIND_SPECIAL_LOCAL_GET) push_w = mode;
-            else {
-                n = 1;
-                cls = ALKY_CLASS_W;
-            }
             break;
         case ALKY_KIND_SPECIAL_SYSCALL:
         case ALKY_KIND_SPECIAL_NODECALL:
@@ -256,14 +242,8 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         case ALKY_KIND_SPECIAL_JUMP:
         case ALKY_KIND_SPECIAL_JUMPI:
             if ((r = check_jump(vm, code, end, at)) != 0) goto bad;
-            if (op == ALKY_OP_RJUMPI) {
-                n = 1;
-                cls = ALKY_CLASS_B;
-            }
-            empty = 1;
             break;
         case ALKY_KIND_SPECIAL_JUMPDEST:
-            empty = 1;
             mode = ALKY_W8;
             break;
         default:
@@ -283,7 +263,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             bytes = (uint16_t)(bytes - alky_width_bytes(want));
             cls = (uint8_t)((cls >> 2) | (cls << 6));
         }
-        if (keep) {
+        if (flags & ALKY_KF_KEEP) {
             top += n;
             bytes = popped;
         }
@@ -301,7 +281,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             if (bytes > peak) peak = bytes;
         }
         r = ALKY_RULE_JUMP_STACK;
-        if (empty && top != vm->stack) goto bad;
+        if ((flags & ALKY_KF_EMPTY) && top != vm->stack) goto bad;
         terminal = (uint8_t)(info >> 7);
         if (terminal) {
             top = vm->stack;

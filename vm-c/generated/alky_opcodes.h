@@ -155,38 +155,49 @@ enum alky_op_kind {
 };
 #define ALKY_KIND_COUNT 23
 
-/* Operand classes of the G_ kinds. */
+/* Operand classes: 2 bits per value. */
 #define ALKY_CLASS_NONE 0
 #define ALKY_CLASS_W 1
 #define ALKY_CLASS_B 2
 #define ALKY_CLASS_A 3
 
-/* X(kind, immediate bytes (PUSH: opcode - ALKY_OP_PUSH0), pop count, pop classes
- * (2 bits each, top first from bit 0), push class) */
+/* The verifier's flags byte of a kind: the values it pops (bits 0-1; DUPn and
+ * SWAPn: plus the opcode's low four bits), the class of the value it pushes
+ * (0: none or the instruction's own, as CONVERT and the calls), whether the
+ * popped values stay (DUP, SWAP), whether the stack must be empty after it
+ * (the jumps, JUMPDEST), its immediate bytes (PUSHn: opcode - ALKY_OP_PUSH0). */
+#define ALKY_KF_POPS 0x03
+#define ALKY_KF_PUSH_SHIFT 2
+#define ALKY_KF_KEEP 0x10
+#define ALKY_KF_EMPTY 0x20
+#define ALKY_KF_IMM_SHIFT 6
+
+/* X(kind, pop classes (2 bits each, top first from bit 0, repeating every 4
+ * values; 0: the callee's or the function's signature), flags (ALKY_KF_*)) */
 #define ALKY_KIND_LIST(X) \
-    X(G_0_0, 0, 0, 0, 0) \
-    X(G_WW_W, 0, 2, 5, 1) \
-    X(G_WWW_W, 0, 3, 21, 1) \
-    X(G_WW_B, 0, 2, 5, 2) \
-    X(G_W_B, 0, 1, 1, 2) \
-    X(G_W_W, 0, 1, 1, 1) \
-    X(G_W_0, 0, 1, 1, 0) \
-    X(G_A_W, 0, 1, 3, 1) \
-    X(G_AW_0, 0, 2, 7, 0) \
-    X(SPECIAL_JUMPDEST, 0, 0, 0, 0) \
-    X(SPECIAL_PUSH, 0, 0, 0, 0) \
-    X(SPECIAL_DUP, 0, 0, 0, 0) \
-    X(SPECIAL_SWAP, 0, 0, 0, 0) \
-    X(SPECIAL_MODE, 0, 0, 0, 0) \
-    X(SPECIAL_CONVERT, 1, 0, 0, 0) \
-    X(SPECIAL_LOCAL_GET, 1, 0, 0, 0) \
-    X(SPECIAL_LOCAL_SET, 1, 0, 0, 0) \
-    X(SPECIAL_SYSCALL, 1, 0, 0, 0) \
-    X(SPECIAL_NODECALL, 1, 0, 0, 0) \
-    X(SPECIAL_JUMP, 2, 0, 0, 0) \
-    X(SPECIAL_JUMPI, 2, 0, 0, 0) \
-    X(SPECIAL_CALLF, 1, 0, 0, 0) \
-    X(SPECIAL_RETF, 0, 0, 0, 0)
+    X(G_0_0, 0x00, 0x00) \
+    X(G_WW_W, 0x05, 0x06) \
+    X(G_WWW_W, 0x15, 0x07) \
+    X(G_WW_B, 0x05, 0x0A) \
+    X(G_W_B, 0x01, 0x09) \
+    X(G_W_W, 0x01, 0x05) \
+    X(G_W_0, 0x01, 0x01) \
+    X(G_A_W, 0x03, 0x05) \
+    X(G_AW_0, 0x07, 0x02) \
+    X(SPECIAL_JUMPDEST, 0x00, 0x20) \
+    X(SPECIAL_PUSH, 0x00, 0x04) \
+    X(SPECIAL_DUP, 0x55, 0x15) \
+    X(SPECIAL_SWAP, 0x55, 0x12) \
+    X(SPECIAL_MODE, 0x00, 0x00) \
+    X(SPECIAL_CONVERT, 0x01, 0x41) \
+    X(SPECIAL_LOCAL_GET, 0x00, 0x44) \
+    X(SPECIAL_LOCAL_SET, 0x01, 0x41) \
+    X(SPECIAL_SYSCALL, 0x00, 0x40) \
+    X(SPECIAL_NODECALL, 0x00, 0x40) \
+    X(SPECIAL_JUMP, 0x00, 0xA0) \
+    X(SPECIAL_JUMPI, 0x02, 0xA1) \
+    X(SPECIAL_CALLF, 0x00, 0x40) \
+    X(SPECIAL_RETF, 0x00, 0x00)
 
 /* X(name, byte, kind, immediate bytes, terminal) */
 #define ALKY_OPCODE_LIST(X) \

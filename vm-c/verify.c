@@ -20,10 +20,12 @@ static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][2] = {ALKY_KIND_LIS
 
 #define fail alky_fail
 
+/* The feature a width code needs: 64 and 256 bits (the width codes after 32) need their own. */
+#if ALKY_W64 != ALKY_W32 + 1 || ALKY_W256 != ALKY_W64 + 1 || ALKY_FEATURE_WIDTH64 != 1 || ALKY_FEATURE_WIDTH256 != 2
+#error "width_feature assumes W64 / W256 are the codes after W32, needing features 1 / 2"
+#endif
 static ALKY_NOINLINE uint8_t width_feature(uint8_t w) {
-    if (w == ALKY_W64) return ALKY_FEATURE_WIDTH64;
-    if (w == ALKY_W256) return ALKY_FEATURE_WIDTH256;
-    return 0;
+    return (uint8_t)(w > ALKY_W32 ? w - ALKY_W32 : 0);
 }
 
 static uint8_t type_width(uint8_t type) {
@@ -121,6 +123,8 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
 #error "the operand check assumes B and A are the width codes 0 and 1"
 #endif
 /* The call check: SYSCALL / NCALL call imports of kind 0 / 1; both entries keep params at the same offset. */
+typedef char alky_sload_sstore[ALKY_OP_SLOAD == (ALKY_OP_SSTORE & 0xFE) && ALKY_OP_SLOAD != ALKY_OP_SSTORE ? 1 : -1];
+typedef char alky_void_not_a_width[(ALKY_TYPE_VOID & 0x0F) >= ALKY_WIDTH_CODES ? 1 : -1];
 typedef char alky_ncall_after_syscall[ALKY_OP_NCALL == ALKY_OP_SYSCALL + 1 && ALKY_IMPORT_SYSCALL == 0 && ALKY_IMPORT_NODECALL == 1 &&
                                               ALKY_FE_PARAMS == ALKY_IE_PARAMS
                                           ? 1
@@ -186,7 +190,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         flags = ALKY_PROGMEM_U8(&kind_info[kind][1]);
         n = flags & ALKY_KF_POPS;
         push_w = (flags >> ALKY_KF_PUSH_SHIFT) & 3;
-        push_w = push_w == ALKY_CLASS_W ? mode : push_w == ALKY_CLASS_B ? ALKY_BOOL_WIDTH : LIMIT;
+        push_w = push_w == ALKY_CLASS_W ? mode : (uint8_t)(push_w - 2); /* class 0: 0xFE, no push */
         switch (kind) {
         case ALKY_KIND_SPECIAL_PUSH:
             r = ALKY_RULE_PUSH_WIDTH;
@@ -228,7 +232,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
                 if (alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_KIND)) != op - ALKY_OP_SYSCALL) goto bad;
                 if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
             }
-            push_w = alky_rom_u8(vm, (uint16_t)(ent + result_at));
+            push_w = type_width(alky_rom_u8(vm, (uint16_t)(ent + result_at))); /* void: 15, no push */
             types = (uint16_t)(alky_rom_u16(vm, (uint16_t)(ent + types_at)) + vm->types);
             n = alky_rom_u8(vm, (uint16_t)(ent + ALKY_FE_PARAMS));
             break;
@@ -247,7 +251,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             mode = ALKY_W8;
             break;
         default:
-            if (op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE) need = ALKY_FEATURE_STORAGE;
+            if ((op | 1) == ALKY_OP_SSTORE) need = ALKY_FEATURE_STORAGE;
         }
         features |= need;
         r = ALKY_RULE_FEATURE;
@@ -267,9 +271,8 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             top += n;
             bytes = popped;
         }
-        if (push_w != LIMIT) {
+        if (push_w < ALKY_WIDTH_CODES) {
             uint8_t b;
-            push_w = type_width(push_w);
             r = LIMIT;
             if (top >= vm->stack + ALKY_STACK_SIZE) goto bad;
             b = alky_width_bytes(push_w);

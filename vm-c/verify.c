@@ -130,9 +130,15 @@ typedef char alky_ncall_after_syscall[ALKY_OP_NCALL == ALKY_OP_SYSCALL + 1 && AL
                                           ? 1
                                           : -1];
 
+/* An image byte, out of line: with the one VM a device has, its call sites
+ * pass only the offset. */
+static ALKY_NOINLINE uint8_t rom_at(const alky_vm *vm, uint16_t at) {
+    return alky_rom_u8(vm, at);
+}
+
 /* Bytes of the instruction at image offset `at` (1 for a byte that is not an opcode). */
 static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
-    uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
+    uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
     if (!info) return 1;
     if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0 + 1);
     return (uint8_t)(1 + (ALKY_PROGMEM_U8(&kind_info[kind][1]) >> ALKY_KF_IMM_SHIFT));
@@ -143,7 +149,7 @@ static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count,
     uint16_t at = 0;
     uint8_t w;
     for (; count; count--) {
-        w = type_width(alky_rom_u8(vm, locals_at++));
+        w = type_width(rom_at(vm, locals_at++));
         if (at >= offset) return at == offset && w == mode ? 0 : ALKY_RULE_LOCAL;
         at = (uint16_t)(at + alky_width_bytes(w));
     }
@@ -163,7 +169,7 @@ static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16
     if ((raw >= 0x8000 ? target >= next : target < next) || target >= end - code) return ALKY_RULE_JUMP_TARGET;
     q = target >= next ? (uint16_t)(at + 3) : code;
     target = (uint16_t)(target + code);
-    if (alky_rom_u8(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
+    if (rom_at(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
     while (q < target) q = (uint16_t)(q + insn_size(vm, q));
     return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
 }
@@ -176,7 +182,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
     uint8_t *top = vm->stack; /* the operand widths, one code per value, bottom first */
     uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
     while (at < end) {
-        uint8_t op = alky_rom_u8(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
+        uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
                 flags, i;
         uint16_t ent, popped;
         r = ALKY_RULE_OPCODE;
@@ -185,7 +191,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         if (terminal && op != ALKY_OP_JUMPDEST) goto bad;
         r = ALKY_RULE_TRUNCATED;
         if (insn_size(vm, at) > end - at) goto bad;
-        imm = alky_rom_u8(vm, (uint16_t)(at + 1));
+        imm = rom_at(vm, (uint16_t)(at + 1));
         cls = ALKY_PROGMEM_U8(&kind_info[kind][0]);
         flags = ALKY_PROGMEM_U8(&kind_info[kind][1]);
         n = flags & ALKY_KF_POPS;
@@ -229,12 +235,12 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
                 if (imm >= vm->import_count) goto bad;
                 ent = alky_import_entry(vm, imm);
                 /* SYSCALL / NCALL: the import kinds 0 / 1 */
-                if (alky_rom_u8(vm, (uint16_t)(ent + ALKY_IE_KIND)) != op - ALKY_OP_SYSCALL) goto bad;
+                if (rom_at(vm, (uint16_t)(ent + ALKY_IE_KIND)) != op - ALKY_OP_SYSCALL) goto bad;
                 if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
             }
-            push_w = type_width(alky_rom_u8(vm, (uint16_t)(ent + result_at))); /* void: 15, no push */
+            push_w = type_width(rom_at(vm, (uint16_t)(ent + result_at))); /* void: 15, no push */
             types = (uint16_t)(alky_rom_u16(vm, (uint16_t)(ent + types_at)) + vm->types);
-            n = alky_rom_u8(vm, (uint16_t)(ent + ALKY_FE_PARAMS));
+            n = rom_at(vm, (uint16_t)(ent + ALKY_FE_PARAMS));
             break;
         }
         case ALKY_KIND_SPECIAL_RETF:
@@ -262,7 +268,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         popped = bytes;
         for (i = n; i; i--) {
             uint8_t c = cls & 3, want = mode;
-            if (c != ALKY_CLASS_W) want = c ? (uint8_t)(c - 2) : type_width(alky_rom_u8(vm, (uint16_t)(types + i - 1)));
+            if (c != ALKY_CLASS_W) want = c ? (uint8_t)(c - 2) : type_width(rom_at(vm, (uint16_t)(types + i - 1)));
             if (*--top != want) goto bad;
             bytes = (uint16_t)(bytes - alky_width_bytes(want));
             cls = (uint8_t)((cls >> 2) | (cls << 6));

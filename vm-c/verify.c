@@ -144,14 +144,15 @@ static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
     return (uint8_t)(1 + (ALKY_PROGMEM_U8(&kind_info[kind][1]) >> ALKY_KF_IMM_SHIFT));
 }
 
-/* checkLocal: a local of the mode's width starts at frame offset `offset`. */
+/* checkLocal: a local of the mode's width starts at frame offset `offset`.
+ * Every local starts within 255 (the container's function-frame rule), so
+ * the running offset fits a byte until past the last one. */
 static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count, uint8_t offset, uint8_t mode) {
-    uint16_t at = 0;
-    uint8_t w;
+    uint8_t at = 0, w;
     for (; count; count--) {
         w = type_width(rom_at(vm, locals_at++));
         if (at >= offset) return at == offset && w == mode ? 0 : ALKY_RULE_LOCAL;
-        at = (uint16_t)(at + alky_width_bytes(w));
+        at = (uint8_t)(at + alky_width_bytes(w));
     }
     return ALKY_RULE_LOCAL;
 }
@@ -160,15 +161,19 @@ static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count,
  * JUMPDEST inside the code that starts an instruction (found by walking
  * from the jump's next instruction, or from `code` for a jump back). */
 static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16_t at) {
-    uint16_t next = (uint16_t)(at + 3 - code);
+    uint16_t next = (uint16_t)(at + 3), q = next;
     uint16_t raw = alky_rom_u16(vm, (uint16_t)(at + 1)); /* little-endian: the big-endian offset with its bytes swapped */
+    uint16_t target;
     raw = (uint16_t)((raw << 8) | (raw >> 8));
-    /* next + raw as a signed 16-bit offset, in 16 bits: a target before 0
-     * wraps to >= next, one past 0xFFFF wraps to < next (next <= len). */
-    uint16_t target = (uint16_t)(next + raw), q;
-    if ((raw >= 0x8000 ? target >= next : target < next) || target >= end - code) return ALKY_RULE_JUMP_TARGET;
-    q = target >= next ? (uint16_t)(at + 3) : code;
-    target = (uint16_t)(target + code);
+    /* next + raw as a signed 16-bit offset, in 16 bits (the image is within
+     * them): a jump back that passes 0 wraps to >= next, one forward past
+     * 0xFFFF to < next. */
+    target = (uint16_t)(next + raw);
+    if (raw >= 0x8000) {
+        if (target >= next || target < code) return ALKY_RULE_JUMP_TARGET;
+        q = code;
+    } else if (target < next || target >= end)
+        return ALKY_RULE_JUMP_TARGET;
     if (rom_at(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
     while (q < target) q = (uint16_t)(q + insn_size(vm, q));
     return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
@@ -183,14 +188,14 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
     uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
     while (at < end) {
         uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
-                flags, i;
+                flags, i, size;
         uint16_t ent, popped;
         r = ALKY_RULE_OPCODE;
         if (!info) goto bad;
         r = ALKY_RULE_UNREACHABLE;
         if (terminal && op != ALKY_OP_JUMPDEST) goto bad;
         r = ALKY_RULE_TRUNCATED;
-        if (insn_size(vm, at) > end - at) goto bad;
+        if ((size = insn_size(vm, at)) > end - at) goto bad;
         imm = rom_at(vm, (uint16_t)(at + 1));
         cls = ALKY_PROGMEM_U8(&kind_info[kind][0]);
         flags = ALKY_PROGMEM_U8(&kind_info[kind][1]);
@@ -297,7 +302,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             bytes = 0;
         }
         last = at;
-        at = (uint16_t)(at + insn_size(vm, at));
+        at = (uint16_t)(at + size);
     }
     if (!terminal) return fail(vm, last, ALKY_RULE_FALLTHROUGH);
     if (peak < f.max_stack) return fail(vm, (uint16_t)(e + ALKY_FE_MAX_STACK), ALKY_RULE_MAX_STACK);

@@ -167,12 +167,13 @@ static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16
     raw = (uint16_t)((raw << 8) | (raw >> 8));
     /* next + raw as a signed 16-bit offset, in 16 bits (the image is within
      * them): a jump back that passes 0 wraps to >= next, one forward past
-     * 0xFFFF to < next. */
+     * 0xFFFF to < next. A target before the walk's start (below the code,
+     * or forward wrapped) is an image byte where the walk does not stop. */
     target = (uint16_t)(next + raw);
     if (raw >= 0x8000) {
-        if (target >= next || target < code) return ALKY_RULE_JUMP_TARGET;
+        if (target >= next) return ALKY_RULE_JUMP_TARGET;
         q = code;
-    } else if (target < next || target >= end)
+    } else if (target >= end)
         return ALKY_RULE_JUMP_TARGET;
     if (rom_at(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
     while (q < target) q = (uint16_t)(q + insn_size(vm, q));

@@ -18,6 +18,7 @@ import { FunctionKind } from "../../compiler/ir/image.js";
 import { arithmeticProgram, conversionProgram, memoryProgram, prng, stackProgram } from "./corpus.js";
 import { scenarios, UNTERMINATED } from "./scenarios.js";
 import { assembleOrThrow } from "./corpus.js";
+import { build, codeStart, fn, patched } from "../ir/helpers/image-builder.js";
 
 /** What the host driver prints for an image, computed with the TypeScript verifier. */
 function tsVerdict(bytes: Uint8Array, option: CRunOptions["profile"]): string {
@@ -168,6 +169,38 @@ describe("C verifier = TypeScript verifier", () => {
     expect(rejected.length).toBeGreaterThan(0);
     expectSameVerdicts(rejected, "none");
     expectSameVerdicts(rejected, 1);
+  });
+
+  it("gives the same verdict for every jump offset near a function and at the 16-bit edges", () => {
+    // JUMPDEST; PUSH1 0x5b; POP; RJUMP(I) rel; JUMPDEST; PUSH1 0x5b; POP; STOP: targets on, beside and
+    // inside instructions, before and after the code, and offsets that wrap past 0 or 0xFFFF.
+    const images: Uint8Array[] = [];
+    for (const [op, push] of [
+      [0xe0, []],
+      [0xe1, [0x60, 0x01]],
+    ] as const) {
+      const body = [0x5b, 0x60, 0x5b, 0x50, ...push, op, 0, 0, 0x5b, 0x60, 0x5b, 0x50, 0x00];
+      const img = build({ functions: [fn({ maxStack: 1, code: Uint8Array.from(body) })] });
+      const at = codeStart(img, 0) + body.indexOf(op) + 1;
+      for (const rel of [...Array.from({ length: 81 }, (_, i) => i - 40), 0x7fff, -0x8000, -at - 3, 0x10000 - at - 3 - 1])
+        images.push(patched(img, at, (rel >> 8) & 0xff, rel & 0xff));
+    }
+    // A function of 60 KB of JUMPDESTs: a jump back past the image start or forward past 0xFFFF
+    // wraps into the code, on a JUMPDEST that starts an instruction.
+    const big = new Array<number>(60_000).fill(0x5b);
+    big.push(0x00);
+    const bigImg = build({ functions: [fn({ code: Uint8Array.from(big) })] });
+    const base = codeStart(bigImg, 0);
+    for (const [pos, rel] of [
+      [10, -0x8000],
+      [59_000, 0x7fff],
+      [10, 0x7fff],
+      [59_000, -0x8000],
+    ] as const)
+      images.push(patched(bigImg, base + pos, 0xe0, (rel >> 8) & 0xff, rel & 0xff));
+    const rules = expectSameVerdicts(images, "none");
+    expect(rules).toContain("jump-target");
+    expect(rules).toContain("ok");
   });
 
   it("rejects the truncated and empty images the container rules name", () => {

@@ -206,7 +206,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         switch (kind) {
         case ALKY_KIND_SPECIAL_PUSH:
             r = ALKY_RULE_PUSH_WIDTH;
-            if (op - ALKY_OP_PUSH0 > alky_width_bytes(mode)) goto bad;
+            if ((uint8_t)(op - ALKY_OP_PUSH0) > alky_width_bytes(mode)) goto bad;
             break;
         case ALKY_KIND_SPECIAL_DUP:
         case ALKY_KIND_SPECIAL_SWAP:
@@ -241,7 +241,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
                 if (imm >= vm->import_count) goto bad;
                 ent = alky_import_entry(vm, imm);
                 /* SYSCALL / NCALL: the import kinds 0 / 1 */
-                if (rom_at(vm, (uint16_t)(ent + ALKY_IE_KIND)) != op - ALKY_OP_SYSCALL) goto bad;
+                if (rom_at(vm, (uint16_t)(ent + ALKY_IE_KIND)) != (uint8_t)(op - ALKY_OP_SYSCALL)) goto bad;
                 if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
             }
             push_w = type_width(rom_at(vm, (uint16_t)(ent + result_at))); /* void: 15, no push */
@@ -252,7 +252,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         case ALKY_KIND_SPECIAL_RETF:
             n = f.result != ALKY_TYPE_VOID;
             r = ALKY_RULE_RETURN;
-            if (top - vm->stack != n) goto bad;
+            if (top != vm->stack + n) goto bad;
             types = (uint16_t)(e + ALKY_FE_RESULT);
             break;
         case ALKY_KIND_SPECIAL_JUMP:

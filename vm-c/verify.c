@@ -12,9 +12,12 @@
 #define NO_OFFSET 0xFFFF
 
 /* Per kind: the pop classes and the flags byte (ALKY_KF_*). */
-#define KINDINFO_(kind, classes, flags) {classes, flags},
-static const uint8_t ALKY_PROGMEM kind_info[ALKY_KIND_COUNT][2] = {ALKY_KIND_LIST(KINDINFO_)};
-#undef KINDINFO_
+#define KIND_CLASSES_(kind, classes, flags) classes,
+#define KIND_FLAGS_(kind, classes, flags) flags,
+static const uint8_t ALKY_PROGMEM kind_classes[ALKY_KIND_COUNT] = {ALKY_KIND_LIST(KIND_CLASSES_)};
+static const uint8_t ALKY_PROGMEM kind_flags[ALKY_KIND_COUNT] = {ALKY_KIND_LIST(KIND_FLAGS_)};
+#undef KIND_CLASSES_
+#undef KIND_FLAGS_
 
 /* ---- Shared helpers. ---- */
 
@@ -141,7 +144,7 @@ static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
     uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
     if (!info) return 1;
     if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0 + 1);
-    return (uint8_t)(1 + (ALKY_PROGMEM_U8(&kind_info[kind][1]) >> ALKY_KF_IMM_SHIFT));
+    return (uint8_t)(1 + (ALKY_PROGMEM_U8(&kind_flags[kind]) >> ALKY_KF_IMM_SHIFT));
 }
 
 /* checkLocal: a local of the mode's width starts at frame offset `offset`.
@@ -198,8 +201,8 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         r = ALKY_RULE_TRUNCATED;
         if ((size = insn_size(vm, at)) > end - at) goto bad;
         imm = rom_at(vm, (uint16_t)(at + 1));
-        cls = ALKY_PROGMEM_U8(&kind_info[kind][0]);
-        flags = ALKY_PROGMEM_U8(&kind_info[kind][1]);
+        cls = ALKY_PROGMEM_U8(&kind_classes[kind]);
+        flags = ALKY_PROGMEM_U8(&kind_flags[kind]);
         n = flags & ALKY_KF_POPS;
         push_w = (flags >> ALKY_KF_PUSH_SHIFT) & 3;
         push_w = push_w == ALKY_CLASS_W ? mode : (uint8_t)(push_w - 2); /* class 0: 0xFE, no push */

@@ -187,7 +187,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
     alky_fn_info f;
     uint16_t e = alky_read_fn(vm, fn, &f);
     uint16_t code = (uint16_t)(vm->code + f.code), end = (uint16_t)(code + f.code_len), at = code, last = code;
-    uint16_t bytes = 0, peak = 0, types = 0;
+    uint16_t slack = f.max_stack, least = slack, types = 0; /* stack bytes left below maxStack; the fewest */
     uint8_t *top = vm->stack; /* the operand widths, one code per value, bottom first */
     uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
     while (at < end) {
@@ -274,42 +274,41 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         r = ALKY_RULE_UNDERFLOW;
         if (top - vm->stack < n) goto bad;
         r = ALKY_RULE_WIDTH;
-        popped = bytes;
+        popped = slack;
         for (i = n; i; i--) {
             uint8_t c = cls & 3, want = mode;
             if (c != ALKY_CLASS_W) want = c ? (uint8_t)(c - 2) : type_width(rom_at(vm, (uint16_t)(types + i - 1)));
             if (*--top != want) goto bad;
-            bytes = (uint16_t)(bytes - alky_width_bytes(want));
+            slack = (uint16_t)(slack + alky_width_bytes(want));
             cls = (uint8_t)((cls >> 2) | (cls << 6));
         }
         if (flags & ALKY_KF_KEEP) {
             top += n;
-            bytes = popped;
+            slack = popped;
         }
         if (push_w < ALKY_WIDTH_CODES) {
             uint8_t b;
             r = LIMIT;
             if (top >= vm->stack + ALKY_STACK_SIZE) goto bad;
             b = alky_width_bytes(push_w);
-            /* bytes + b > max_stack, without leaving 16 bits (bytes <= max_stack here) */
             r = ALKY_RULE_MAX_STACK;
-            if (b > f.max_stack - bytes) goto bad;
+            if (b > slack) goto bad;
             *top++ = push_w;
-            bytes = (uint16_t)(bytes + b);
-            if (bytes > peak) peak = bytes;
+            slack = (uint16_t)(slack - b);
+            if (slack < least) least = slack;
         }
         r = ALKY_RULE_JUMP_STACK;
         if ((flags & ALKY_KF_EMPTY) && top != vm->stack) goto bad;
         terminal = (uint8_t)(info >> 7);
         if (terminal) {
             top = vm->stack;
-            bytes = 0;
+            slack = f.max_stack;
         }
         last = at;
         at = (uint16_t)(at + size);
     }
     if (!terminal) return fail(vm, last, ALKY_RULE_FALLTHROUGH);
-    if (peak < f.max_stack) return fail(vm, (uint16_t)(e + ALKY_FE_MAX_STACK), ALKY_RULE_MAX_STACK);
+    if (least) return fail(vm, (uint16_t)(e + ALKY_FE_MAX_STACK), ALKY_RULE_MAX_STACK);
     *used |= features;
     return ALKY_OK;
 bad:

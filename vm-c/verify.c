@@ -217,12 +217,11 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             break;
         case ALKY_KIND_SPECIAL_MODE:
             mode = (uint8_t)(op - ALKY_OP_MODE8);
-            need = width_feature(mode);
             break;
         case ALKY_KIND_SPECIAL_CONVERT:
             r = ALKY_RULE_CONVERT;
             if (imm >= ALKY_WIDTH_CODES || (op != ALKY_OP_TRUNC ? imm <= mode : imm >= mode)) goto bad;
-            need = (uint8_t)(width_feature(mode) | width_feature(imm));
+            need = width_feature(imm);
             push_w = imm;
             break;
         case ALKY_KIND_SPECIAL_LOCAL_GET:
@@ -268,6 +267,9 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         default:
             if ((op | 1) == ALKY_OP_SSTORE) need = ALKY_FEATURE_STORAGE;
         }
+        /* The mode's width feature: new after MODE, CONVERT's source width;
+         * every other instruction runs in a mode already checked. */
+        need |= width_feature(mode);
         features |= need;
         r = ALKY_RULE_FEATURE;
         if ((need & vm->features) != need) goto bad;

@@ -185,6 +185,10 @@ static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16
 
 static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     alky_fn_info f;
+    union {
+        alky_fn_info fn;
+        alky_import_info imp;
+    } g;
     uint16_t e = alky_read_fn(vm, fn, &f);
     uint16_t code = (uint16_t)(vm->code + f.code), end = (uint16_t)(code + f.code_len), at = code, last = code;
     uint16_t slack = f.max_stack, least = slack, types = 0; /* stack bytes left below maxStack; the fewest */
@@ -193,7 +197,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
     while (at < end) {
         uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
                 flags, i, size;
-        uint16_t ent, popped;
+        uint16_t popped;
         r = ALKY_RULE_OPCODE;
         if (!info) goto bad;
         r = ALKY_RULE_UNREACHABLE;
@@ -230,27 +234,28 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             break;
         case ALKY_KIND_SPECIAL_SYSCALL:
         case ALKY_KIND_SPECIAL_NODECALL:
-        case ALKY_KIND_SPECIAL_CALLF: {
-            uint8_t result_at = ALKY_IE_RESULT, types_at = ALKY_IE_TYPES;
+        case ALKY_KIND_SPECIAL_CALLF:
             if (op == ALKY_OP_CALLF) {
                 r = ALKY_RULE_CALL;
                 if (imm >= vm->fn_count) goto bad;
-                ent = alky_fn_entry(vm, imm);
-                result_at = ALKY_FE_RESULT;
-                types_at = ALKY_FE_TYPES;
+                alky_read_fn(vm, imm, &g.fn);
+                n = g.fn.params;
+                push_w = g.fn.result;
+                types = g.fn.types;
             } else {
                 r = ALKY_RULE_IMPORT;
                 if (imm >= vm->import_count) goto bad;
-                ent = alky_import_entry(vm, imm);
+                alky_read_import(vm, imm, &g.imp);
                 /* SYSCALL / NCALL: the import kinds 0 / 1 */
-                if (rom_at(vm, (uint16_t)(ent + ALKY_IE_KIND)) != (uint8_t)(op - ALKY_OP_SYSCALL)) goto bad;
+                if (g.imp.kind != (uint8_t)(op - ALKY_OP_SYSCALL)) goto bad;
                 if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
+                n = g.imp.params;
+                push_w = g.imp.result;
+                types = g.imp.types;
             }
-            push_w = type_width(rom_at(vm, (uint16_t)(ent + result_at))); /* void: 15, no push */
-            types = (uint16_t)(alky_rom_u16(vm, (uint16_t)(ent + types_at)) + vm->types);
-            n = rom_at(vm, (uint16_t)(ent + ALKY_FE_PARAMS));
+            push_w = type_width(push_w); /* void: 15, no push */
+            types = (uint16_t)(types + vm->types);
             break;
-        }
         case ALKY_KIND_SPECIAL_RETF:
             n = f.result != ALKY_TYPE_VOID;
             r = ALKY_RULE_RETURN;

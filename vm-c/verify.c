@@ -165,9 +165,7 @@ static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count,
  * from the jump's next instruction, or from `code` for a jump back). */
 static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16_t at) {
     uint16_t next = (uint16_t)(at + 3), q = next;
-    uint16_t raw = alky_rom_u16(vm, (uint16_t)(at + 1)); /* little-endian: the big-endian offset with its bytes swapped */
-    uint16_t target;
-    raw = (uint16_t)((raw << 8) | (raw >> 8));
+    uint16_t raw = (uint16_t)(((uint16_t)rom_at(vm, (uint16_t)(at + 1)) << 8) | rom_at(vm, (uint16_t)(at + 2))), target;
     /* next + raw as a signed 16-bit offset, in 16 bits (the image is within
      * them): a jump back that passes 0 wraps to >= next, one forward past
      * 0xFFFF to < next. A target before the walk's start (below the code,

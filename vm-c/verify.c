@@ -193,7 +193,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
     uint8_t *top = vm->stack; /* the operand widths, one code per value, bottom first */
     uint8_t mode = ALKY_W8, features = 0, terminal = 0, r;
     while (at < end) {
-        uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w, need = 0,
+        uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1), imm, n, cls, push_w,
                 flags, i, size;
         uint16_t popped;
         r = ALKY_RULE_OPCODE;
@@ -223,7 +223,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         case ALKY_KIND_SPECIAL_CONVERT:
             r = ALKY_RULE_CONVERT;
             if (imm >= ALKY_WIDTH_CODES || (op != ALKY_OP_TRUNC ? imm <= mode : imm >= mode)) goto bad;
-            need = width_feature(imm);
+            features |= width_feature(imm);
             push_w = imm;
             break;
         case ALKY_KIND_SPECIAL_LOCAL_GET:
@@ -246,7 +246,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
                 alky_read_import(vm, imm, &g.imp);
                 /* SYSCALL / NCALL: the import kinds 0 / 1 */
                 if (g.imp.kind != (uint8_t)(op - ALKY_OP_SYSCALL)) goto bad;
-                if (op == ALKY_OP_NCALL) need = ALKY_FEATURE_NODECALLS;
+                if (op == ALKY_OP_NCALL) features |= ALKY_FEATURE_NODECALLS;
                 n = g.imp.params;
                 push_w = g.imp.result;
                 types = g.imp.types;
@@ -268,14 +268,13 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             mode = ALKY_W8;
             break;
         default:
-            if ((op | 1) == ALKY_OP_SSTORE) need = ALKY_FEATURE_STORAGE;
+            if ((op | 1) == ALKY_OP_SSTORE) features |= ALKY_FEATURE_STORAGE;
         }
         /* The mode's width feature: new after MODE, CONVERT's source width;
          * every other instruction runs in a mode already checked. */
-        need |= width_feature(mode);
-        features |= need;
+        features |= width_feature(mode);
         r = ALKY_RULE_FEATURE;
-        if ((need & vm->features) != need) goto bad;
+        if ((features & vm->features) != features) goto bad; /* the features used before were all declared */
         r = ALKY_RULE_UNDERFLOW;
         if (top - vm->stack < n) goto bad;
         r = ALKY_RULE_WIDTH;

@@ -1,6 +1,7 @@
-/* The verifier (docs/ir.md §5): a transcription of compiler/ir/verify.ts and
- * verify-code.ts, check for check and in the same order, so that the device and
- * the toolchain reject the same images with the same rule at the same offset.
+/* The verifier (docs/ir.md §5): the checks of compiler/ir/verify.ts and
+ * verify-code.ts in the same order, so that the device and the toolchain reject
+ * the same images with the same rule at the same offset. The code pass is laid
+ * out for size rather than as a line-by-line transcription (see check_code).
  *
  * RAM: O(1) besides the list of operand widths, which lives in the VM's stack
  * arena (unused while no invocation runs), one width code per byte. Jump

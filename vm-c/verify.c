@@ -140,9 +140,9 @@ static ALKY_NOINLINE uint8_t rom_at(const alky_vm *vm, uint16_t at) {
     return alky_rom_u8(vm, at);
 }
 
-/* Bytes of the instruction at image offset `at` (1 for a byte that is not an opcode). */
-static uint8_t insn_size(const alky_vm *vm, uint16_t at) {
-    uint8_t op = rom_at(vm, at), info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
+/* Bytes of an instruction that starts with byte `op` (1 for a byte that is not an opcode). */
+static uint8_t insn_size(uint8_t op) {
+    uint8_t info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
     if (!info) return 1;
     if (kind == ALKY_KIND_SPECIAL_PUSH) return (uint8_t)(op - ALKY_OP_PUSH0 + 1);
     return (uint8_t)(1 + (ALKY_PROGMEM_U8(&kind_flags[kind]) >> ALKY_KF_IMM_SHIFT));
@@ -178,7 +178,7 @@ static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16
     } else if (target >= end)
         return ALKY_RULE_JUMP_TARGET;
     if (rom_at(vm, target) != ALKY_OP_JUMPDEST) return ALKY_RULE_JUMP_TARGET;
-    while (q < target) q = (uint16_t)(q + insn_size(vm, q));
+    while (q < target) q = (uint16_t)(q + insn_size(rom_at(vm, q)));
     return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
 }
 
@@ -202,7 +202,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         r = ALKY_RULE_UNREACHABLE;
         if (terminal && op != ALKY_OP_JUMPDEST) goto bad;
         r = ALKY_RULE_TRUNCATED;
-        if ((size = insn_size(vm, at)) > end - at) goto bad;
+        if ((size = insn_size(op)) > end - at) goto bad;
         imm = rom_at(vm, (uint16_t)(at + 1));
         cls = ALKY_PROGMEM_U8(&kind_classes[kind]);
         flags = ALKY_PROGMEM_U8(&kind_flags[kind]);

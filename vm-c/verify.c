@@ -126,7 +126,10 @@ static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
 #if ALKY_BOOL_WIDTH != ALKY_CLASS_B - 2 || ALKY_ADDRESS_WIDTH != ALKY_CLASS_A - 2
 #error "the operand check assumes B and A are the width codes 0 and 1"
 #endif
-/* The call check: SYSCALL / NCALL call imports of kind 0 / 1; both entries keep params at the same offset. */
+/* Compile-time checks (an array of -1 bytes fails): SLOAD and SSTORE differ
+ * in bit 0 only; the void type byte's width nibble is no width code (a void
+ * call pushes nothing); SYSCALL / NCALL call imports of kind 0 / 1, and both
+ * entries keep the parameter count at the same offset. */
 typedef char alky_sload_sstore[ALKY_OP_SLOAD == (ALKY_OP_SSTORE & 0xFE) && ALKY_OP_SLOAD != ALKY_OP_SSTORE ? 1 : -1];
 typedef char alky_void_not_a_width[(ALKY_TYPE_VOID & 0x0F) >= ALKY_WIDTH_CODES ? 1 : -1];
 typedef char alky_ncall_after_syscall[ALKY_OP_NCALL == ALKY_OP_SYSCALL + 1 && ALKY_IMPORT_SYSCALL == 0 && ALKY_IMPORT_NODECALL == 1 &&
@@ -134,8 +137,8 @@ typedef char alky_ncall_after_syscall[ALKY_OP_NCALL == ALKY_OP_SYSCALL + 1 && AL
                                           ? 1
                                           : -1];
 
-/* An image byte, out of line: with the one VM a device has, its call sites
- * pass only the offset. */
+/* An image byte, out of line: where a device has one VM, link-time constant
+ * propagation keeps its address here and the call sites pass only the offset. */
 static ALKY_NOINLINE uint8_t rom_at(const alky_vm *vm, uint16_t at) {
     return alky_rom_u8(vm, at);
 }
@@ -182,6 +185,8 @@ static uint8_t check_jump(const alky_vm *vm, uint16_t code, uint16_t end, uint16
     return q == target ? 0 : ALKY_RULE_JUMP_TARGET;
 }
 
+/* Out of line: inlined into alky_load's caller it cost 148 bytes more on the
+ * Uno (register pressure). */
 static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *used) {
     alky_fn_info f;
     union {

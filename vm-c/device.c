@@ -10,11 +10,6 @@
 #include "generated/alky_opcodes.h"
 #include "generated/alky_profiles.h"
 
-/* What the argument stream's next bytes are. */
-#define PHASE_VALUE 0  /* a scalar parameter: its width in bytes */
-#define PHASE_LENGTH 1 /* a string parameter's u16 length */
-#define PHASE_BYTES 2  /* its bytes, straight into the string buffer */
-
 /* ---- Reports. ---- */
 
 /* Keeps what the terminal report of the last request said, to send it again
@@ -183,82 +178,19 @@ static void load_commit(alky_device *d) {
 
 /* ---- Invocations. ---- */
 
-/* Sets up the phase of parameter arg_param. */
-static void next_param(alky_device *d) {
-    uint8_t type;
-    d->arg_have = 0;
-    if (d->arg_param >= d->arg_count) return;
-    type = alky_function_param_type(&d->vm, d->vm.call_fn, d->arg_param);
-    if ((type >> 4) == ALKY_VALUE_STRING) {
-        d->arg_phase = PHASE_LENGTH;
-        d->arg_need = 2;
-    } else {
-        d->arg_phase = PHASE_VALUE;
-        d->arg_need = alky_type_bytes(type);
-    }
-}
-
-static uint8_t argument_error(alky_device *d) {
-    d->arg_active = 0;
-    report_error(d, ALKY_ERR_ARGUMENT, 0, d->arg_param);
-    return 0;
-}
-
-/* The current phase has all its bytes: pass the parameter to the VM or move
- * on to the string's bytes. Returns 0 after reporting an error. */
-static uint8_t phase_done(alky_device *d) {
-    alky_vm *vm = &d->vm;
-    if (d->arg_phase == PHASE_LENGTH) {
-        uint16_t length = alky_le16(d->arg_buf), address;
-        uint8_t capacity;
-        if (alky_function_kind(vm, vm->call_fn) != ALKY_FN_PUBLIC) return argument_error(d);
-        capacity = alky_function_string_buffer(vm, vm->call_fn, d->arg_strings, &address);
-        /* The capacity counts the NUL. The bound check guards a build
-         * without the verifier, which would otherwise trust the record. */
-        if (length >= capacity || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return argument_error(d);
-        d->arg_phase = PHASE_BYTES;
-        d->arg_addr = address;
-        d->arg_need = length;
-        d->arg_have = 0;
-        return 1;
-    }
-    if (d->arg_phase == PHASE_BYTES) {
-        /* The bytes are in the buffer already; alky_call_arg copies them
-         * onto themselves, adds the NUL and passes the address. */
-        if (alky_call_arg(vm, vm->memory + d->arg_addr, d->arg_need) != ALKY_OK) return argument_error(d);
-        d->arg_strings++;
-    } else if (alky_call_arg(vm, d->arg_buf, d->arg_need) != ALKY_OK) {
-        return argument_error(d);
-    }
-    d->arg_param++;
-    next_param(d);
-    return 1;
-}
-
-/* Consumes argument-stream bytes. Returns 1 once the stream is complete
- * (the caller runs the invocation); else it has answered ACK for more, or
- * an ERROR. */
+/* Passes argument-stream bytes to the VM (alky_call_stream). Returns 1 once
+ * the stream is complete (the caller runs the invocation); else it has
+ * answered ACK for more, or ERROR argument (offset: the parameter refused,
+ * or the parameter count for bytes after the last one). */
 static uint8_t take_args(alky_device *d, const uint8_t *p, uint16_t n) {
-    while (d->arg_param < d->arg_count) {
-        uint16_t take = (uint16_t)(d->arg_need - d->arg_have), k;
-        uint8_t *dst;
-        if (d->arg_phase == PHASE_BYTES) dst = d->vm.memory + d->arg_addr;
-        else if (d->arg_need <= sizeof d->arg_buf) dst = d->arg_buf;
-        else return argument_error(d); /* a width this build cannot hold */
-        if (take > n) take = n;
-        for (k = 0; k < take; k++) dst[d->arg_have + k] = p[k];
-        p += take;
-        n = (uint16_t)(n - take);
-        d->arg_have = (uint16_t)(d->arg_have + take);
-        if (d->arg_have < d->arg_need) {
-            report_empty(d, ALKY_MSG_ACK);
-            return 0;
-        }
-        if (!phase_done(d)) return 0;
+    alky_status s = alky_call_stream(&d->vm, p, n);
+    if (s == ALKY_E_MORE) {
+        report_empty(d, ALKY_MSG_ACK);
+        return 0;
     }
     d->arg_active = 0;
-    if (!n) return 1;
-    report_error(d, ALKY_ERR_ARGUMENT, 0, d->arg_count);
+    if (s == ALKY_OK) return 1;
+    report_error(d, ALKY_ERR_ARGUMENT, 0, d->vm.call_args);
     return 0;
 }
 
@@ -287,10 +219,6 @@ static uint8_t invoke(alky_device *d, const uint8_t *p, uint16_t n, uint8_t is_e
     (void)alky_call_begin(vm, fn);
     vm->fuel_budget = alky_le32(p + ALKY_MSG_CALL_FUEL);
     d->arg_active = 1;
-    d->arg_param = 0;
-    d->arg_strings = 0;
-    d->arg_count = alky_function_param_count(vm, fn);
-    next_param(d);
     return take_args(d, p + ALKY_MSG_CALL_ARGS, (uint16_t)(n - ALKY_MSG_CALL_ARGS));
 }
 

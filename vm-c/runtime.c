@@ -65,52 +65,86 @@ alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {
     vm->call_args = 0;
     vm->call_strings = 0;
     vm->call_off = 0;
+    vm->call_have = 0;
     if (entry_frame(vm, &f))
         for (i = 0; i < f.frame; i++) vm->stack[ALKY_FRAME_HEADER + i] = 0;
     return ALKY_OK;
 }
 
-alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
+/* The argument stream (docs/link.md §3.3) as it arrives: a scalar's bytes
+ * straight into the entry frame, a string's u16 length into call_len and its
+ * bytes straight into its buffer, then the NUL and the buffer's address into
+ * the frame. call_have counts the current parameter's bytes taken (a string's
+ * two length bytes included). */
+alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     alky_fn_info f;
-    uint16_t k;
-    uint8_t type, width, value[ALKY_MAX_VALUE_BYTES];
-    const uint8_t *src = bytes;
-    if (!vm->loaded) return ALKY_E_NO_IMAGE;
+    uint16_t fits;
     alky_read_fn(vm, vm->call_fn, &f);
-    if (vm->call_args >= f.params) return ALKY_E_ARG;
-    type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args));
-    width = alky_type_bytes(type);
-    if ((type >> 4) == ALKY_VALUE_STRING) {
-        /* The buffer records follow the local types, one per string parameter. */
-        uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings), address;
-        uint8_t capacity;
-        if (f.kind != ALKY_FN_PUBLIC) return ALKY_E_ARG;
-        address = alky_rom_u16(vm, rec);
-        capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
-        if (length >= capacity) return ALKY_E_ARG;
-        for (k = 0; k < length; k++) vm->memory[address + k] = bytes[k];
-        vm->memory[address + length] = 0;
-        value[0] = (uint8_t)address;
-        value[1] = (uint8_t)(address >> 8);
-        src = value;
-        vm->call_strings++;
-    } else if (length != width) {
-        return ALKY_E_ARG;
+    fits = entry_frame(vm, &f);
+    while (vm->call_args < f.params) {
+        uint8_t type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args)), width = alky_type_bytes(type);
+        uint16_t have = vm->call_have, need = width, address = 0;
+        uint8_t *dst = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : NULL, string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
+        if (string) {
+            /* The buffer records follow the local types, one per string parameter. */
+            uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings);
+            uint8_t capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
+            address = alky_rom_u16(vm, rec);
+            if (have < 2) {
+                if (!n) return ALKY_E_MORE;
+                vm->call_len = have ? (uint16_t)(vm->call_len | ((uint16_t)*p << 8)) : *p;
+                p++;
+                n--;
+                vm->call_have = ++have;
+                if (have < 2) continue;
+                /* The capacity counts the NUL. The bounds guard a build
+                 * without the verifier, which would otherwise trust the record. */
+                if (f.kind != ALKY_FN_PUBLIC || vm->call_len >= capacity || address > vm->mem_size ||
+                    capacity > (uint16_t)(vm->mem_size - address))
+                    return ALKY_E_ARG;
+            }
+            need = (uint16_t)(vm->call_len + 2);
+        } else if (width > ALKY_MAX_VALUE_BYTES) {
+            return ALKY_E_ARG; /* a width this build cannot hold */
+        }
+        for (; have < need; have++, p++, n--) {
+            if (!n) {
+                vm->call_have = have;
+                return ALKY_E_MORE;
+            }
+            if (string) vm->memory[address + have - 2] = *p;
+            else if (dst) dst[have] = *p;
+        }
+        if (string) {
+            vm->memory[address + vm->call_len] = 0;
+            if (dst) {
+                dst[0] = (uint8_t)address;
+                dst[1] = (uint8_t)(address >> 8);
+            }
+            vm->call_strings++;
+        }
+        vm->call_off = (uint16_t)(vm->call_off + width);
+        vm->call_args++;
+        vm->call_have = 0;
     }
-    if (entry_frame(vm, &f))
-        for (k = 0; k < width; k++) vm->stack[ALKY_FRAME_HEADER + vm->call_off + k] = src[k];
-    vm->call_off = (uint16_t)(vm->call_off + width);
-    vm->call_args++;
-    return ALKY_OK;
+    return n ? ALKY_E_ARG : ALKY_OK;
 }
 
-uint8_t alky_function_string_buffer(const alky_vm *vm, uint8_t fn, uint8_t k, uint16_t *address) {
-    alky_fn_info f;
-    uint16_t rec;
-    alky_read_fn(vm, fn, &f);
-    rec = (uint16_t)(vm->types + f.types + f.locals + 3 * k);
-    *address = alky_rom_u16(vm, rec);
-    return alky_rom_u8(vm, (uint16_t)(rec + 2));
+alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
+    uint8_t type, head[2];
+    alky_status s;
+    if (!vm->loaded) return ALKY_E_NO_IMAGE;
+    if (vm->call_args >= alky_function_param_count(vm, vm->call_fn)) return ALKY_E_ARG;
+    type = alky_function_param_type(vm, vm->call_fn, vm->call_args);
+    if ((type >> 4) == ALKY_VALUE_STRING) {
+        head[0] = (uint8_t)length;
+        head[1] = (uint8_t)(length >> 8);
+        if (alky_call_stream(vm, head, 2) == ALKY_E_ARG) return ALKY_E_ARG;
+    } else if (length != alky_type_bytes(type)) {
+        return ALKY_E_ARG;
+    }
+    s = alky_call_stream(vm, bytes, length);
+    return s == ALKY_E_ARG ? s : ALKY_OK;
 }
 
 alky_status alky_call_run(alky_vm *vm) {

@@ -71,11 +71,11 @@ alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {
     return ALKY_OK;
 }
 
-/* The argument stream (docs/link.md §3.3) as it arrives: a scalar's bytes
- * straight into the entry frame, a string's u16 length into call_len and its
- * bytes straight into its buffer, then the NUL and the buffer's address into
- * the frame. call_have counts the current parameter's bytes taken (a string's
- * two length bytes included). */
+/* The argument stream (docs/link.md §3.3) as it arrives, byte by byte: a
+ * scalar's bytes straight into the entry frame, a string's u16 length into
+ * call_len and its bytes straight into its buffer, then the NUL and the
+ * buffer's address into the frame. call_have counts the bytes taken of the
+ * current parameter (a string's two length bytes included). */
 alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     alky_fn_info f;
     uint16_t fits;
@@ -83,41 +83,42 @@ alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     fits = entry_frame(vm, &f);
     while (vm->call_args < f.params) {
         uint8_t type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args)), width = alky_type_bytes(type);
+        uint8_t *dst = vm->stack + ALKY_FRAME_HEADER + vm->call_off, string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
         uint16_t have = vm->call_have, need = width, address = 0;
-        uint8_t *dst = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : NULL, string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
         if (string) {
             /* The buffer records follow the local types, one per string parameter. */
             uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings);
             uint8_t capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
             address = alky_rom_u16(vm, rec);
-            if (have < 2) {
-                if (!n) return ALKY_E_MORE;
-                vm->call_len = have ? (uint16_t)(vm->call_len | ((uint16_t)*p << 8)) : *p;
-                p++;
-                n--;
-                vm->call_have = ++have;
-                if (have < 2) continue;
+            need = 2;
+            if (have >= 2) {
                 /* The capacity counts the NUL. The bounds guard a build
                  * without the verifier, which would otherwise trust the record. */
                 if (f.kind != ALKY_FN_PUBLIC || vm->call_len >= capacity || address > vm->mem_size ||
                     capacity > (uint16_t)(vm->mem_size - address))
                     return ALKY_E_ARG;
+                need = (uint16_t)(vm->call_len + 2);
             }
-            need = (uint16_t)(vm->call_len + 2);
         } else if (width > ALKY_MAX_VALUE_BYTES) {
             return ALKY_E_ARG; /* a width this build cannot hold */
         }
-        for (; have < need; have++, p++, n--) {
-            if (!n) {
-                vm->call_have = have;
-                return ALKY_E_MORE;
+        if (have < need) {
+            if (!n) return ALKY_E_MORE;
+            if (!string) {
+                if (fits) dst[have] = *p;
+            } else if (have < 2) {
+                vm->call_len = (uint16_t)((vm->call_len >> 8) | ((uint16_t)*p << 8)); /* low byte first */
+            } else {
+                vm->memory[address + have - 2] = *p;
             }
-            if (string) vm->memory[address + have - 2] = *p;
-            else if (dst) dst[have] = *p;
+            p++;
+            n--;
+            vm->call_have = (uint16_t)(have + 1);
+            continue;
         }
         if (string) {
             vm->memory[address + vm->call_len] = 0;
-            if (dst) {
+            if (fits) {
                 dst[0] = (uint8_t)address;
                 dst[1] = (uint8_t)(address >> 8);
             }

@@ -12,78 +12,95 @@
 
 /* ---- Reports. ---- */
 
-/* Keeps what the terminal report of the last request said, to send it again
- * if the request is repeated (§4.6). */
-static void remember(alky_device *d, uint8_t type, uint8_t code, uint8_t detail, uint16_t offset) {
+/* The fields are put in the order of their offsets (messages.ts). */
+typedef char alky_device_report_layout[(ALKY_MSG_ERROR_CODE == 0 && ALKY_MSG_ERROR_DETAIL == 1 && ALKY_MSG_ERROR_OFFSET == 2 &&
+                                        ALKY_MSG_ERROR_SIZE == 4 && ALKY_MSG_HELLO_REPLY_LINK_VERSION == 0 &&
+                                        ALKY_MSG_HELLO_REPLY_IMAGE_VERSION == 1 && ALKY_MSG_HELLO_REPLY_VM_VERSION == 2 &&
+                                        ALKY_MSG_HELLO_REPLY_BOARD == 4 && ALKY_MSG_HELLO_REPLY_LINK_FEATURES == 5 &&
+                                        ALKY_MSG_HELLO_REPLY_VM_FEATURES == 6 && ALKY_MSG_HELLO_REPLY_MAX_PAYLOAD == 7 &&
+                                        ALKY_MSG_HELLO_REPLY_PROFILE == 8 && ALKY_MSG_HELLO_REPLY_MEMORY_SIZE == 10 &&
+                                        ALKY_MSG_HELLO_REPLY_STACK_SIZE == 12 && ALKY_MSG_HELLO_REPLY_MAX_IMAGE == 14 &&
+                                        ALKY_MSG_HELLO_REPLY_APP_LENGTH == 16 && ALKY_MSG_HELLO_REPLY_APP_CRC == 18 &&
+                                        ALKY_MSG_HELLO_REPLY_DROPPED_FRAMES == 22 && ALKY_MSG_HELLO_REPLY_RX_FLOOR == 24 &&
+                                        ALKY_MSG_HELLO_REPLY_SIZE == 28)
+                                           ? 1
+                                           : -1];
+
+static void put_u32(alky_link *l, uint32_t v) {
+    alky_link_put_u16(l, (uint16_t)v);
+    alky_link_put_u16(l, (uint16_t)(v >> 16));
+}
+
+/* A terminal report: ACK; ERROR (code, detail, offset); HELLO_REPLY; or, for
+ * RESULT, how the invocation ended from its status `code`: RESULT, DONE or
+ * FAULT (the result still on the VM stack, the syscall count and fault
+ * address in place). */
+static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t detail, uint16_t offset) {
+    alky_link *l = &d->link;
+    uint8_t len = 0;
+    const uint8_t *value = NULL;
+    if (type == ALKY_MSG_RESULT) {
+        if (code) type = ALKY_MSG_FAULT;
+        else if (!(value = alky_result(&d->vm, &len))) type = ALKY_MSG_DONE;
+    }
+    alky_link_begin(l, d->seq, type);
+    if (type == ALKY_MSG_ERROR) {
+        alky_link_put_u8(l, code);
+        alky_link_put_u8(l, detail);
+        alky_link_put_u16(l, offset);
+    } else if (type == ALKY_MSG_HELLO_REPLY) {
+        uint8_t installed = (uint8_t)(d->vm.loaded && d->store.active != ALKY_STORE_NONE);
+        alky_link_put_u8(l, ALKY_LINK_VERSION);
+        alky_link_put_u8(l, ALKY_IMAGE_VERSION);
+        alky_link_put_u16(l, ALKY_DEVICE_VM_VERSION);
+        alky_link_put_u8(l, ALKY_DEVICE_BOARD);
+        alky_link_put_u8(l, ALKY_LINK_FEATURES);
+        alky_link_put_u8(l, ALKY_FEATURES);
+        alky_link_put_u8(l, ALKY_LINK_MAX_PAYLOAD);
+        alky_link_put_u16(l, d->vm.device_profile);
+        alky_link_put_u16(l, ALKY_MEMORY_SIZE);
+        alky_link_put_u16(l, d->vm.stack_limit);
+        alky_link_put_u16(l, alky_store_max_image(&d->store));
+        alky_link_put_u16(l, installed ? d->store.app_length : 0);
+        put_u32(l, installed ? d->store.app_crc : 0);
+        alky_link_put_u16(l, l->dropped);
+        put_u32(l, ALKY_LINK_RX_FLOOR(l));
+    } else if (type != ALKY_MSG_ACK) {
+        alky_link_put_u16(l, d->syscalls);
+        if (value) alky_link_put(l, value, len);
+        if (code) {
+            alky_link_put_u8(l, code);
+            alky_link_put_u16(l, (code == ALKY_FAULT_MEMORY || code == ALKY_FAULT_STORAGE) ? d->vm.fault_addr : 0);
+        }
+    }
+    alky_link_end(l);
+}
+
+/* A terminal report, kept to send it again if the request is repeated (§4.6). */
+static void answer(alky_device *d, uint8_t type, uint8_t code, uint8_t detail, uint16_t offset) {
     d->reply = type;
     d->reply_code = code;
     d->reply_detail = detail;
     d->reply_offset = offset;
+    send_report(d, type, code, detail, offset);
 }
 
 static void report_empty(alky_device *d, uint8_t type) {
-    remember(d, type, 0, 0, 0);
-    alky_link_begin(&d->link, d->seq, type);
-    alky_link_end(&d->link);
+    answer(d, type, 0, 0, 0);
 }
 
-/* ERROR, not remembered (a refused old request number). */
+/* ERROR, not kept (a refused old request number, a request refused during a node call). */
 static void send_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t offset) {
-    uint8_t *p = alky_link_payload(&d->link);
-    alky_link_begin(&d->link, d->seq, ALKY_MSG_ERROR);
-    p[ALKY_MSG_ERROR_CODE] = code;
-    p[ALKY_MSG_ERROR_DETAIL] = detail;
-    alky_put_le16(p + ALKY_MSG_ERROR_OFFSET, offset);
-    alky_link_set_len(&d->link, ALKY_MSG_ERROR_SIZE);
-    alky_link_end(&d->link);
-}
-
-static void report_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t offset) {
-    remember(d, ALKY_MSG_ERROR, code, detail, offset);
-    send_error(d, code, detail, offset);
+    send_report(d, ALKY_MSG_ERROR, code, detail, offset);
 }
 
 static void report_hello(alky_device *d) {
-    uint8_t *p = alky_link_payload(&d->link);
-    uint8_t installed = (uint8_t)(d->vm.loaded && d->store.active != ALKY_STORE_NONE);
-    remember(d, ALKY_MSG_HELLO_REPLY, 0, 0, 0);
-    alky_link_begin(&d->link, d->seq, ALKY_MSG_HELLO_REPLY);
-    p[ALKY_MSG_HELLO_REPLY_LINK_VERSION] = ALKY_LINK_VERSION;
-    p[ALKY_MSG_HELLO_REPLY_IMAGE_VERSION] = ALKY_IMAGE_VERSION;
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_VM_VERSION, ALKY_DEVICE_VM_VERSION);
-    p[ALKY_MSG_HELLO_REPLY_BOARD] = ALKY_DEVICE_BOARD;
-    p[ALKY_MSG_HELLO_REPLY_LINK_FEATURES] = ALKY_LINK_FEATURES;
-    p[ALKY_MSG_HELLO_REPLY_VM_FEATURES] = ALKY_FEATURES;
-    p[ALKY_MSG_HELLO_REPLY_MAX_PAYLOAD] = ALKY_LINK_MAX_PAYLOAD;
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_PROFILE, d->vm.device_profile);
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_MEMORY_SIZE, ALKY_MEMORY_SIZE);
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_STACK_SIZE, d->vm.stack_limit);
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_MAX_IMAGE, alky_store_max_image(&d->store));
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_APP_LENGTH, installed ? d->store.app_length : 0);
-    alky_put_le32(p + ALKY_MSG_HELLO_REPLY_APP_CRC, installed ? d->store.app_crc : 0);
-    alky_put_le16(p + ALKY_MSG_HELLO_REPLY_DROPPED_FRAMES, d->link.dropped);
-    alky_put_le32(p + ALKY_MSG_HELLO_REPLY_RX_FLOOR, ALKY_LINK_RX_FLOOR(&d->link));
-    alky_link_set_len(&d->link, ALKY_MSG_HELLO_REPLY_SIZE);
-    alky_link_end(&d->link);
+    report_empty(d, ALKY_MSG_HELLO_REPLY);
 }
 
 /* RESULT, DONE or FAULT: how the invocation ended. */
 static void report_end(alky_device *d, alky_status s) {
-    alky_link *l = &d->link;
-    remember(d, ALKY_MSG_RESULT, s, 0, 0); /* RESULT, DONE or FAULT again from s */
-    if (s == ALKY_OK) {
-        uint8_t len;
-        const uint8_t *value = alky_result(&d->vm, &len);
-        alky_link_begin(l, d->seq, value ? ALKY_MSG_RESULT : ALKY_MSG_DONE);
-        alky_link_put_u16(l, d->syscalls);
-        if (value) alky_link_put(l, value, len);
-    } else {
-        alky_link_begin(l, d->seq, ALKY_MSG_FAULT);
-        alky_link_put_u16(l, d->syscalls);
-        alky_link_put_u8(l, s);
-        alky_link_put_u16(l, (s == ALKY_FAULT_MEMORY || s == ALKY_FAULT_STORAGE) ? d->vm.fault_addr : 0);
-    }
-    alky_link_end(l);
+    answer(d, ALKY_MSG_RESULT, s, 0, 0);
 }
 
 /* ---- Start-up and the installed app. ---- */
@@ -126,14 +143,7 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
     d->vm.loaded = 0;
 }
 
-/* ---- Loading. ---- */
-
-static void load_chunk(alky_device *d, const uint8_t *p, uint16_t n) {
-    uint8_t code = alky_store_chunk(&d->store, alky_le16(p + ALKY_MSG_LOAD_CHUNK_OFFSET), p + ALKY_MSG_LOAD_CHUNK_DATA,
-                                    (uint16_t)(n - ALKY_MSG_LOAD_CHUNK_DATA));
-    if (code) report_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->store.load_received : 0);
-    else report_empty(d, ALKY_MSG_ACK);
-}
+/* ---- Requests. ---- */
 
 static uint8_t refusal_reason(alky_status s) {
     switch (s) {
@@ -145,111 +155,12 @@ static uint8_t refusal_reason(alky_status s) {
     }
 }
 
-static void load_commit(alky_device *d) {
-    alky_store *st = &d->store;
-    uint8_t code = alky_store_check(st);
-    alky_status s;
-    if (code) {
-        /* Missing bytes can still come; a CRC mismatch ends the load. */
-        if (code != ALKY_ERR_SEQUENCE) alky_store_abort(st);
-        report_error(d, code, 0, (code == ALKY_ERR_SEQUENCE && st->loading) ? st->load_received : 0);
-        return;
-    }
-    /* Attach, not load: memory must survive a refusal. */
-    s = alky_attach(&d->vm, alky_store_loaded_image(st), st->load_length);
-    if (s != ALKY_OK || !storage_fits(d)) {
-        uint8_t rule = d->vm.rule;
-        uint16_t at = d->vm.rule_offset;
-        alky_store_abort(st);
-        reattach_installed(d);
-        if (s == ALKY_E_VERIFY) report_error(d, ALKY_ERR_VERIFY, rule, at);
-        else report_error(d, ALKY_ERR_REFUSED, s == ALKY_OK ? ALKY_REFUSE_STORAGE_SIZE : refusal_reason(s), 0);
-        return;
-    }
-    code = alky_store_commit(st);
-    if (code) {
-        reattach_installed(d);
-        report_error(d, code, 0, 0);
-        return;
-    }
-    alky_reset(&d->vm);
-    report_empty(d, ALKY_MSG_ACK);
-}
-
-/* ---- Invocations. ---- */
-
-/* Passes argument-stream bytes to the VM (alky_call_stream). Returns 1 once
- * the stream is complete (the caller runs the invocation); else it has
- * answered ACK for more, or ERROR argument (offset: the parameter refused,
- * or the parameter count for bytes after the last one). */
-static uint8_t take_args(alky_device *d, const uint8_t *p, uint16_t n) {
-    alky_status s = alky_call_stream(&d->vm, p, n);
-    if (s == ALKY_E_MORE) {
-        report_empty(d, ALKY_MSG_ACK);
-        return 0;
-    }
-    d->arg_active = 0;
-    if (s == ALKY_OK) return 1;
-    report_error(d, ALKY_ERR_ARGUMENT, 0, d->vm.call_args);
-    return 0;
-}
-
-/* CALL and EVENT: function or event byte, fuel u32, argument stream (the
- * field offsets of both messages are the same). Returns 1 when the
- * invocation is ready to run. */
-static uint8_t invoke(alky_device *d, const uint8_t *p, uint16_t n, uint8_t is_event) {
-    alky_vm *vm = &d->vm;
-    uint8_t fn = p[ALKY_MSG_CALL_FUNCTION];
-    if (!vm->loaded) {
-        report_error(d, ALKY_ERR_NO_APP, 0, 0);
-        return 0;
-    }
-    if (is_event) {
-        fn = alky_event_handler(vm, p[ALKY_MSG_EVENT_EVENT]);
-        if (fn == 0xFF) {
-            d->syscalls = 0;
-            vm->result_len = 0;
-            report_end(d, ALKY_OK); /* no handler: the event is dropped, DONE(0) */
-            return 0;
-        }
-    } else if (fn >= vm->fn_count || alky_function_kind(vm, fn) != ALKY_FN_PUBLIC) {
-        report_error(d, ALKY_ERR_FUNCTION, 0, 0);
-        return 0;
-    }
-    (void)alky_call_begin(vm, fn);
-    vm->fuel_budget = alky_le32(p + ALKY_MSG_CALL_FUEL);
-    d->arg_active = 1;
-    return take_args(d, p + ALKY_MSG_CALL_ARGS, (uint16_t)(n - ALKY_MSG_CALL_ARGS));
-}
-
-typedef char alky_device_call_event_layout[(ALKY_MSG_CALL_FUEL == ALKY_MSG_EVENT_FUEL && ALKY_MSG_CALL_ARGS == ALKY_MSG_EVENT_ARGS &&
-                                            ALKY_MSG_CALL_FUNCTION == ALKY_MSG_EVENT_EVENT)
-                                               ? 1
-                                               : -1];
-
-/* ---- Requests. ---- */
-
-/* Whether a payload of n bytes fits a request with `fixed` bytes of fixed
- * fields and (rest) a variable field after them; reports malformed if not. */
-static uint8_t fits(alky_device *d, uint16_t n, uint16_t fixed, uint8_t rest) {
-    if (rest ? n >= fixed : n == fixed) return 1;
-    report_error(d, ALKY_ERR_MALFORMED, 0, 0);
-    return 0;
-}
-
-/* Sends the terminal report of the last request again: ERROR and ACK as
- * they were, HELLO_REPLY anew, RESULT/DONE/FAULT from the status (the
- * result is still on the VM stack, the syscall count and fault address in
- * place: no other request has run since). Nothing if the last request's
- * answer ended with number 0 (a raised invocation's node call). */
+/* Sends the terminal report of the last request again (§4.6): ERROR and ACK
+ * as they were, HELLO_REPLY anew, RESULT/DONE/FAULT from the status (no
+ * other request has run since). Nothing if the last request's answer ended
+ * with number 0 (a raised invocation's node call). */
 static void repeat(alky_device *d) {
-    switch (d->reply) {
-    case ALKY_MSG_ACK: report_empty(d, ALKY_MSG_ACK); break;
-    case ALKY_MSG_ERROR: send_error(d, d->reply_code, d->reply_detail, d->reply_offset); break;
-    case ALKY_MSG_HELLO_REPLY: report_hello(d); break;
-    case ALKY_MSG_RESULT: report_end(d, d->reply_code); break;
-    default: break;
-    }
+    if (d->reply) send_report(d, d->reply, d->reply_code, d->reply_detail, d->reply_offset);
 }
 
 /* Whether the request just received is new (§4.6): ahead of the last one
@@ -273,73 +184,143 @@ static uint8_t fresh(alky_device *d, uint8_t type) {
     return 1;
 }
 
-/* Answers the request in the link's buffer; returns 1 when it leaves an
- * invocation to run (its reports follow from alky_device_receive, so the
- * request's stack frames are gone while the VM runs: the MSP430 has 512 B
- * of RAM). */
+typedef char alky_device_call_event_layout[(ALKY_MSG_CALL_FUEL == ALKY_MSG_EVENT_FUEL && ALKY_MSG_CALL_ARGS == ALKY_MSG_EVENT_ARGS &&
+                                            ALKY_MSG_CALL_FUNCTION == ALKY_MSG_EVENT_EVENT && ALKY_MSG_CALL_SIZE == ALKY_MSG_EVENT_SIZE &&
+                                            ALKY_MSG_ARGS_ARGS == 0)
+                                               ? 1
+                                               : -1];
+
+/* Answers the request in the link's buffer (checks in the order of §4);
+ * returns 1 when it leaves an invocation to run (its reports follow from
+ * alky_device_receive, so the request's stack frames are gone while the VM
+ * runs: the MSP430 has 512 B of RAM). Most requests end in ACK, or in ERROR
+ * with `code`, `detail` and `offset`. */
 static uint8_t handle(alky_device *d) {
     alky_link *l = &d->link;
-    uint8_t header = alky_link_header(l), type = alky_link_type(l);
+    alky_vm *vm = &d->vm;
+    alky_store *st = &d->store;
+    uint8_t header = alky_link_header(l), type = alky_link_type(l), code = 0, detail = 0;
     const uint8_t *p = alky_link_payload(l);
-    uint16_t n = alky_link_payload_len(l);
+    uint16_t n = alky_link_payload_len(l), offset = 0;
+    alky_status s;
     d->seq = alky_link_seq(l);
-    if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) {
-        d->arg_active = 0;
-        report_error(d, ALKY_ERR_UNSUPPORTED, 0, 0);
-        return 0;
-    }
-    if (header & ALKY_LINK_FLAG_MASK) { /* MORE or FROM_DEVICE: never on a request */
-        d->arg_active = 0;
-        report_error(d, ALKY_ERR_MALFORMED, 0, 0);
-        return 0;
-    }
-    if (!fresh(d, type)) return 0;
+    if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) code = ALKY_ERR_UNSUPPORTED;
+    else if (header & ALKY_LINK_FLAG_MASK) code = ALKY_ERR_MALFORMED; /* MORE or FROM_DEVICE: never on a request */
+    else if (!fresh(d, type)) return 0;
     /* Only ARGS continues an argument stream; any other request ends it. */
-    if (type != ALKY_MSG_ARGS) d->arg_active = 0;
+    if (code || type != ALKY_MSG_ARGS) d->arg_active = 0;
+    if (code) goto answer;
     switch (type) {
     case ALKY_MSG_HELLO:
-        if (fits(d, n, ALKY_MSG_HELLO_SIZE, 0)) report_hello(d);
-        break;
+        if (n != ALKY_MSG_HELLO_SIZE) goto malformed;
+        report_hello(d);
+        return 0;
     case ALKY_MSG_RESET:
-        if (!fits(d, n, ALKY_MSG_RESET_SIZE, 0)) break;
-        if (d->vm.loaded) alky_reset(&d->vm);
-        report_empty(d, ALKY_MSG_ACK);
+        if (n != ALKY_MSG_RESET_SIZE) goto malformed;
+        if (vm->loaded) alky_reset(vm);
         break;
     case ALKY_MSG_SET_TIME:
-        if (!fits(d, n, ALKY_MSG_SET_TIME_SIZE, 0)) break;
+        if (n != ALKY_MSG_SET_TIME_SIZE) goto malformed;
         d->clock = alky_le32(p + ALKY_MSG_SET_TIME_SECONDS);
-        report_empty(d, ALKY_MSG_ACK);
         break;
-    case ALKY_MSG_LOAD_BEGIN: {
-        uint8_t code;
-        if (!fits(d, n, ALKY_MSG_LOAD_BEGIN_SIZE, 0)) break;
-        code = alky_store_begin(&d->store, alky_le16(p + ALKY_MSG_LOAD_BEGIN_LENGTH), alky_le32(p + ALKY_MSG_LOAD_BEGIN_CRC));
+    case ALKY_MSG_LOAD_BEGIN:
+        if (n != ALKY_MSG_LOAD_BEGIN_SIZE) goto malformed;
+        code = alky_store_begin(st, alky_le16(p + ALKY_MSG_LOAD_BEGIN_LENGTH), alky_le32(p + ALKY_MSG_LOAD_BEGIN_CRC));
         /* An image too big to sit beside the installed app displaced it. */
-        if (d->store.active == ALKY_STORE_NONE) d->vm.loaded = 0;
-        if (code) report_error(d, code, 0, 0);
-        else report_empty(d, ALKY_MSG_ACK);
+        if (st->active == ALKY_STORE_NONE) vm->loaded = 0;
         break;
-    }
     case ALKY_MSG_LOAD_CHUNK:
-        if (fits(d, n, ALKY_MSG_LOAD_CHUNK_SIZE, 1)) load_chunk(d, p, n);
+        if (n < ALKY_MSG_LOAD_CHUNK_SIZE) goto malformed;
+        code = alky_store_chunk(st, alky_le16(p + ALKY_MSG_LOAD_CHUNK_OFFSET), p + ALKY_MSG_LOAD_CHUNK_DATA,
+                                (uint16_t)(n - ALKY_MSG_LOAD_CHUNK_DATA));
+        if (code == ALKY_ERR_SEQUENCE) offset = st->load_received;
         break;
     case ALKY_MSG_LOAD_COMMIT:
-        if (fits(d, n, ALKY_MSG_LOAD_COMMIT_SIZE, 0)) load_commit(d);
+        if (n != ALKY_MSG_LOAD_COMMIT_SIZE) goto malformed;
+        code = alky_store_check(st);
+        if (code) {
+            /* Missing bytes can still come; a CRC mismatch ends the load. */
+            if (code != ALKY_ERR_SEQUENCE) alky_store_abort(st);
+            else if (st->loading) offset = st->load_received;
+            break;
+        }
+        /* Attach, not load: memory must survive a refusal. */
+        s = alky_attach(vm, alky_store_loaded_image(st), st->load_length);
+        if (s != ALKY_OK || !storage_fits(d)) {
+            code = ALKY_ERR_VERIFY;
+            detail = vm->rule;
+            offset = vm->rule_offset;
+            alky_store_abort(st);
+            reattach_installed(d);
+            if (s != ALKY_E_VERIFY) {
+                code = ALKY_ERR_REFUSED;
+                detail = s == ALKY_OK ? ALKY_REFUSE_STORAGE_SIZE : refusal_reason(s);
+                offset = 0;
+            }
+            break;
+        }
+        code = alky_store_commit(st);
+        if (code) reattach_installed(d);
+        else alky_reset(vm);
         break;
     case ALKY_MSG_CALL:
-    case ALKY_MSG_EVENT:
-        return (uint8_t)(fits(d, n, ALKY_MSG_CALL_SIZE, 1) && invoke(d, p, n, (uint8_t)(type == ALKY_MSG_EVENT)));
+    case ALKY_MSG_EVENT: {
+        /* Function or event byte, fuel u32, argument stream (the field
+         * offsets of both messages are the same). */
+        uint8_t fn;
+        if (n < ALKY_MSG_CALL_SIZE) goto malformed;
+        fn = p[ALKY_MSG_CALL_FUNCTION];
+        if (!vm->loaded) {
+            code = ALKY_ERR_NO_APP;
+            break;
+        }
+        if (type == ALKY_MSG_EVENT) {
+            fn = alky_event_handler(vm, fn);
+            if (fn == 0xFF) {
+                d->syscalls = 0;
+                vm->result_len = 0;
+                report_end(d, ALKY_OK); /* no handler: the event is dropped, DONE(0) */
+                return 0;
+            }
+        } else if (fn >= vm->fn_count || alky_function_kind(vm, fn) != ALKY_FN_PUBLIC) {
+            code = ALKY_ERR_FUNCTION;
+            break;
+        }
+        (void)alky_call_begin(vm, fn);
+        vm->fuel_budget = alky_le32(p + ALKY_MSG_CALL_FUEL);
+        d->arg_active = 1;
+        p += ALKY_MSG_CALL_ARGS;
+        n = (uint16_t)(n - ALKY_MSG_CALL_ARGS);
+        /* the stream's first bytes, as ARGS */
+    }
+    /* fall through */
+    case ALKY_MSG_ARGS:
 #if ALKY_WITH_NCALL
     case ALKY_MSG_NODE_ANSWER: /* to a node call that has timed out: as ARGS, nothing in progress */
 #endif
-    case ALKY_MSG_ARGS:
-        if (d->arg_active) return take_args(d, p + ALKY_MSG_ARGS_ARGS, (uint16_t)(n - ALKY_MSG_ARGS_ARGS));
-        report_error(d, ALKY_ERR_SEQUENCE, 0, 0);
+        if (!d->arg_active) {
+            code = ALKY_ERR_SEQUENCE;
+            break;
+        }
+        /* The VM takes the bytes (alky_call_stream): ACK for more, ERROR
+         * argument for a parameter refused (offset: its index) or bytes
+         * after the last one (offset: the parameter count). */
+        s = alky_call_stream(vm, p, n);
+        if (s == ALKY_E_MORE) break;
+        d->arg_active = 0;
+        if (s == ALKY_OK) return 1;
+        code = ALKY_ERR_ARGUMENT;
+        offset = vm->call_args;
         break;
     default:
-        report_error(d, ALKY_ERR_UNKNOWN_MESSAGE, 0, 0);
+        code = ALKY_ERR_UNKNOWN_MESSAGE;
         break;
     }
+    goto answer;
+malformed:
+    code = ALKY_ERR_MALFORMED;
+answer:
+    answer(d, code ? ALKY_MSG_ERROR : ALKY_MSG_ACK, code, detail, offset);
     return 0;
 }
 

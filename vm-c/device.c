@@ -76,17 +76,20 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
     alky_link_end(l);
 }
 
-/* A terminal report, kept to send it again if the request is repeated (§4.6). */
-static void answer(alky_device *d, uint8_t type, uint8_t code, uint8_t detail, uint16_t offset) {
-    d->reply = type;
-    d->reply_code = code;
-    d->reply_detail = detail;
-    d->reply_offset = offset;
-    send_report(d, type, code, detail, offset);
+/* Sends the kept terminal report (§4.6): the last request's answer, or its
+ * repeat (ERROR and ACK as they were, HELLO_REPLY anew, RESULT/DONE/FAULT
+ * from the status: no other request has run since). Nothing if the last
+ * request's answer ended with number 0 (a raised invocation's node call). */
+static void send_kept(alky_device *d) {
+    if (d->reply) send_report(d, d->reply, d->reply_code, d->reply_detail, d->reply_offset);
 }
 
-static void report_empty(alky_device *d, uint8_t type) {
-    answer(d, type, 0, 0, 0);
+/* A terminal report, kept to send it again if the request is repeated; an
+ * ERROR's detail and offset are already in reply_detail and reply_offset. */
+static void answer(alky_device *d, uint8_t type, uint8_t code) {
+    d->reply = type;
+    d->reply_code = code;
+    send_kept(d);
 }
 
 /* ERROR, not kept (a refused old request number, a request refused during a node call). */
@@ -94,13 +97,9 @@ static void send_error(alky_device *d, uint8_t code, uint8_t detail, uint16_t of
     send_report(d, ALKY_MSG_ERROR, code, detail, offset);
 }
 
-static void report_hello(alky_device *d) {
-    report_empty(d, ALKY_MSG_HELLO_REPLY);
-}
-
 /* RESULT, DONE or FAULT: how the invocation ended. */
 static void report_end(alky_device *d, alky_status s) {
-    answer(d, ALKY_MSG_RESULT, s, 0, 0);
+    answer(d, ALKY_MSG_RESULT, s);
 }
 
 /* ---- Start-up and the installed app. ---- */
@@ -155,14 +154,6 @@ static uint8_t refusal_reason(alky_status s) {
     }
 }
 
-/* Sends the terminal report of the last request again (§4.6): ERROR and ACK
- * as they were, HELLO_REPLY anew, RESULT/DONE/FAULT from the status (no
- * other request has run since). Nothing if the last request's answer ended
- * with number 0 (a raised invocation's node call). */
-static void repeat(alky_device *d) {
-    if (d->reply) send_report(d, d->reply, d->reply_code, d->reply_detail, d->reply_offset);
-}
-
 /* Whether the request just received is new (§4.6): ahead of the last one
  * taken (or the first since power-on). The last one again (same number and
  * type) is answered as it was, an older number is refused with ERROR
@@ -170,7 +161,7 @@ static void repeat(alky_device *d) {
 static uint8_t fresh(alky_device *d, uint8_t type) {
     if (d->last_seq) {
         if (d->seq == d->last_seq && type == d->last_type) {
-            repeat(d);
+            send_kept(d);
             return 0;
         }
         if ((uint8_t)(d->last_seq - d->seq) < 128u) {
@@ -194,26 +185,28 @@ typedef char alky_device_call_event_layout[(ALKY_MSG_CALL_FUEL == ALKY_MSG_EVENT
  * returns 1 when it leaves an invocation to run (its reports follow from
  * alky_device_receive, so the request's stack frames are gone while the VM
  * runs: the MSP430 has 512 B of RAM). Most requests end in ACK, or in ERROR
- * with `code`, `detail` and `offset`. */
+ * `code` with the detail and offset set in reply_detail and reply_offset. */
 static uint8_t handle(alky_device *d) {
     alky_link *l = &d->link;
     alky_vm *vm = &d->vm;
     alky_store *st = &d->store;
-    uint8_t header = alky_link_header(l), type = alky_link_type(l), code = 0, detail = 0;
+    uint8_t header = alky_link_header(l), type = alky_link_type(l), code = 0;
     const uint8_t *p = alky_link_payload(l);
-    uint16_t n = alky_link_payload_len(l), offset = 0;
+    uint16_t n = alky_link_payload_len(l);
     alky_status s;
     d->seq = alky_link_seq(l);
     if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) code = ALKY_ERR_UNSUPPORTED;
     else if (header & ALKY_LINK_FLAG_MASK) code = ALKY_ERR_MALFORMED; /* MORE or FROM_DEVICE: never on a request */
     else if (!fresh(d, type)) return 0;
+    d->reply_detail = 0;
+    d->reply_offset = 0;
     /* Only ARGS continues an argument stream; any other request ends it. */
     if (code || type != ALKY_MSG_ARGS) d->arg_active = 0;
     if (code) goto answer;
     switch (type) {
     case ALKY_MSG_HELLO:
         if (n != ALKY_MSG_HELLO_SIZE) goto malformed;
-        report_hello(d);
+        answer(d, ALKY_MSG_HELLO_REPLY, 0);
         return 0;
     case ALKY_MSG_RESET:
         if (n != ALKY_MSG_RESET_SIZE) goto malformed;
@@ -233,7 +226,7 @@ static uint8_t handle(alky_device *d) {
         if (n < ALKY_MSG_LOAD_CHUNK_SIZE) goto malformed;
         code = alky_store_chunk(st, alky_le16(p + ALKY_MSG_LOAD_CHUNK_OFFSET), p + ALKY_MSG_LOAD_CHUNK_DATA,
                                 (uint16_t)(n - ALKY_MSG_LOAD_CHUNK_DATA));
-        if (code == ALKY_ERR_SEQUENCE) offset = st->load_received;
+        if (code == ALKY_ERR_SEQUENCE) d->reply_offset = st->load_received;
         break;
     case ALKY_MSG_LOAD_COMMIT:
         if (n != ALKY_MSG_LOAD_COMMIT_SIZE) goto malformed;
@@ -241,22 +234,21 @@ static uint8_t handle(alky_device *d) {
         if (code) {
             /* Missing bytes can still come; a CRC mismatch ends the load. */
             if (code != ALKY_ERR_SEQUENCE) alky_store_abort(st);
-            else if (st->loading) offset = st->load_received;
+            else if (st->loading) d->reply_offset = st->load_received;
             break;
         }
         /* Attach, not load: memory must survive a refusal. */
         s = alky_attach(vm, alky_store_loaded_image(st), st->load_length);
         if (s != ALKY_OK || !storage_fits(d)) {
-            code = ALKY_ERR_VERIFY;
-            detail = vm->rule;
-            offset = vm->rule_offset;
+            code = ALKY_ERR_REFUSED;
+            d->reply_detail = s == ALKY_OK ? ALKY_REFUSE_STORAGE_SIZE : refusal_reason(s);
+            if (s == ALKY_E_VERIFY) {
+                code = ALKY_ERR_VERIFY;
+                d->reply_detail = vm->rule;
+                d->reply_offset = vm->rule_offset;
+            }
             alky_store_abort(st);
             reattach_installed(d);
-            if (s != ALKY_E_VERIFY) {
-                code = ALKY_ERR_REFUSED;
-                detail = s == ALKY_OK ? ALKY_REFUSE_STORAGE_SIZE : refusal_reason(s);
-                offset = 0;
-            }
             break;
         }
         code = alky_store_commit(st);
@@ -310,7 +302,7 @@ static uint8_t handle(alky_device *d) {
         d->arg_active = 0;
         if (s == ALKY_OK) return 1;
         code = ALKY_ERR_ARGUMENT;
-        offset = vm->call_args;
+        d->reply_offset = vm->call_args;
         break;
     default:
         code = ALKY_ERR_UNKNOWN_MESSAGE;
@@ -320,7 +312,7 @@ static uint8_t handle(alky_device *d) {
 malformed:
     code = ALKY_ERR_MALFORMED;
 answer:
-    answer(d, code ? ALKY_MSG_ERROR : ALKY_MSG_ACK, code, detail, offset);
+    answer(d, code ? ALKY_MSG_ERROR : ALKY_MSG_ACK, code);
     return 0;
 }
 

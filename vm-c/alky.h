@@ -118,7 +118,7 @@ typedef struct alky_vm {
     uint8_t call_strings; /* string parameters received so far */
     uint16_t call_off; /* frame offset of the next parameter */
     uint16_t call_have; /* argument stream: bytes of the current parameter taken */
-    uint16_t call_len;  /* and a string parameter's length */
+    uint8_t call_len[2]; /* and a string parameter's length, little-endian */
 
     void *user; /* for the HAL */
 

@@ -78,55 +78,57 @@ alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {
  * current parameter (a string's two length bytes included). */
 alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     alky_fn_info f;
-    uint16_t fits;
+    uint16_t have = vm->call_have;
+    uint8_t fits;
     alky_read_fn(vm, vm->call_fn, &f);
-    fits = entry_frame(vm, &f);
+    fits = (uint8_t)(entry_frame(vm, &f) != 0);
     while (vm->call_args < f.params) {
         uint8_t type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args)), width = alky_type_bytes(type);
-        uint8_t *dst = vm->stack + ALKY_FRAME_HEADER + vm->call_off, string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
-        uint16_t have = vm->call_have, need = width, address = 0;
+        uint8_t *frame = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : NULL, *dst = frame;
+        uint16_t need = width, address = 0, at = have, length = (uint16_t)(vm->call_len[0] | (vm->call_len[1] << 8));
+        uint8_t string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
         if (string) {
             /* The buffer records follow the local types, one per string parameter. */
             uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings);
             uint8_t capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
             address = alky_rom_u16(vm, rec);
+            dst = vm->call_len;
             need = 2;
             if (have >= 2) {
                 /* The capacity counts the NUL. The bounds guard a build
                  * without the verifier, which would otherwise trust the record. */
-                if (f.kind != ALKY_FN_PUBLIC || vm->call_len >= capacity || address > vm->mem_size ||
+                if (f.kind != ALKY_FN_PUBLIC || length >= capacity || address > vm->mem_size ||
                     capacity > (uint16_t)(vm->mem_size - address))
                     return ALKY_E_ARG;
-                need = (uint16_t)(vm->call_len + 2);
+                need = (uint16_t)(length + 2);
+                dst = vm->memory + address;
+                at = (uint16_t)(have - 2);
             }
         } else if (width > ALKY_MAX_VALUE_BYTES) {
             return ALKY_E_ARG; /* a width this build cannot hold */
         }
         if (have < need) {
-            if (!n) return ALKY_E_MORE;
-            if (!string) {
-                if (fits) dst[have] = *p;
-            } else if (have < 2) {
-                vm->call_len = (uint16_t)((vm->call_len >> 8) | ((uint16_t)*p << 8)); /* low byte first */
-            } else {
-                vm->memory[address + have - 2] = *p;
+            if (!n) {
+                vm->call_have = have;
+                return ALKY_E_MORE;
             }
+            if (dst) dst[at] = *p;
             p++;
             n--;
-            vm->call_have = (uint16_t)(have + 1);
+            have++;
             continue;
         }
         if (string) {
-            vm->memory[address + vm->call_len] = 0;
-            if (fits) {
-                dst[0] = (uint8_t)address;
-                dst[1] = (uint8_t)(address >> 8);
+            vm->memory[address + length] = 0;
+            if (frame) {
+                frame[0] = (uint8_t)address;
+                frame[1] = (uint8_t)(address >> 8);
             }
             vm->call_strings++;
         }
         vm->call_off = (uint16_t)(vm->call_off + width);
         vm->call_args++;
-        vm->call_have = 0;
+        have = 0;
     }
     return n ? ALKY_E_ARG : ALKY_OK;
 }
@@ -174,28 +176,15 @@ const uint8_t *alky_result(const alky_vm *vm, uint8_t *length) {
 
 /* ---- Imports. ---- */
 
-/* The length of the NUL-terminated string at addr, or 0xFFFF with the fault
- * address in *fault (the first byte outside memory). */
-static uint16_t string_length(const alky_vm *vm, uint16_t addr, uint16_t *fault) {
-    uint16_t i;
-    if (addr >= vm->mem_size) {
-        *fault = addr;
-        return 0xFFFF;
-    }
-    for (i = addr; i < vm->mem_size; i++)
-        if (vm->memory[i] == 0) return (uint16_t)(i - addr);
-    *fault = vm->mem_size;
-    return 0xFFFF;
-}
-
 const uint8_t *alky_string(const alky_vm *vm, uint16_t addr, uint16_t *length) {
-    uint16_t fault = 0;
-    *length = string_length(vm, addr, &fault);
-    if (*length == 0xFFFF) {
-        *length = 0;
-        return NULL;
-    }
-    return vm->memory + addr;
+    uint16_t i;
+    *length = 0;
+    for (i = addr; i < vm->mem_size; i++)
+        if (vm->memory[i] == 0) {
+            *length = (uint16_t)(i - addr);
+            return vm->memory + addr;
+        }
+    return NULL; /* no NUL inside memory, or addr outside it */
 }
 
 alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp) {
@@ -215,9 +204,10 @@ alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp)
         uint8_t type = alky_rom_u8(vm, (uint16_t)(types_at + i));
         off = (uint16_t)(off - alky_type_bytes(type));
         if ((type >> 4) == ALKY_VALUE_STRING) {
-            uint16_t fault = 0;
-            if (string_length(vm, (uint16_t)(args[off] | ((uint16_t)args[off + 1] << 8)), &fault) == 0xFFFF) {
-                vm->fault_addr = fault;
+            uint16_t addr = (uint16_t)(args[off] | ((uint16_t)args[off + 1] << 8)), length;
+            if (!alky_string(vm, addr, &length)) {
+                /* the first byte outside memory */
+                vm->fault_addr = addr < vm->mem_size ? vm->mem_size : addr;
                 return ALKY_FAULT_MEMORY;
             }
         }

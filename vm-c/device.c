@@ -239,7 +239,13 @@ static uint8_t handle(alky_device *d) {
         }
         /* Attach, not load: memory must survive a refusal. */
         s = alky_attach(vm, alky_store_loaded_image(st), st->load_length);
-        if (s != ALKY_OK || !storage_fits(d)) {
+        if (s == ALKY_OK && storage_fits(d)) {
+            code = alky_store_commit(st);
+            if (!code) {
+                alky_reset(vm);
+                break;
+            }
+        } else {
             code = ALKY_ERR_REFUSED;
             d->reply_detail = s == ALKY_OK ? ALKY_REFUSE_STORAGE_SIZE : refusal_reason(s);
             if (s == ALKY_E_VERIFY) {
@@ -248,12 +254,8 @@ static uint8_t handle(alky_device *d) {
                 d->reply_offset = vm->rule_offset;
             }
             alky_store_abort(st);
-            reattach_installed(d);
-            break;
         }
-        code = alky_store_commit(st);
-        if (code) reattach_installed(d);
-        else alky_reset(vm);
+        reattach_installed(d); /* refused, or the commit failed */
         break;
     case ALKY_MSG_CALL:
     case ALKY_MSG_EVENT: {

@@ -359,15 +359,11 @@ static void report_import(alky_device *d, uint8_t message, uint8_t imp, const ui
 }
 
 alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args, uint8_t *result) {
-    alky_vm *vm = &d->vm;
-    uint8_t i;
     report_import(d, ALKY_MSG_SYSCALL, imp, args);
     d->syscalls++;
-    if (alky_import_flags(vm, imp) & ALKY_SYSCALL_FLAG_CLOCK) {
-        uint8_t rb = alky_type_bytes(alky_import_result_type(vm, imp));
-        uint32_t clock = d->clock;
-        for (i = 0; i < rb && i < 4; i++, clock >>= 8) result[i] = (uint8_t)clock;
-    }
+    /* A clock syscall's result: the clock's low bytes at its width (the
+     * result has room for 4, hal.h). */
+    if (alky_import_flags(&d->vm, imp) & ALKY_SYSCALL_FLAG_CLOCK) alky_put_le32(result, d->clock);
     return ALKY_OK;
 }
 
@@ -383,36 +379,33 @@ void alky_device_ncall_begin(alky_device *d, uint8_t imp, const uint8_t *args) {
 uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result) {
     alky_link *l = &d->link;
     const uint8_t *answer = alky_link_payload(l);
-    uint16_t n;
-    uint8_t i, code = ALKY_ERR_BUSY, seq, type;
+    uint16_t n, offset = 0;
+    uint8_t i, code = ALKY_ERR_BUSY, detail = 0, seq;
     if (!alky_link_receive(l, byte)) return ALKY_DEVICE_NCALL_WAITING;
     seq = alky_link_seq(l);
-    type = alky_link_type(l);
     /* Only a plain version-1 request header: no flags while waiting. */
     if (alky_link_header(l) != (ALKY_LINK_VERSION << 4)) {
-        d->seq = seq;
         code = ALKY_ERR_UNSUPPORTED;
     } else if (seq == d->ncall_seq) {
         /* The request this call answers, repeated (§4.6): the call again. */
         report_import(d, ALKY_MSG_NODE_CALL, d->ncall_imp, d->ncall_args);
         return ALKY_DEVICE_NCALL_WAITING;
     } else if (d->last_seq && seq != d->last_seq && (uint8_t)(d->last_seq - seq) < 128u) {
-        d->seq = seq;
-        send_error(d, ALKY_ERR_SEQUENCE, 1, d->last_seq);
-        d->seq = d->ncall_seq;
-        return ALKY_DEVICE_NCALL_WAITING;
-    } else {
+        code = ALKY_ERR_SEQUENCE; /* an older number */
+        detail = 1;
+        offset = d->last_seq;
+    } else if (alky_link_type(l) == ALKY_MSG_NODE_ANSWER) {
         n = alky_link_payload_len(l);
-        if (type == ALKY_MSG_NODE_ANSWER) {
-            code = ALKY_ERR_MALFORMED;
-            if (n >= ALKY_MSG_NODE_ANSWER_SIZE && answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
+        code = ALKY_ERR_MALFORMED;
+        if (n >= ALKY_MSG_NODE_ANSWER_SIZE) {
+            if (answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
                 code = ALKY_ERR_SEQUENCE;
-            } else if (n >= ALKY_MSG_NODE_ANSWER_SIZE &&
-                       (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes))) {
+                offset = d->ncall_seq;
+            } else if (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
                 /* Taken: the invocation's reports go on with this request's
                  * number, and its terminal report is this request's answer. */
                 d->seq = d->last_seq = seq;
-                d->last_type = type;
+                d->last_type = ALKY_MSG_NODE_ANSWER;
                 d->reply = 0;
                 if (!answer[ALKY_MSG_NODE_ANSWER_OK]) return ALKY_FAULT_TRAP; /* FAULT follows */
                 for (i = 0; i < d->ncall_bytes; i++) result[i] = answer[ALKY_MSG_NODE_ANSWER_VALUE + i];
@@ -423,7 +416,7 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
     /* Refused and not taken (§4.6): the number stays free, and the terminal
      * report the invocation will send stays the answer to its own request. */
     d->seq = seq;
-    send_error(d, code, 0, code == ALKY_ERR_SEQUENCE ? d->ncall_seq : 0);
+    send_error(d, code, detail, offset);
     d->seq = d->ncall_seq; /* still waiting: the call's reports keep its number */
     return ALKY_DEVICE_NCALL_WAITING;
 }

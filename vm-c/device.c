@@ -349,7 +349,7 @@ static void report_import(alky_device *d, uint8_t message, uint8_t imp, const ui
             uint16_t length;
             const uint8_t *s = alky_string(vm, alky_le16(args + off), &length);
             alky_link_put_u16(l, length);
-            if (s) alky_link_put(l, s, length);
+            alky_link_put(l, s, length); /* checked by alky_call_import: s is never NULL */
         } else {
             alky_link_put(l, args + off, nb);
         }

@@ -219,8 +219,7 @@ alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp)
 #endif
         s = alky_hal_syscall(vm, imp, args, result);
     if (s != ALKY_OK) return s;
-    *sp = (uint16_t)(*sp - params);
-    for (i = 0; i < rb; i++) vm->stack[*sp + i] = result[i];
-    *sp = (uint16_t)(*sp + rb);
+    for (i = 0; i < rb; i++) args[i] = result[i]; /* the parameters popped, the result pushed */
+    *sp = (uint16_t)(*sp - params + rb);
     return ALKY_OK;
 }

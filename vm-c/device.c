@@ -117,18 +117,15 @@ static void reattach_installed(alky_device *d) {
 }
 
 void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link_send_fn send, void *ctx) {
-    uint8_t order[2], n, i;
+    uint8_t order[2], n, i, *z = (uint8_t *)d;
+    size_t k;
+    for (k = 0; k < sizeof *d; k++) z[k] = 0; /* no request taken, no stream, clock 0 */
     alky_init(&d->vm, d);
     alky_link_init(&d->link, send, ctx);
 #if ALKY_LINK_SEALED
     alky_seal_init(&d->link, medium);
 #endif
     alky_store_init(&d->store, medium);
-    d->clock = 0;
-    d->syscalls = 0;
-    d->seq = 0;
-    d->last_seq = 0;
-    d->arg_active = 0;
     /* The newest slot first; the older one if the newest no longer passes
      * the checks (a medium that lost bits). */
     n = alky_store_candidates(&d->store, order);
@@ -200,6 +197,7 @@ static uint8_t handle(alky_device *d) {
     else if (!fresh(d, type)) return 0;
     d->reply_detail = 0;
     d->reply_offset = 0;
+    d->syscalls = 0; /* of the invocation this request may start */
     /* Only ARGS continues an argument stream; any other request ends it. */
     if (code || type != ALKY_MSG_ARGS) d->arg_active = 0;
     if (code) goto answer;
@@ -271,7 +269,6 @@ static uint8_t handle(alky_device *d) {
         if (type == ALKY_MSG_EVENT) {
             fn = alky_event_handler(vm, fn);
             if (fn == 0xFF) {
-                d->syscalls = 0;
                 vm->result_len = 0;
                 report_end(d, ALKY_OK); /* no handler: the event is dropped, DONE(0) */
                 return 0;
@@ -328,7 +325,6 @@ alky_status ALKY_DEVICE_CALL_RUN(alky_vm *vm);
 
 void alky_device_receive(alky_device *d, uint8_t byte) {
     if (!alky_link_receive(&d->link, byte) || !handle(d)) return;
-    d->syscalls = 0;
     report_end(d, ALKY_DEVICE_CALL_RUN(&d->vm));
 }
 
@@ -340,20 +336,18 @@ static void report_import(alky_device *d, uint8_t message, uint8_t imp, const ui
     alky_vm *vm = &d->vm;
     alky_link *l = &d->link;
     uint8_t i, count = alky_import_param_count(vm, imp);
-    uint16_t off = 0;
     alky_link_begin(l, d->seq, message);
     alky_link_put_u8(l, imp);
     for (i = 0; i < count; i++) {
         uint8_t type = alky_import_param_type(vm, imp, i), nb = alky_type_bytes(type);
+        const uint8_t *bytes = args;
+        uint16_t length = nb;
         if ((type >> 4) == ALKY_VALUE_STRING) {
-            uint16_t length;
-            const uint8_t *s = alky_string(vm, alky_le16(args + off), &length);
+            bytes = alky_string(vm, alky_le16(args), &length); /* checked by alky_call_import: never NULL */
             alky_link_put_u16(l, length);
-            alky_link_put(l, s, length); /* checked by alky_call_import: s is never NULL */
-        } else {
-            alky_link_put(l, args + off, nb);
         }
-        off = (uint16_t)(off + nb);
+        alky_link_put(l, bytes, length);
+        args += nb;
     }
     alky_link_end(l);
 }

@@ -79,12 +79,12 @@ alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {
 alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     alky_fn_info f;
     uint16_t have = vm->call_have;
-    uint8_t fits;
+    uint8_t fits, dropped[ALKY_MAX_VALUE_BYTES]; /* a parameter the entry frame has no room for */
     alky_read_fn(vm, vm->call_fn, &f);
     fits = (uint8_t)(entry_frame(vm, &f) != 0);
     while (vm->call_args < f.params) {
         uint8_t type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args)), width = alky_type_bytes(type);
-        uint8_t *frame = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : NULL, *dst = frame;
+        uint8_t *frame = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : dropped, *dst = frame;
         uint16_t need = width, address = 0, at = have, length = (uint16_t)(vm->call_len[0] | (vm->call_len[1] << 8));
         uint8_t string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
         if (string) {
@@ -112,7 +112,7 @@ alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
                 vm->call_have = have;
                 return ALKY_E_MORE;
             }
-            if (dst) dst[at] = *p;
+            dst[at] = *p;
             p++;
             n--;
             have++;
@@ -120,10 +120,8 @@ alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
         }
         if (string) {
             vm->memory[address + length] = 0;
-            if (frame) {
-                frame[0] = (uint8_t)address;
-                frame[1] = (uint8_t)(address >> 8);
-            }
+            frame[0] = (uint8_t)address;
+            frame[1] = (uint8_t)(address >> 8);
             vm->call_strings++;
         }
         vm->call_off = (uint16_t)(vm->call_off + width);
@@ -212,7 +210,7 @@ alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp)
             }
         }
     }
-    for (i = 0; i < rb; i++) result[i] = 0;
+    for (i = 0; i < sizeof result; i++) result[i] = 0;
 #if ALKY_WITH_NCALL
     if (op == ALKY_OP_NCALL) s = alky_hal_ncall(vm, imp, args, result);
     else

@@ -45,18 +45,15 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
     }
     alky_link_begin(l, d->seq, type);
     if (type == ALKY_MSG_ERROR) {
-        alky_link_put_u8(l, code);
-        alky_link_put_u8(l, detail);
+        alky_link_put_u16(l, (uint16_t)(code | ((uint16_t)detail << 8)));
         alky_link_put_u16(l, offset);
     } else if (type == ALKY_MSG_HELLO_REPLY) {
         uint8_t installed = (uint8_t)(d->vm.loaded && d->store.active != ALKY_STORE_NONE);
-        alky_link_put_u8(l, ALKY_LINK_VERSION);
-        alky_link_put_u8(l, ALKY_IMAGE_VERSION);
+        /* Two one-byte fields at a time, the first in the low byte. */
+        alky_link_put_u16(l, (uint16_t)(ALKY_LINK_VERSION | ((uint16_t)ALKY_IMAGE_VERSION << 8)));
         alky_link_put_u16(l, ALKY_DEVICE_VM_VERSION);
-        alky_link_put_u8(l, ALKY_DEVICE_BOARD);
-        alky_link_put_u8(l, ALKY_LINK_FEATURES);
-        alky_link_put_u8(l, ALKY_FEATURES);
-        alky_link_put_u8(l, ALKY_LINK_MAX_PAYLOAD);
+        alky_link_put_u16(l, (uint16_t)(ALKY_DEVICE_BOARD | ((uint16_t)ALKY_LINK_FEATURES << 8)));
+        alky_link_put_u16(l, (uint16_t)(ALKY_FEATURES | ((uint16_t)ALKY_LINK_MAX_PAYLOAD << 8)));
         alky_link_put_u16(l, d->vm.device_profile);
         alky_link_put_u16(l, ALKY_MEMORY_SIZE);
         alky_link_put_u16(l, d->vm.stack_limit);

@@ -85,7 +85,7 @@ alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     while (vm->call_args < f.params) {
         uint8_t type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args)), width = alky_type_bytes(type);
         uint8_t *frame = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : dropped, *dst = frame;
-        uint16_t need = width, address = 0, at = have, length = (uint16_t)(vm->call_len[0] | (vm->call_len[1] << 8));
+        uint16_t need = width, address = 0, at = have, length = (uint16_t)(vm->call_len[0] | ((uint16_t)vm->call_len[1] << 8));
         uint8_t string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
         if (string) {
             /* The buffer records follow the local types, one per string parameter. */
@@ -119,7 +119,7 @@ alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
             continue;
         }
         if (string) {
-            vm->memory[address + length] = 0;
+            dst[at] = 0; /* the NUL after the string's bytes */
             frame[0] = (uint8_t)address;
             frame[1] = (uint8_t)(address >> 8);
             vm->call_strings++;

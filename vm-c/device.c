@@ -48,7 +48,12 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
         alky_link_put_u16(l, (uint16_t)(code | ((uint16_t)detail << 8)));
         alky_link_put_u16(l, offset);
     } else if (type == ALKY_MSG_HELLO_REPLY) {
-        uint8_t installed = (uint8_t)(d->vm.loaded && d->store.active != ALKY_STORE_NONE);
+        uint16_t length = 0; /* no app: length 0, CRC 0 */
+        uint32_t crc = 0;
+        if (d->vm.loaded && d->store.active != ALKY_STORE_NONE) {
+            length = d->store.app_length;
+            crc = d->store.app_crc;
+        }
         /* Two one-byte fields at a time, the first in the low byte. */
         alky_link_put_u16(l, (uint16_t)(ALKY_LINK_VERSION | ((uint16_t)ALKY_IMAGE_VERSION << 8)));
         alky_link_put_u16(l, ALKY_DEVICE_VM_VERSION);
@@ -58,8 +63,8 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
         alky_link_put_u16(l, ALKY_MEMORY_SIZE);
         alky_link_put_u16(l, d->vm.stack_limit);
         alky_link_put_u16(l, alky_store_max_image(&d->store));
-        alky_link_put_u16(l, installed ? d->store.app_length : 0);
-        put_u32(l, installed ? d->store.app_crc : 0);
+        alky_link_put_u16(l, length);
+        put_u32(l, crc);
         alky_link_put_u16(l, l->dropped);
         put_u32(l, ALKY_LINK_RX_FLOOR(l));
     } else if (type != ALKY_MSG_ACK) {

@@ -63,7 +63,7 @@ static void store16(uint8_t *p, uint16_t v) {
     p[1] = (uint8_t)(v >> 8);
 }
 
-alky_status alky_execute(alky_vm *vm) {
+ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
 #if ALKY_USE_COMPUTED_GOTO
 #define JT_(kind, imm, pops, classes, push) [ALKY_KIND_##kind + 1] = &&L_##kind,
     static const void *const jumptable[ALKY_KIND_COUNT + 1] = {[0] = &&L_default, ALKY_KIND_LIST(JT_)};
@@ -321,6 +321,7 @@ done:
     vm->pc = pc;
     vm->sp = (uint16_t)(sp - arena);
     vm->mode = mode;
-    vm->fuel = ((uint32_t)fuel_hi << 16) | fuel_lo;
+    vm->fuel = fuel_hi;
+    vm->fuel = (vm->fuel << 16) + fuel_lo;
     return status;
 }

@@ -44,6 +44,13 @@
 #define vmbreak break
 #endif
 
+/* The bytes of up to 17 values (DUP16, SWAP16): 8 bits when values are at most 4 bytes. */
+#if ALKY_MAX_VALUE_BYTES * 17 <= 255
+typedef uint8_t slot_offset;
+#else
+typedef uint16_t slot_offset;
+#endif
+
 /* Whether n bytes at addr leave a region of `size` bytes (addr + n > size, in 16 bits). */
 static uint8_t outside(uint16_t addr, uint8_t n, uint16_t size) {
     return (uint8_t)(addr > size || n > (uint16_t)(size - addr));
@@ -138,15 +145,18 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
             }
 #endif
             vmcase(G_W_B) {
-                uint8_t i, any = 0;
-                for (i = 1; i <= nb; i++) any |= sp[-(int16_t)i];
-                sp -= nb;
+                uint8_t i = nb, any = 0;
+                do any |= *--sp;
+                while (--i);
                 *sp++ = (uint8_t)(any == 0);
                 vmbreak;
             }
             vmcase(G_W_W) {
-                uint8_t i;
-                for (i = 1; i <= nb; i++) sp[-(int16_t)i] = (uint8_t)~sp[-(int16_t)i];
+                uint8_t i = nb, *p = sp;
+                do {
+                    p--;
+                    *p = (uint8_t)~*p;
+                } while (--i);
                 vmbreak;
             }
             vmcase(G_W_0) {
@@ -202,12 +212,12 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
             vmcase(SPECIAL_DUP) {
-                copy(sp, sp - (uint16_t)(op - ALKY_OP_DUP1 + 1) * nb, nb);
+                copy(sp, sp - (slot_offset)((op - ALKY_OP_DUP1 + 1) * nb), nb);
                 sp += nb;
                 vmbreak;
             }
             vmcase(SPECIAL_SWAP) {
-                uint8_t *other = sp - (uint16_t)(op - ALKY_OP_SWAP1 + 2) * nb, *top = sp - nb, i, t;
+                uint8_t *other = sp - (slot_offset)((op - ALKY_OP_SWAP1 + 2) * nb), *top = sp - nb, i, t;
                 for (i = 0; i < nb; i++) {
                     t = top[i];
                     top[i] = other[i];
@@ -259,18 +269,20 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
 
             vmcase(SPECIAL_CALLF) {
                 alky_fn_info f;
-                uint8_t callee = alky_rom_fetch(vm, pc);
-                uint16_t size, params, i;
-                uint8_t *h = arena + vm->frame_end, *locals = h + ALKY_FRAME_HEADER;
+                uint8_t callee = alky_rom_fetch(vm, pc), *h, *locals;
+                uint16_t end, size, params, i;
                 alky_read_fn(vm, callee, &f);
+                end = vm->frame_end;
                 size = (uint16_t)(ALKY_FRAME_HEADER + f.frame + f.max_stack);
-                if (vm->frame_end > vm->stack_limit || size > (uint16_t)(vm->stack_limit - vm->frame_end)) {
+                if (end > vm->stack_limit || size > (uint16_t)(vm->stack_limit - end)) {
                     status = ALKY_FAULT_STACK;
                     goto done;
                 }
                 pc++;
-                /* The parameters are contiguous on the stack in local order: one copy. */
                 params = alky_types_bytes(vm, f.types, f.params);
+                h = arena + end;
+                locals = h + ALKY_FRAME_HEADER;
+                /* The parameters are contiguous on the stack in local order: one copy. */
                 sp -= params;
                 for (i = 0; i < params; i++) locals[i] = sp[i];
                 for (; i < f.frame; i++) locals[i] = 0;
@@ -280,8 +292,8 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
                 h[6] = vm->fn;
                 h[7] = mode;
                 vm->fn = callee;
-                vm->base = vm->frame_end;
-                vm->frame_end = (uint16_t)(vm->base + size);
+                vm->base = end;
+                vm->frame_end = (uint16_t)(end + size);
                 lp = locals;
                 sp = locals + f.frame;
                 pc = (uint16_t)(vm->code + f.code);

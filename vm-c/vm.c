@@ -86,7 +86,7 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
      * 16-bit count the compiler can keep in registers. */
     uint16_t fuel_lo = (uint16_t)vm->fuel, fuel_hi = (uint16_t)(vm->fuel >> 16);
     alky_status status = ALKY_OK;
-    uint8_t op;
+    uint8_t op, storing;
 
     for (;;) {
 #if ALKY_USE_COMPUTED_GOTO
@@ -165,12 +165,18 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
             }
 
             /* Memory and storage: the 16-bit address on top, then the value. */
-            vmcase(G_A_W)  /* MLOAD, SLOAD */
+            vmcase(G_A_W) { /* MLOAD, SLOAD */
+                storing = 0;
+                goto memory;
+            }
             vmcase(G_AW_0) { /* MSTORE, MSTORE8, SSTORE */
-                uint16_t addr = load16(sp - 2);
-                uint8_t storing = (uint8_t)(op != ALKY_OP_MLOAD && op != ALKY_OP_SLOAD);
-                uint8_t storage = (uint8_t)(op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE);
-                uint8_t n = op == ALKY_OP_MSTORE8 ? 1 : nb;
+                uint16_t addr;
+                uint8_t storage, n;
+                storing = 1;
+            memory:
+                addr = load16(sp - 2);
+                storage = (uint8_t)(op >= ALKY_OP_SLOAD);
+                n = op == ALKY_OP_MSTORE8 ? 1 : nb;
                 sp -= 2;
                 if (storing) sp -= nb;
 #if !ALKY_WITH_STORAGE
@@ -187,8 +193,10 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
                     else alky_hal_storage_read(vm, addr, sp, nb);
                 } else
 #endif
-                if (storing) copy(vm->memory + addr, sp, n);
-                else copy(sp, vm->memory + addr, nb);
+                {
+                    uint8_t *m = vm->memory + addr;
+                    copy(storing ? m : sp, storing ? sp : m, n); /* n is nb but for MSTORE8 */
+                }
                 if (!storing) sp += nb;
                 vmbreak;
             }
@@ -229,7 +237,7 @@ ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
                 uint8_t to = alky_width_bytes(alky_rom_fetch(vm, pc)), i;
                 pc++;
                 if (op == ALKY_OP_TRUNC) {
-                    sp -= nb - to;
+                    sp -= (uint8_t)(nb - to);
                 } else {
                     uint8_t ext = (uint8_t)(op == ALKY_OP_SEXT && (sp[-1] & 0x80) ? 0xFF : 0);
                     for (i = nb; i < to; i++) *sp++ = ext;

@@ -70,7 +70,7 @@ static void store16(uint8_t *p, uint16_t v) {
     p[1] = (uint8_t)(v >> 8);
 }
 
-ALKY_NOINLINE alky_status alky_execute(alky_vm *vm) {
+ALKY_NOINLINE ALKY_LOOP_OPTIONS alky_status alky_execute(alky_vm *vm) {
 #if ALKY_USE_COMPUTED_GOTO
 #define JT_(kind, imm, pops, classes, push) [ALKY_KIND_##kind + 1] = &&L_##kind,
     static const void *const jumptable[ALKY_KIND_COUNT + 1] = {[0] = &&L_default, ALKY_KIND_LIST(JT_)};

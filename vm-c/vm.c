@@ -214,8 +214,10 @@ ALKY_NOINLINE ALKY_LOOP_OPTIONS alky_status alky_execute(alky_vm *vm) {
             vmcase(SPECIAL_PUSH) {
                 /* n big-endian immediate bytes, zero-extended to W, stored little-endian. */
                 uint8_t n = (uint8_t)(op - ALKY_OP_PUSH0), i;
-                for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_fetch(vm, (uint16_t)(pc + n - 1 - i)) : 0;
+                uint16_t at;
                 pc = (uint16_t)(pc + n);
+                at = pc;
+                for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_fetch(vm, --at) : 0;
                 sp += nb;
                 vmbreak;
             }
@@ -310,7 +312,7 @@ ALKY_NOINLINE ALKY_LOOP_OPTIONS alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
             vmcase(SPECIAL_RETF) {
-                uint8_t rb = alky_type_bytes(alky_rom_u8(vm, alky_fn_entry(vm, vm->fn) + ALKY_FE_RESULT));
+                uint8_t rb = alky_type_bytes(alky_function_result_type(vm, vm->fn));
                 uint8_t *h = arena + vm->base, *result = sp - rb;
                 if (vm->base == 0) {
                     vm->result_at = (uint16_t)(result - arena);

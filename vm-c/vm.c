@@ -241,7 +241,8 @@ ALKY_NOINLINE ALKY_LOOP_OPTIONS alky_status alky_execute(alky_vm *vm) {
                 if (op == ALKY_OP_TRUNC) {
                     sp -= (uint8_t)(nb - to);
                 } else {
-                    uint8_t ext = (uint8_t)(op == ALKY_OP_SEXT && (sp[-1] & 0x80) ? 0xFF : 0);
+                    /* ZEXT or SEXT, which is odd: 0xFF for SEXT of a negative value */
+                    uint8_t ext = (uint8_t)(0 - ((op & (sp[-1] >> 7)) & 1));
                     for (i = nb; i < to; i++) *sp++ = ext;
                 }
                 vmbreak;

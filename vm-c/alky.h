@@ -37,6 +37,7 @@ typedef uint8_t alky_status;
 #define ALKY_E_FUNCTION 22     /* no function with that index */
 #define ALKY_E_ARG 23          /* wrong argument size, a string too long for its buffer, or too many/few arguments */
 #define ALKY_E_PROFILE 24      /* the image's profile is not one this build carries */
+#define ALKY_E_MORE 25         /* alky_call_stream: the argument stream needs more bytes */
 
 #define alky_is_fault(s) ((s) >= ALKY_FAULT_FUEL && (s) <= ALKY_FAULT_TRAP)
 
@@ -116,6 +117,8 @@ typedef struct alky_vm {
     uint8_t call_args; /* parameters received so far */
     uint8_t call_strings; /* string parameters received so far */
     uint16_t call_off; /* frame offset of the next parameter */
+    uint16_t call_have; /* argument stream: bytes of the current parameter taken */
+    uint8_t call_len[2]; /* and a string parameter's length, little-endian */
 
     void *user; /* for the HAL */
 
@@ -145,6 +148,15 @@ alky_status alky_call_begin(alky_vm *vm, uint8_t fn);
 alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length);
 alky_status alky_call_run(alky_vm *vm);
 
+/* Instead of alky_call_arg: the parameters as an argument stream (docs/link.md
+ * §3.3: a scalar's bytes, a string's u16 length and bytes), in pieces of any
+ * size as they arrive. ALKY_OK: every parameter is complete and no byte is
+ * left over; ALKY_E_MORE: give the next piece; ALKY_E_ARG: parameter
+ * vm->call_args is refused (a string too long for its buffer, a string
+ * parameter of an event handler, a width this build lacks), or bytes follow
+ * the last parameter (vm->call_args is then the parameter count). */
+alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n);
+
 /* The entry function's result after ALKY_OK (NULL for void or STOP). */
 const uint8_t *alky_result(const alky_vm *vm, uint8_t *length);
 
@@ -156,11 +168,6 @@ uint8_t alky_function_kind(const alky_vm *vm, uint8_t fn);
 uint8_t alky_function_param_count(const alky_vm *vm, uint8_t fn);
 uint8_t alky_function_param_type(const alky_vm *vm, uint8_t fn, uint8_t param);
 uint8_t alky_function_result_type(const alky_vm *vm, uint8_t fn);
-/* The buffer of string parameter number `k` (counting string parameters
- * only) of public function `fn`: its capacity (NUL included), its address in
- * *address. For the link layer, which streams a long string argument into the
- * buffer before passing it to alky_call_arg. */
-uint8_t alky_function_string_buffer(const alky_vm *vm, uint8_t fn, uint8_t k, uint16_t *address);
 uint8_t alky_import_kind(const alky_vm *vm, uint8_t imp);
 uint8_t alky_import_id(const alky_vm *vm, uint8_t imp);
 uint8_t alky_import_param_count(const alky_vm *vm, uint8_t imp);

@@ -113,7 +113,7 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
     /* b sign-extended from its byte a (counted from the least significant) */
     case ALKY_OP_SIGNEXTEND: return a >= (uint32_t)nb - 1 ? b : sext(b, (uint8_t)(a + 1));
     /* byte a of b, counted from the most significant */
-    case ALKY_OP_BYTE: return a >= nb ? 0 : shift(b, 8u * (nb - 1 - a), SHIFT_RIGHT) & 0xFF;
+    case ALKY_OP_BYTE: return a >= nb ? 0 : shift(b, (uint8_t)(8 * (nb - 1 - (uint8_t)a)), SHIFT_RIGHT) & 0xFF;
 #endif
     default: return 0;
     }
@@ -131,15 +131,20 @@ uint8_t alky_small_compare(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
 
 #if !ALKY_WITH_BIG
 uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
-    uint32_t r = 0, bit;
+    uint32_t r = 0;
     if (!n) return 0;
-    a %= n;
     b %= n;
-    if (op == ALKY_OP_ADDMOD) return add_mod(a, b, n);
-    /* MULMOD by double-and-add over the bits of a: exact without a 64-bit product. */
-    for (bit = SIGN32; bit; bit >>= 1) {
-        r = add_mod(r, r, n);
-        if (a & bit) r = add_mod(r, b, n);
+    /* ADDMOD is one step of the MULMOD loop: a mod n plus 1 times b. */
+    if (op == ALKY_OP_ADDMOD) {
+        r = a % n;
+        a = 1;
+    }
+    /* MULMOD by add-and-double over the bits of a, low to high: exact
+     * without a 64-bit product. */
+    while (a) {
+        if (a & 1) r = add_mod(r, b, n);
+        b = add_mod(b, b, n);
+        a >>= 1;
     }
     return r;
 }

@@ -46,16 +46,9 @@ typedef struct alky_device {
     uint8_t ncall_bytes; /* and the bytes of its result */
     uint8_t ncall_imp;
 #endif
-    /* The argument stream of a CALL/EVENT waiting for ARGS frames. */
+    /* A CALL/EVENT's argument stream waits for ARGS frames (its state is
+     * the VM's: alky_call_stream). */
     uint8_t arg_active;
-    uint8_t arg_param;   /* parameter being received */
-    uint8_t arg_count;   /* parameters of the function */
-    uint8_t arg_strings; /* string parameters received (buffer index) */
-    uint8_t arg_phase;   /* value, string length, string bytes */
-    uint16_t arg_need;   /* bytes the phase needs */
-    uint16_t arg_have;   /* bytes it has */
-    uint16_t arg_addr;   /* string bytes: the buffer's address in memory */
-    uint8_t arg_buf[ALKY_MAX_VALUE_BYTES < 2 ? 2 : ALKY_MAX_VALUE_BYTES];
     /* Last: fields after the VM's and the link's arrays would sit beyond
      * the AVR's 63-byte load/store displacement. */
     alky_link link;

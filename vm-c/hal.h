@@ -22,7 +22,8 @@
 /* A SYSCALL of import `imp` (alky_import_id gives its profile syscall id).
  * `args` holds the parameters' raw little-endian bytes in parameter order
  * (a string parameter is its 16-bit address: read it with alky_string).
- * `result` has room for the import's result width and is zero on entry.
+ * `result` is zero on entry and has room for ALKY_MAX_VALUE_BYTES (at least
+ * 4): the import's result is its first bytes, at the result's width.
  * Returns ALKY_OK, or a fault code to end the invocation with. */
 alky_status alky_hal_syscall(alky_vm *vm, uint8_t imp, const uint8_t *args, uint8_t *result);
 

@@ -65,52 +65,87 @@ alky_status alky_call_begin(alky_vm *vm, uint8_t fn) {
     vm->call_args = 0;
     vm->call_strings = 0;
     vm->call_off = 0;
+    vm->call_have = 0;
     if (entry_frame(vm, &f))
         for (i = 0; i < f.frame; i++) vm->stack[ALKY_FRAME_HEADER + i] = 0;
     return ALKY_OK;
 }
 
-alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
+/* The argument stream (docs/link.md §3.3) as it arrives, byte by byte: a
+ * scalar's bytes straight into the entry frame, a string's u16 length into
+ * call_len and its bytes straight into its buffer, then the NUL and the
+ * buffer's address into the frame. call_have counts the bytes taken of the
+ * current parameter (a string's two length bytes included). */
+alky_status alky_call_stream(alky_vm *vm, const uint8_t *p, uint16_t n) {
     alky_fn_info f;
-    uint16_t k;
-    uint8_t type, width, value[ALKY_MAX_VALUE_BYTES];
-    const uint8_t *src = bytes;
-    if (!vm->loaded) return ALKY_E_NO_IMAGE;
+    uint16_t have = vm->call_have;
+    uint8_t fits, dropped[ALKY_MAX_VALUE_BYTES]; /* a parameter the entry frame has no room for */
     alky_read_fn(vm, vm->call_fn, &f);
-    if (vm->call_args >= f.params) return ALKY_E_ARG;
-    type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args));
-    width = alky_type_bytes(type);
-    if ((type >> 4) == ALKY_VALUE_STRING) {
-        /* The buffer records follow the local types, one per string parameter. */
-        uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings), address;
-        uint8_t capacity;
-        if (f.kind != ALKY_FN_PUBLIC) return ALKY_E_ARG;
-        address = alky_rom_u16(vm, rec);
-        capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
-        if (length >= capacity) return ALKY_E_ARG;
-        for (k = 0; k < length; k++) vm->memory[address + k] = bytes[k];
-        vm->memory[address + length] = 0;
-        value[0] = (uint8_t)address;
-        value[1] = (uint8_t)(address >> 8);
-        src = value;
-        vm->call_strings++;
-    } else if (length != width) {
-        return ALKY_E_ARG;
+    fits = (uint8_t)(entry_frame(vm, &f) != 0);
+    while (vm->call_args < f.params) {
+        uint8_t type = alky_rom_u8(vm, (uint16_t)(vm->types + f.types + vm->call_args)), width = alky_type_bytes(type);
+        uint8_t *frame = fits ? vm->stack + ALKY_FRAME_HEADER + vm->call_off : dropped, *dst = frame;
+        uint16_t need = width, address = 0, at = have, length = (uint16_t)(vm->call_len[0] | ((uint16_t)vm->call_len[1] << 8));
+        uint8_t string = (uint8_t)((type >> 4) == ALKY_VALUE_STRING);
+        if (string) {
+            /* The buffer records follow the local types, one per string parameter. */
+            uint16_t rec = (uint16_t)(vm->types + f.types + f.locals + 3 * vm->call_strings);
+            uint8_t capacity = alky_rom_u8(vm, (uint16_t)(rec + 2));
+            address = alky_rom_u16(vm, rec);
+            dst = vm->call_len;
+            need = 2;
+            if (have >= 2) {
+                /* The capacity counts the NUL. The bounds guard a build
+                 * without the verifier, which would otherwise trust the record. */
+                if (f.kind != ALKY_FN_PUBLIC || length >= capacity || address > vm->mem_size ||
+                    capacity > (uint16_t)(vm->mem_size - address))
+                    return ALKY_E_ARG;
+                need = (uint16_t)(length + 2);
+                dst = vm->memory + address;
+                at = (uint16_t)(have - 2);
+            }
+        } else if (width > ALKY_MAX_VALUE_BYTES) {
+            return ALKY_E_ARG; /* a width this build cannot hold */
+        }
+        if (have < need) {
+            if (!n) {
+                vm->call_have = have;
+                return ALKY_E_MORE;
+            }
+            dst[at] = *p;
+            p++;
+            n--;
+            have++;
+            continue;
+        }
+        if (string) {
+            dst[at] = 0; /* the NUL after the string's bytes */
+            frame[0] = (uint8_t)address;
+            frame[1] = (uint8_t)(address >> 8);
+            vm->call_strings++;
+        }
+        vm->call_off = (uint16_t)(vm->call_off + width);
+        vm->call_args++;
+        have = 0;
     }
-    if (entry_frame(vm, &f))
-        for (k = 0; k < width; k++) vm->stack[ALKY_FRAME_HEADER + vm->call_off + k] = src[k];
-    vm->call_off = (uint16_t)(vm->call_off + width);
-    vm->call_args++;
-    return ALKY_OK;
+    return n ? ALKY_E_ARG : ALKY_OK;
 }
 
-uint8_t alky_function_string_buffer(const alky_vm *vm, uint8_t fn, uint8_t k, uint16_t *address) {
-    alky_fn_info f;
-    uint16_t rec;
-    alky_read_fn(vm, fn, &f);
-    rec = (uint16_t)(vm->types + f.types + f.locals + 3 * k);
-    *address = alky_rom_u16(vm, rec);
-    return alky_rom_u8(vm, (uint16_t)(rec + 2));
+alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
+    uint8_t type, head[2];
+    alky_status s;
+    if (!vm->loaded) return ALKY_E_NO_IMAGE;
+    if (vm->call_args >= alky_function_param_count(vm, vm->call_fn)) return ALKY_E_ARG;
+    type = alky_function_param_type(vm, vm->call_fn, vm->call_args);
+    if ((type >> 4) == ALKY_VALUE_STRING) {
+        head[0] = (uint8_t)length;
+        head[1] = (uint8_t)(length >> 8);
+        if (alky_call_stream(vm, head, 2) == ALKY_E_ARG) return ALKY_E_ARG;
+    } else if (length != alky_type_bytes(type)) {
+        return ALKY_E_ARG;
+    }
+    s = alky_call_stream(vm, bytes, length);
+    return s == ALKY_E_ARG ? s : ALKY_OK;
 }
 
 alky_status alky_call_run(alky_vm *vm) {
@@ -139,28 +174,15 @@ const uint8_t *alky_result(const alky_vm *vm, uint8_t *length) {
 
 /* ---- Imports. ---- */
 
-/* The length of the NUL-terminated string at addr, or 0xFFFF with the fault
- * address in *fault (the first byte outside memory). */
-static uint16_t string_length(const alky_vm *vm, uint16_t addr, uint16_t *fault) {
-    uint16_t i;
-    if (addr >= vm->mem_size) {
-        *fault = addr;
-        return 0xFFFF;
-    }
-    for (i = addr; i < vm->mem_size; i++)
-        if (vm->memory[i] == 0) return (uint16_t)(i - addr);
-    *fault = vm->mem_size;
-    return 0xFFFF;
-}
-
 const uint8_t *alky_string(const alky_vm *vm, uint16_t addr, uint16_t *length) {
-    uint16_t fault = 0;
-    *length = string_length(vm, addr, &fault);
-    if (*length == 0xFFFF) {
-        *length = 0;
-        return NULL;
-    }
-    return vm->memory + addr;
+    uint16_t i;
+    *length = 0;
+    for (i = addr; i < vm->mem_size; i++)
+        if (vm->memory[i] == 0) {
+            *length = (uint16_t)(i - addr);
+            return vm->memory + addr;
+        }
+    return NULL; /* no NUL inside memory, or addr outside it */
 }
 
 alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp) {
@@ -180,22 +202,22 @@ alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp)
         uint8_t type = alky_rom_u8(vm, (uint16_t)(types_at + i));
         off = (uint16_t)(off - alky_type_bytes(type));
         if ((type >> 4) == ALKY_VALUE_STRING) {
-            uint16_t fault = 0;
-            if (string_length(vm, (uint16_t)(args[off] | ((uint16_t)args[off + 1] << 8)), &fault) == 0xFFFF) {
-                vm->fault_addr = fault;
+            uint16_t addr = (uint16_t)(args[off] | ((uint16_t)args[off + 1] << 8)), length;
+            if (!alky_string(vm, addr, &length)) {
+                /* the first byte outside memory */
+                vm->fault_addr = addr < vm->mem_size ? vm->mem_size : addr;
                 return ALKY_FAULT_MEMORY;
             }
         }
     }
-    for (i = 0; i < rb; i++) result[i] = 0;
+    for (i = 0; i < sizeof result; i++) result[i] = 0;
 #if ALKY_WITH_NCALL
     if (op == ALKY_OP_NCALL) s = alky_hal_ncall(vm, imp, args, result);
     else
 #endif
         s = alky_hal_syscall(vm, imp, args, result);
     if (s != ALKY_OK) return s;
-    *sp = (uint16_t)(*sp - params);
-    for (i = 0; i < rb; i++) vm->stack[*sp + i] = result[i];
-    *sp = (uint16_t)(*sp + rb);
+    for (i = 0; i < rb; i++) args[i] = result[i]; /* the parameters popped, the result pushed */
+    *sp = (uint16_t)(*sp - params + rb);
     return ALKY_OK;
 }

@@ -44,6 +44,13 @@
 #define vmbreak break
 #endif
 
+/* The bytes of up to 17 values (DUP16, SWAP16): 8 bits when values are at most 4 bytes. */
+#if ALKY_MAX_VALUE_BYTES * 17 <= 255
+typedef uint8_t slot_offset;
+#else
+typedef uint16_t slot_offset;
+#endif
+
 /* Whether n bytes at addr leave a region of `size` bytes (addr + n > size, in 16 bits). */
 static uint8_t outside(uint16_t addr, uint8_t n, uint16_t size) {
     return (uint8_t)(addr > size || n > (uint16_t)(size - addr));
@@ -63,7 +70,7 @@ static void store16(uint8_t *p, uint16_t v) {
     p[1] = (uint8_t)(v >> 8);
 }
 
-alky_status alky_execute(alky_vm *vm) {
+ALKY_NOINLINE ALKY_LOOP_OPTIONS alky_status alky_execute(alky_vm *vm) {
 #if ALKY_USE_COMPUTED_GOTO
 #define JT_(kind, classes, flags) [ALKY_KIND_##kind + 1] = &&L_##kind,
     static const void *const jumptable[ALKY_KIND_COUNT + 1] = {[0] = &&L_default, ALKY_KIND_LIST(JT_)};
@@ -79,7 +86,7 @@ alky_status alky_execute(alky_vm *vm) {
      * 16-bit count the compiler can keep in registers. */
     uint16_t fuel_lo = (uint16_t)vm->fuel, fuel_hi = (uint16_t)(vm->fuel >> 16);
     alky_status status = ALKY_OK;
-    uint8_t op;
+    uint8_t op, storing;
 
     for (;;) {
 #if ALKY_USE_COMPUTED_GOTO
@@ -138,15 +145,18 @@ alky_status alky_execute(alky_vm *vm) {
             }
 #endif
             vmcase(G_W_B) {
-                uint8_t i, any = 0;
-                for (i = 1; i <= nb; i++) any |= sp[-(int16_t)i];
-                sp -= nb;
+                uint8_t i = nb, any = 0;
+                do any |= *--sp;
+                while (--i);
                 *sp++ = (uint8_t)(any == 0);
                 vmbreak;
             }
             vmcase(G_W_W) {
-                uint8_t i;
-                for (i = 1; i <= nb; i++) sp[-(int16_t)i] = (uint8_t)~sp[-(int16_t)i];
+                uint8_t i = nb, *p = sp;
+                do {
+                    p--;
+                    *p = (uint8_t)~*p;
+                } while (--i);
                 vmbreak;
             }
             vmcase(G_W_0) {
@@ -155,12 +165,18 @@ alky_status alky_execute(alky_vm *vm) {
             }
 
             /* Memory and storage: the 16-bit address on top, then the value. */
-            vmcase(G_A_W)  /* MLOAD, SLOAD */
+            vmcase(G_A_W) { /* MLOAD, SLOAD */
+                storing = 0;
+                goto memory;
+            }
             vmcase(G_AW_0) { /* MSTORE, MSTORE8, SSTORE */
-                uint16_t addr = load16(sp - 2);
-                uint8_t storing = (uint8_t)(op != ALKY_OP_MLOAD && op != ALKY_OP_SLOAD);
-                uint8_t storage = (uint8_t)(op == ALKY_OP_SLOAD || op == ALKY_OP_SSTORE);
-                uint8_t n = op == ALKY_OP_MSTORE8 ? 1 : nb;
+                uint16_t addr;
+                uint8_t storage, n;
+                storing = 1;
+            memory:
+                addr = load16(sp - 2);
+                storage = (uint8_t)(op >= ALKY_OP_SLOAD);
+                n = op == ALKY_OP_MSTORE8 ? 1 : nb;
                 sp -= 2;
                 if (storing) sp -= nb;
 #if !ALKY_WITH_STORAGE
@@ -177,8 +193,10 @@ alky_status alky_execute(alky_vm *vm) {
                     else alky_hal_storage_read(vm, addr, sp, nb);
                 } else
 #endif
-                if (storing) copy(vm->memory + addr, sp, n);
-                else copy(sp, vm->memory + addr, nb);
+                {
+                    uint8_t *m = vm->memory + addr;
+                    copy(storing ? m : sp, storing ? sp : m, n); /* n is nb but for MSTORE8 */
+                }
                 if (!storing) sp += nb;
                 vmbreak;
             }
@@ -196,18 +214,20 @@ alky_status alky_execute(alky_vm *vm) {
             vmcase(SPECIAL_PUSH) {
                 /* n big-endian immediate bytes, zero-extended to W, stored little-endian. */
                 uint8_t n = (uint8_t)(op - ALKY_OP_PUSH0), i;
-                for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_fetch(vm, (uint16_t)(pc + n - 1 - i)) : 0;
+                uint16_t at;
                 pc = (uint16_t)(pc + n);
+                at = pc;
+                for (i = 0; i < nb; i++) sp[i] = i < n ? alky_rom_fetch(vm, --at) : 0;
                 sp += nb;
                 vmbreak;
             }
             vmcase(SPECIAL_DUP) {
-                copy(sp, sp - (uint16_t)(op - ALKY_OP_DUP1 + 1) * nb, nb);
+                copy(sp, sp - (slot_offset)((op - ALKY_OP_DUP1 + 1) * nb), nb);
                 sp += nb;
                 vmbreak;
             }
             vmcase(SPECIAL_SWAP) {
-                uint8_t *other = sp - (uint16_t)(op - ALKY_OP_SWAP1 + 2) * nb, *top = sp - nb, i, t;
+                uint8_t *other = sp - (slot_offset)((op - ALKY_OP_SWAP1 + 2) * nb), *top = sp - nb, i, t;
                 for (i = 0; i < nb; i++) {
                     t = top[i];
                     top[i] = other[i];
@@ -219,9 +239,10 @@ alky_status alky_execute(alky_vm *vm) {
                 uint8_t to = alky_width_bytes(alky_rom_fetch(vm, pc)), i;
                 pc++;
                 if (op == ALKY_OP_TRUNC) {
-                    sp -= nb - to;
+                    sp -= (uint8_t)(nb - to);
                 } else {
-                    uint8_t ext = (uint8_t)(op == ALKY_OP_SEXT && (sp[-1] & 0x80) ? 0xFF : 0);
+                    /* ZEXT or SEXT, which is odd: 0xFF for SEXT of a negative value */
+                    uint8_t ext = (uint8_t)(0 - ((op & (sp[-1] >> 7)) & 1));
                     for (i = nb; i < to; i++) *sp++ = ext;
                 }
                 vmbreak;
@@ -259,18 +280,20 @@ alky_status alky_execute(alky_vm *vm) {
 
             vmcase(SPECIAL_CALLF) {
                 alky_fn_info f;
-                uint8_t callee = alky_rom_fetch(vm, pc);
-                uint16_t size, params, i;
-                uint8_t *h = arena + vm->frame_end, *locals = h + ALKY_FRAME_HEADER;
+                uint8_t callee = alky_rom_fetch(vm, pc), *h, *locals;
+                uint16_t end, size, params, i;
                 alky_read_fn(vm, callee, &f);
+                end = vm->frame_end;
                 size = (uint16_t)(ALKY_FRAME_HEADER + f.frame + f.max_stack);
-                if (vm->frame_end > vm->stack_limit || size > (uint16_t)(vm->stack_limit - vm->frame_end)) {
+                if (end > vm->stack_limit || size > (uint16_t)(vm->stack_limit - end)) {
                     status = ALKY_FAULT_STACK;
                     goto done;
                 }
                 pc++;
-                /* The parameters are contiguous on the stack in local order: one copy. */
                 params = alky_types_bytes(vm, f.types, f.params);
+                h = arena + end;
+                locals = h + ALKY_FRAME_HEADER;
+                /* The parameters are contiguous on the stack in local order: one copy. */
                 sp -= params;
                 for (i = 0; i < params; i++) locals[i] = sp[i];
                 for (; i < f.frame; i++) locals[i] = 0;
@@ -280,8 +303,8 @@ alky_status alky_execute(alky_vm *vm) {
                 h[6] = vm->fn;
                 h[7] = mode;
                 vm->fn = callee;
-                vm->base = vm->frame_end;
-                vm->frame_end = (uint16_t)(vm->base + size);
+                vm->base = end;
+                vm->frame_end = (uint16_t)(end + size);
                 lp = locals;
                 sp = locals + f.frame;
                 pc = (uint16_t)(vm->code + f.code);
@@ -290,7 +313,7 @@ alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
             vmcase(SPECIAL_RETF) {
-                uint8_t rb = alky_type_bytes(alky_rom_u8(vm, alky_fn_entry(vm, vm->fn) + ALKY_FE_RESULT));
+                uint8_t rb = alky_type_bytes(alky_function_result_type(vm, vm->fn));
                 uint8_t *h = arena + vm->base, *result = sp - rb;
                 if (vm->base == 0) {
                     vm->result_at = (uint16_t)(result - arena);
@@ -321,6 +344,7 @@ done:
     vm->pc = pc;
     vm->sp = (uint16_t)(sp - arena);
     vm->mode = mode;
-    vm->fuel = ((uint32_t)fuel_hi << 16) | fuel_lo;
+    vm->fuel = fuel_hi;
+    vm->fuel = (vm->fuel << 16) + fuel_lo;
     return status;
 }

@@ -104,7 +104,7 @@ describe("repeated requests on the host link device", () => {
     expect(await get(t)).toBe(1);
   });
 
-  it("answers a repeated LOAD_CHUNK and LOAD_COMMIT as before: the load goes through once", async () => {
+  it("answers a repeated LOAD_CHUNK and LOAD_COMMIT as before (an ERROR with its offset too): the load goes through once", async () => {
     const t = start();
     const image = counterApp().bytes;
     const trailer = new DataView(image.buffer, image.byteOffset, image.byteLength).getUint32(image.length - 4, true);
@@ -114,6 +114,12 @@ describe("repeated requests on the host link device", () => {
     expect((await t.answer(chunk)).end.name).toBe("ACK");
     await t.sendFrame(messageSpec("LOAD_CHUNK").id, encodePayload("LOAD_CHUNK", { offset: 0, data: image.subarray(0, half) }), { seq: chunk });
     expect((await t.answer(chunk)).end.name).toBe("ACK");
+    // A chunk at the wrong offset: ERROR sequence with the offset expected, and the same again for its repeat.
+    const gap = await t.sendFrame(messageSpec("LOAD_CHUNK").id, encodePayload("LOAD_CHUNK", { offset: half + 1, data: image.subarray(half + 1) }));
+    const refused = { name: "ERROR", fields: { code: SEQUENCE, detail: 0, offset: half } };
+    expect((await t.answer(gap)).end).toEqual(refused);
+    await t.sendFrame(messageSpec("LOAD_CHUNK").id, encodePayload("LOAD_CHUNK", { offset: half + 1, data: image.subarray(half + 1) }), { seq: gap });
+    expect((await t.answer(gap)).end).toEqual(refused);
     expect((await t.request("LOAD_CHUNK", { offset: half, data: image.subarray(half) })).end.name).toBe("ACK");
     const commit = await t.sendFrame(messageSpec("LOAD_COMMIT").id, new Uint8Array(0));
     expect((await t.answer(commit)).end.name).toBe("ACK");

@@ -93,8 +93,21 @@ loop:
     LGET 0
     SYSCALL Out8
     RETF
+
+.func public Mix(uint16, string, uint8) -> uint16
+.buffer 40, 20
+    MODE16
+    LGET 2
+    SYSCALL Print
+    LGET 0
+    MODE8
+    LGET 4
+    ZEXT 16
+    MODE16
+    ADD
+    RETF
 `;
-const FN = { Add: 0, Echo: 1, Clock: 2, Spin: 3, Count: 4, Poke: 5, Key: 6 } as const;
+const FN = { Add: 0, Echo: 1, Clock: 2, Spin: 3, Count: 4, Poke: 5, Key: 6, Mix: 7 } as const;
 const IMPORT = { Print: 0, Now: 1, Out8: 2 } as const;
 
 function asm(text: string): Uint8Array {
@@ -204,6 +217,32 @@ describe("host link device (run scripts/setup.sh if gcc is missing)", () => {
     expect(a.reports).toEqual([{ name: "SYSCALL", fields: { import: IMPORT.Print, args: stringArg(text) } }]);
     expect(a.end).toEqual({ name: "DONE", fields: { syscalls: 1 } });
     expect(a.frames).toBe(3); // SYSCALL of 257 bytes: two frames (MORE), then DONE
+  });
+
+  it("takes an argument stream cut anywhere: every split of scalar, string length, string bytes, scalar into CALL and ARGS", async () => {
+    const t = await withApp();
+    const stream = concat(le(1000, 2), stringArg("hello"), le(7, 1));
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const first = await t.request("CALL", { function: FN.Mix, fuel: FUEL, args: stream.subarray(0, cut) });
+      const a = cut === stream.length ? first : await t.request("ARGS", { args: stream.subarray(cut) });
+      if (cut < stream.length) expect(first.end.name).toBe("ACK");
+      expect(a.reports).toEqual([{ name: "SYSCALL", fields: { import: IMPORT.Print, args: stringArg("hello") } }]);
+      expect(a.end).toEqual({ name: "RESULT", fields: { syscalls: 1, value: le(1007, 2) } });
+    }
+    // One byte per frame; then a string at its buffer's capacity (19 + NUL) and one byte over it.
+    let a = await t.request("CALL", { function: FN.Mix, fuel: FUEL, args: stream.subarray(0, 1) });
+    for (let i = 1; i < stream.length; i++) a = await t.request("ARGS", { args: stream.subarray(i, i + 1) });
+    expect(a.end).toEqual({ name: "RESULT", fields: { syscalls: 1, value: le(1007, 2) } });
+    const full = "x".repeat(19);
+    expect((await t.invoke("CALL", FN.Mix, FUEL, concat(le(1, 2), stringArg(full), le(2, 1)), PAYLOAD)).reports).toEqual([
+      { name: "SYSCALL", fields: { import: IMPORT.Print, args: stringArg(full) } },
+    ]);
+    expect(errorOf(await t.invoke("CALL", FN.Mix, FUEL, concat(le(1, 2), stringArg(full + "x")), PAYLOAD))).toEqual({ code: err("argument"), detail: 0, offset: 1 });
+    expect(errorOf(await t.invoke("CALL", FN.Mix, FUEL, concat(le(1, 2), stringArg(""), le(2, 1), Uint8Array.of(0)), PAYLOAD))).toEqual({
+      code: err("argument"),
+      detail: 0,
+      offset: 3,
+    });
   });
 
   it("answers an event without handler with DONE(0), and a handled one with its syscalls", async () => {

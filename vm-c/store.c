@@ -46,14 +46,19 @@ static uint16_t area_end(const alky_store *s) {
 void alky_store_init(alky_store *s, const alky_store_medium *medium) {
     uint16_t free_bytes = ALKY_MEDIUM_SIZE(medium);
     if (ALKY_MEDIUM_STORAGE_BYTES(medium)) free_bytes = (uint16_t)(free_bytes - ALKY_MEDIUM_STORAGE_BYTES(medium) - 1u);
+#ifdef ALKY_STORE_MEDIUM_SIZE
+    (void)medium; /* the medium's fields are constants: s->medium is never read */
+#else
     s->medium = medium;
-    s->slot_bytes = (uint16_t)(free_bytes / 2u);
-    if (ALKY_MEDIUM_ERASE_BYTES(medium)) s->slot_bytes = (uint16_t)(s->slot_bytes - s->slot_bytes % ALKY_MEDIUM_ERASE_BYTES(medium));
+#endif
+    if (ALKY_MEDIUM_ERASE_BYTES(medium)) { /* slot_bytes is read on flash only */
+        uint16_t erase = ALKY_MEDIUM_ERASE_BYTES(medium);
+        free_bytes = (uint16_t)(free_bytes / 2u);
+        s->slot_bytes = (uint16_t)(free_bytes - free_bytes % erase);
+    }
+    /* The app_* fields are read only while a slot is active. */
     s->active = ALKY_STORE_NONE;
     s->gen = 0;
-    s->app_length = 0;
-    s->app_offset = 0;
-    s->app_crc = 0;
     s->loading = 0;
 }
 
@@ -112,14 +117,12 @@ uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
     return read_record(s, slot, r) ? alky_le16(r + REC_LENGTH) : 0;
 }
 
+/* A zero: an invalidated record's magic, the cleared storage's bytes. */
+static const uint8_t zero = 0;
+
 static uint8_t write_zeros(alky_store *s, uint16_t at, uint16_t length) {
-    static const uint8_t zeros[8] = {0};
-    while (length) {
-        uint16_t n = length < sizeof zeros ? length : (uint16_t)sizeof zeros;
-        if (!ALKY_MEDIUM_WRITE(s->medium)(at, zeros, n)) return 0;
-        at = (uint16_t)(at + n);
-        length = (uint16_t)(length - n);
-    }
+    for (; length; length--, at++)
+        if (!ALKY_MEDIUM_WRITE(s->medium)(at, &zero, 1)) return 0;
     return 1;
 }
 
@@ -145,7 +148,7 @@ void alky_store_select(alky_store *s, uint8_t slot) {
 }
 
 uint8_t alky_store_free_slot(const alky_store *s) {
-    return s->active == ALKY_STORE_NONE ? 0 : (uint8_t)(s->active ^ 1u);
+    return (uint8_t)((s->active + 1u) & 1u); /* ALKY_STORE_NONE + 1 is even: slot 0 */
 }
 
 /* Where a new image of `length` bytes goes on a rewritable medium: before
@@ -162,7 +165,6 @@ static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) 
 }
 
 uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
-    static const uint8_t invalid = 0;
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;
@@ -177,11 +179,11 @@ uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
         /* EEPROM, file: spoiling the magic invalidates the slot; the image
          * bytes are overwritten as they arrive. */
         s->load_at = place(s, length, &displaces);
-        if (!ALKY_MEDIUM_WRITE(m)(at, &invalid, 1)) return ALKY_ERR_STORE;
+        if (!ALKY_MEDIUM_WRITE(m)(at, &zero, 1)) return ALKY_ERR_STORE;
         if (displaces) {
             /* Too big to sit beside the installed app: that app is given up
              * before its bytes are overwritten (docs/link.md §5). */
-            if (!ALKY_MEDIUM_WRITE(m)(record_at(s, s->active), &invalid, 1)) return ALKY_ERR_STORE;
+            if (!ALKY_MEDIUM_WRITE(m)(record_at(s, s->active), &zero, 1)) return ALKY_ERR_STORE;
             s->active = ALKY_STORE_NONE;
         }
     }

@@ -23,13 +23,14 @@
 /* The medium's fields as store.c reads them. A board whose region is fixed at
  * build time defines ALKY_STORE_MEDIUM_SIZE, _BASE, _ERASE_BYTES,
  * _STORAGE_BYTES and _WRITE (a function) in its config, and passes a medium
- * made of the same values: constants instead of loads through the pointer. */
+ * made of the same values: constants instead of loads through the pointer
+ * (which the store then neither keeps nor reads). */
 #ifdef ALKY_STORE_MEDIUM_SIZE
-#define ALKY_MEDIUM_BASE(m) ((void)(m), (alky_rom)(ALKY_STORE_MEDIUM_BASE))
-#define ALKY_MEDIUM_SIZE(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_SIZE))
-#define ALKY_MEDIUM_ERASE_BYTES(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_ERASE_BYTES))
-#define ALKY_MEDIUM_STORAGE_BYTES(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_STORAGE_BYTES))
-#define ALKY_MEDIUM_WRITE(m) ((void)(m), ALKY_STORE_MEDIUM_WRITE)
+#define ALKY_MEDIUM_BASE(m) ((void)sizeof(m), (alky_rom)(ALKY_STORE_MEDIUM_BASE))
+#define ALKY_MEDIUM_SIZE(m) ((void)sizeof(m), (uint16_t)(ALKY_STORE_MEDIUM_SIZE))
+#define ALKY_MEDIUM_ERASE_BYTES(m) ((void)sizeof(m), (uint16_t)(ALKY_STORE_MEDIUM_ERASE_BYTES))
+#define ALKY_MEDIUM_STORAGE_BYTES(m) ((void)sizeof(m), (uint16_t)(ALKY_STORE_MEDIUM_STORAGE_BYTES))
+#define ALKY_MEDIUM_WRITE(m) ((void)sizeof(m), ALKY_STORE_MEDIUM_WRITE)
 #else
 #define ALKY_MEDIUM_BASE(m) ((m)->base)
 #define ALKY_MEDIUM_SIZE(m) ((m)->size)

@@ -103,9 +103,14 @@ uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
     return 0;
 }
 
-alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
+/* A 16-bit field of slot's record, 0 if the record is not valid. */
+static uint16_t record_u16(const alky_store *s, uint8_t slot, uint8_t field) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
-    return ALKY_MEDIUM_BASE(s->medium) + (read_record(s, slot, r) ? alky_le16(r + REC_OFFSET) : 0u);
+    return read_record(s, slot, r) ? alky_le16(r + field) : 0u;
+}
+
+alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
+    return ALKY_MEDIUM_BASE(s->medium) + record_u16(s, slot, REC_OFFSET);
 }
 
 alky_rom alky_store_loaded_image(const alky_store *s) {
@@ -113,8 +118,7 @@ alky_rom alky_store_loaded_image(const alky_store *s) {
 }
 
 uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
-    uint8_t r[ALKY_STORE_RECORD_BYTES];
-    return read_record(s, slot, r) ? alky_le16(r + REC_LENGTH) : 0;
+    return record_u16(s, slot, REC_LENGTH);
 }
 
 /* A zero: an invalidated record's magic, the cleared storage's bytes. */
@@ -136,15 +140,21 @@ static uint8_t clear_storage(alky_store *s) {
     return ALKY_MEDIUM_WRITE(m)(tag, &s->gen, 1);
 }
 
-void alky_store_select(alky_store *s, uint8_t slot) {
+/* Makes slot the installed app if its record is valid (1), from the record
+ * as the medium holds it: after a commit, that also checks the write. */
+static uint8_t open_slot(alky_store *s, uint8_t slot) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
-    if (!read_record(s, slot, r)) return;
+    if (!read_record(s, slot, r)) return 0;
     s->active = slot;
     s->gen = r[REC_GEN];
     s->app_length = alky_le16(r + REC_LENGTH);
     s->app_offset = alky_le16(r + REC_OFFSET);
     s->app_crc = alky_le32(r + REC_CRC);
-    if (ALKY_MEDIUM_STORAGE_BYTES(s->medium) && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
+    return 1;
+}
+
+void alky_store_select(alky_store *s, uint8_t slot) {
+    if (open_slot(s, slot) && ALKY_MEDIUM_STORAGE_BYTES(s->medium) && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
 }
 
 uint8_t alky_store_free_slot(const alky_store *s) {
@@ -226,12 +236,7 @@ uint8_t alky_store_commit(alky_store *s) {
     alky_put_le32(r + REC_CRC, s->load_crc);
     alky_put_le16(r + REC_CHECK, alky_crc16(0xFFFFu, r, REC_CHECK));
     s->loading = 0;
-    if (!ALKY_MEDIUM_WRITE(s->medium)(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
-    s->active = slot;
-    s->gen = r[REC_GEN];
-    s->app_length = s->load_length;
-    s->app_offset = s->load_at;
-    s->app_crc = s->load_crc;
+    if (!ALKY_MEDIUM_WRITE(s->medium)(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES) || !open_slot(s, slot)) return ALKY_ERR_STORE;
     return clear_storage(s) ? 0 : ALKY_ERR_STORE;
 }
 

@@ -116,7 +116,7 @@ uint8_t alky_link_receive(alky_link *l, uint8_t byte) {
 }
 
 void alky_link_begin(alky_link *l, uint8_t seq, uint8_t type) {
-    l->ready = 0;
+    /* A received frame still marked ready is forgotten at the next byte. */
     l->tx_seq = seq;
     l->tx_type = type;
     l->len = 0;

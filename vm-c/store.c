@@ -17,6 +17,16 @@
 
 #define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
 
+/* A function that reads and writes many of the store's fields, kept out of
+ * line and given the store by pointer: on the AVR each field is then one
+ * short displacement access, not a 4-byte absolute one (GCC's constant
+ * propagation would otherwise bind it to the device's static store). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BY_POINTER __attribute__((noinline, noclone))
+#else
+#define BY_POINTER
+#endif
+
 static uint8_t rom_at(const alky_store *s, uint16_t addr) {
     return (uint8_t)ALKY_ROM_U8(ALKY_MEDIUM_BASE(s->medium), addr);
 }
@@ -76,7 +86,10 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
     length = alky_le16(r + REC_LENGTH);
     offset = alky_le16(r + REC_OFFSET);
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return 0;
-    if (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? offset != at + ALKY_STORE_RECORD_BYTES : (offset < area_start() || offset > area_end(s) - length))
+    /* Flash: right after the record; else inside the area (length fits it:
+     * offset - start, wrapping below it, at most end - start - length). */
+    if (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? offset != at + ALKY_STORE_RECORD_BYTES
+                                           : (uint16_t)(offset - area_start()) > (uint16_t)(area_end(s) - area_start() - length))
         return 0;
     /* The record names its image: its CRC-32 is the trailer there. An older
      * record brought back by a torn commit (its magic rewritten first) over
@@ -89,18 +102,12 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
 uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
     uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
     uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
-    if (v0 && v1) {
-        /* Generations wrap: the newer one is at most 127 ahead. */
-        uint8_t second_newer = (uint8_t)(r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u);
-        order[0] = second_newer;
-        order[1] = (uint8_t)!second_newer;
-        return 2;
-    }
-    if (v0 || v1) {
-        order[0] = v1;
-        return 1;
-    }
-    return 0;
+    /* Slot 1 first if only it is valid, or both are and it is newer (generations
+     * wrap: the newer one is at most 127 ahead). order[1] counts only when both are. */
+    uint8_t second = (uint8_t)(v1 && (!v0 || (r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u)));
+    order[0] = second;
+    order[1] = (uint8_t)!second;
+    return (uint8_t)(v0 + v1);
 }
 
 /* A 16-bit field of slot's record, 0 if the record is not valid. */
@@ -142,7 +149,7 @@ static uint8_t clear_storage(alky_store *s) {
 
 /* Makes slot the installed app if its record is valid (1), from the record
  * as the medium holds it: after a commit, that also checks the write. */
-static uint8_t open_slot(alky_store *s, uint8_t slot) {
+BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
     if (!read_record(s, slot, r)) return 0;
     s->active = slot;
@@ -174,7 +181,7 @@ static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) 
     return lo;
 }
 
-uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
+BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;

@@ -41,9 +41,11 @@ __attribute__((naked, used, section(".init3"))) static void watchdog_start(void)
     wdt_enable(WDTO_2S);
 }
 
-/* Timer0's compare match ends a tick: the handler turns itself off. */
-ISR(TIMER0_COMPA_vect) {
-    TIMSK0 = 0;
+/* Timer0's compare match ends a tick: the handler turns itself off
+ * (TIMSK0 = 0). Naked: it only needs one register, and no instruction here
+ * changes SREG. */
+ISR(TIMER0_COMPA_vect, ISR_NAKED) {
+    __asm__ volatile("push r24\n\tldi r24, 0\n\tsts %0, r24\n\tpop r24\n\treti" ::"n"(_SFR_MEM_ADDR(TIMSK0)));
 }
 
 /* A tick of the idle main loop and of a node call's wait (device.h): 1 ms of Timer0 (CTC, clk/64, 250

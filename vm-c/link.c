@@ -47,8 +47,13 @@ uint16_t alky_crc16(uint16_t crc, const uint8_t *bytes, uint16_t length) {
 }
 
 void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx) {
+#ifdef ALKY_LINK_SEND
+    (void)send;
+    (void)ctx;
+#else
     l->send = send;
     l->ctx = ctx;
+#endif
     l->dropped = 0;
     l->len = 0;
     l->overflow = 0;
@@ -139,26 +144,23 @@ static void flush(alky_link *l, uint8_t flags) {
     alky_put_le16(l->buf + n - 1, crc);
     cobs_encode_in_place(l->buf, n);
     l->buf[n + 1] = 0;
-    l->send(l->ctx, l->buf, (uint16_t)(n + 2));
+    ALKY_LINK_SEND_FRAME(l, l->buf, (uint16_t)(n + 2));
     l->len = 0;
 }
 
-void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length) {
-    uint16_t i;
-    for (i = 0; i < length; i++) {
-        if (l->len == ALKY_LINK_MAX_PAYLOAD) flush(l, ALKY_LINK_FLAG_MORE);
-        alky_link_payload(l)[l->len++] = bytes[i];
-    }
+/* A payload longer than a frame goes out in frames flagged MORE as the buffer fills. */
+void alky_link_put_u8(alky_link *l, uint8_t v) {
+    if (l->len == ALKY_LINK_MAX_PAYLOAD) flush(l, ALKY_LINK_FLAG_MORE);
+    alky_link_payload(l)[l->len++] = v;
 }
 
-void alky_link_put_u8(alky_link *l, uint8_t v) {
-    alky_link_put(l, &v, 1);
+void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length) {
+    for (; length; length--) alky_link_put_u8(l, *bytes++);
 }
 
 void alky_link_put_u16(alky_link *l, uint16_t v) {
-    uint8_t b[2];
-    alky_put_le16(b, v);
-    alky_link_put(l, b, 2);
+    alky_link_put_u8(l, (uint8_t)v);
+    alky_link_put_u8(l, (uint8_t)(v >> 8));
 }
 
 void alky_link_end(alky_link *l) {

@@ -64,9 +64,20 @@
 /* Where the port's transport takes bytes (a UART, a pipe, a mailbox). */
 typedef void (*alky_link_send_fn)(void *ctx, const uint8_t *bytes, uint16_t length);
 
+/* A board whose transport is fixed at build time defines ALKY_LINK_SEND, a
+ * function taking (bytes, length), in its config: frames go to it directly,
+ * and the link keeps no pointers (alky_link_init's send and ctx are unused). */
+#ifdef ALKY_LINK_SEND
+#define ALKY_LINK_SEND_FRAME(l, bytes, length) ALKY_LINK_SEND((bytes), (length))
+#else
+#define ALKY_LINK_SEND_FRAME(l, bytes, length) (l)->send((l)->ctx, (bytes), (length))
+#endif
+
 typedef struct alky_link {
+#ifndef ALKY_LINK_SEND
     alky_link_send_fn send;
     void *ctx;
+#endif
     uint16_t dropped;  /* frames dropped: bad COBS or CRC, too short, too long */
     uint8_t len;       /* receiving: encoded bytes so far; ready or building: payload bytes (the buffer is at most 256 bytes) */
     uint8_t overflow;  /* receiving: the frame is longer than the buffer, drop it at its end */

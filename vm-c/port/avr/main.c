@@ -21,11 +21,6 @@ static uint8_t eeprom_store_write(uint16_t addr, const uint8_t *src, uint16_t le
 static const alky_store_medium medium = {ALKY_STORE_MEDIUM_BASE, ALKY_STORE_MEDIUM_SIZE, ALKY_STORE_MEDIUM_ERASE_BYTES,
                                          ALKY_STORE_MEDIUM_STORAGE_BYTES, eeprom_store_write, 0};
 
-static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
-    (void)ctx;
-    alky_uart_write_bytes(bytes, length);
-}
-
 #include <avr/interrupt.h>
 #include <avr/wdt.h>
 
@@ -88,7 +83,7 @@ int main(void) {
     uint8_t mid_frame = 0;
     alky_uart_init();
     alky_board_smartlock_init();
-    alky_device_init(&device, &medium, send_bytes, 0);
+    alky_device_init(&device, &medium, 0, 0); /* the link sends through ALKY_LINK_SEND (config/uno.h) */
     set_sleep_mode(SLEEP_MODE_IDLE);
     for (;;) {
         int16_t byte = alky_uart_read();
@@ -112,7 +107,7 @@ int main(void) {
 #else
 int main(void) {
     alky_uart_init();
-    alky_device_init(&device, &medium, send_bytes, 0);
+    alky_device_init(&device, &medium, 0, 0); /* the link sends through ALKY_LINK_SEND (config/uno.h) */
     for (;;) {
         int16_t byte = alky_device_port_read(); /* a byte, or none after 1 ms asleep */
         if (byte >= 0) alky_device_receive(&device, (uint8_t)byte);

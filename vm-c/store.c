@@ -99,37 +99,16 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
     return 1;
 }
 
-uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
-    uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
-    uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
-    /* Slot 1 first if only it is valid, or both are and it is newer (generations
-     * wrap: the newer one is at most 127 ahead). order[1] counts only when both are. */
-    uint8_t second = (uint8_t)(v1 && (!v0 || (r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u)));
-    order[0] = second;
-    order[1] = (uint8_t)!second;
-    return (uint8_t)(v0 + v1);
-}
-
-/* A 16-bit field of slot's record, 0 if the record is not valid. */
-static uint16_t record_u16(const alky_store *s, uint8_t slot, uint8_t field) {
-    uint8_t r[ALKY_STORE_RECORD_BYTES];
-    return read_record(s, slot, r) ? alky_le16(r + field) : 0u;
-}
-
-alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
-    return ALKY_MEDIUM_BASE(s->medium) + record_u16(s, slot, REC_OFFSET);
+alky_rom alky_store_app_image(const alky_store *s) {
+    return ALKY_MEDIUM_BASE(s->medium) + s->app_offset;
 }
 
 alky_rom alky_store_loaded_image(const alky_store *s) {
     return ALKY_MEDIUM_BASE(s->medium) + s->load_at;
 }
 
-uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
-    return record_u16(s, slot, REC_LENGTH);
-}
-
 /* A zero: an invalidated record's magic, the cleared storage's bytes. */
-static const uint8_t zero = 0;
+static const uint8_t zero; /* static storage: 0 */
 
 static uint8_t write_zeros(alky_store *s, uint16_t at, uint16_t length) {
     for (; length; length--, at++)
@@ -160,8 +139,19 @@ BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
     return 1;
 }
 
-void alky_store_select(alky_store *s, uint8_t slot) {
-    if (open_slot(s, slot) && ALKY_MEDIUM_STORAGE_BYTES(s->medium) && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
+uint8_t alky_store_candidate(alky_store *s, uint8_t i) {
+    uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
+    uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
+    /* Slot 1 first if only it is valid, or both are and it is newer
+     * (generations wrap: the newer one is at most 127 ahead). */
+    uint8_t second = (uint8_t)(v1 && (!v0 || (r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u)));
+    s->active = ALKY_STORE_NONE;
+    s->gen = 0; /* as after alky_store_init when none is accepted: a first load is generation 1 */
+    return (uint8_t)(i < v0 + v1 && open_slot(s, (uint8_t)(second ^ i)));
+}
+
+void alky_store_select(alky_store *s) {
+    if (ALKY_MEDIUM_STORAGE_BYTES(s->medium) && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
 }
 
 uint8_t alky_store_free_slot(const alky_store *s) {

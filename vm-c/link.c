@@ -68,11 +68,11 @@ static uint8_t cobs_decode_in_place(uint8_t *buf, uint8_t len) {
     uint8_t i = 0;
     for (;;) {
         uint8_t code = buf[i];
-        uint16_t next = (uint16_t)(i + code);
-        if (code == 0 || next > len || (code == 0xFF && next != len)) return 0;
+        if (code == 0 || code > (uint8_t)(len - i)) return 0; /* i < len here */
         if (i != 0) buf[i] = 0;
-        if (next == len) return (uint8_t)(len - 1);
-        i = (uint8_t)next;
+        i = (uint8_t)(i + code);
+        if (i == len) return (uint8_t)(len - 1);
+        if (code == 0xFF) return 0;
     }
 }
 
@@ -163,6 +163,7 @@ void alky_link_put_u16(alky_link *l, uint16_t v) {
     alky_link_put_u8(l, (uint8_t)(v >> 8));
 }
 
-void alky_link_end(alky_link *l) {
+/* Out of line: one call at each report's end instead of flush's arguments. */
+ALKY_NOINLINE void alky_link_end(alky_link *l) {
     flush(l, 0);
 }

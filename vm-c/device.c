@@ -114,12 +114,12 @@ static uint8_t storage_fits(const alky_device *d) {
  * the VM looked at a candidate image that was refused). */
 static void reattach_installed(alky_device *d) {
     uint8_t slot = d->store.active;
-    if (slot == ALKY_STORE_NONE || alky_attach(&d->vm, alky_store_image(&d->store, slot), d->store.app_length) != ALKY_OK)
+    if (slot == ALKY_STORE_NONE || alky_attach(&d->vm, alky_store_app_image(&d->store), d->store.app_length) != ALKY_OK)
         d->vm.loaded = 0;
 }
 
 void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link_send_fn send, void *ctx) {
-    uint8_t order[2], n, i, *z = (uint8_t *)d;
+    uint8_t i, *z = (uint8_t *)d;
     size_t k;
     for (k = 0; k < sizeof *d; k++) z[k] = 0; /* no request taken, no stream, clock 0 */
     alky_init(&d->vm, d);
@@ -130,14 +130,11 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
     alky_store_init(&d->store, medium);
     /* The newest slot first; the older one if the newest no longer passes
      * the checks (a medium that lost bits). */
-    n = alky_store_candidates(&d->store, order);
-    for (i = 0; i < n; i++) {
-        uint8_t slot = order[i];
-        if (alky_load(&d->vm, alky_store_image(&d->store, slot), alky_store_slot_length(&d->store, slot)) == ALKY_OK && storage_fits(d)) {
-            alky_store_select(&d->store, slot);
+    for (i = 0; alky_store_candidate(&d->store, i); i++)
+        if (alky_load(&d->vm, alky_store_app_image(&d->store), d->store.app_length) == ALKY_OK && storage_fits(d)) {
+            alky_store_select(&d->store);
             return;
         }
-    }
     d->vm.loaded = 0;
 }
 

@@ -2,6 +2,7 @@
  * split into MORE frames. */
 #include "link.h"
 #include "seal.h"
+#include "alky_internal.h"
 
 /* The verifier rule codes sent in ERROR frames are the core's enum values;
  * a table in compiler/link/messages.ts names them on the host. Fail the
@@ -37,18 +38,22 @@ void alky_put_le32(uint8_t *p, uint32_t v) {
 
 /* Bit by bit: no 512-byte table in flash, and frames are short. */
 uint16_t alky_crc16(uint16_t crc, const uint8_t *bytes, uint16_t length) {
-    uint16_t i;
     uint8_t k;
-    for (i = 0; i < length; i++) {
-        crc ^= (uint16_t)((uint16_t)bytes[i] << 8);
+    for (; length; length--) {
+        crc ^= (uint16_t)((uint16_t)*bytes++ << 8);
         for (k = 0; k < 8; k++) crc = (uint16_t)((crc & 0x8000u) ? ((unsigned)crc << 1) ^ 0x1021u : (unsigned)crc << 1);
     }
     return crc;
 }
 
 void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx) {
+#ifdef ALKY_LINK_SEND
+    (void)send;
+    (void)ctx;
+#else
     l->send = send;
     l->ctx = ctx;
+#endif
     l->dropped = 0;
     l->len = 0;
     l->overflow = 0;
@@ -59,40 +64,33 @@ void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx) {
  * the zero it stands for, so the frame is buf[1..len). Returns the frame's
  * length, or 0 if the encoding is invalid. Frames are at most 254 bytes, so a
  * 0xFF code (254 bytes without a zero after them) can only be the last one. */
-static uint16_t cobs_decode_in_place(uint8_t *buf, uint16_t len) {
-    uint16_t i = 0, next;
+static uint8_t cobs_decode_in_place(uint8_t *buf, uint8_t len) {
+    uint8_t i = 0;
     for (;;) {
         uint8_t code = buf[i];
-        next = (uint16_t)(i + code);
-        if (code == 0 || next > len || (code == 0xFF && next != len)) return 0;
+        if (code == 0 || code > (uint8_t)(len - i)) return 0; /* i < len here */
         if (i != 0) buf[i] = 0;
-        if (next == len) return (uint16_t)(len - 1);
-        i = next;
+        i = (uint8_t)(i + code);
+        if (i == len) return (uint8_t)(len - 1);
+        if (code == 0xFF) return 0;
     }
 }
 
 /* Encodes the frame buf[1..n] in place: every zero, and buf[0], becomes the
  * distance to the next zero (the one after the frame is implied). */
-static void cobs_encode_in_place(uint8_t *buf, uint16_t n) {
-    uint16_t last = (uint16_t)(n + 1), i;
+static void cobs_encode_in_place(uint8_t *buf, uint8_t n) {
+    uint8_t last = (uint8_t)(n + 1), i;
     for (i = n; i > 0; i--) {
         if (buf[i] == 0) {
             buf[i] = (uint8_t)(last - i);
             last = i;
         }
     }
-    buf[0] = (uint8_t)last;
-}
-
-static uint8_t drop(alky_link *l) {
-    l->dropped++;
-    l->len = 0;
-    l->overflow = 0;
-    return 0;
+    buf[0] = last;
 }
 
 uint8_t alky_link_receive(alky_link *l, uint8_t byte) {
-    uint16_t n;
+    uint8_t n = 0;
     if (l->ready) {
         l->ready = 0;
         l->len = 0;
@@ -103,28 +101,35 @@ uint8_t alky_link_receive(alky_link *l, uint8_t byte) {
         return 0;
     }
     if (l->len == 0 && !l->overflow) return 0; /* empty frame: senders may repeat delimiters */
-    if (l->overflow) return drop(l);
-    n = cobs_decode_in_place(l->buf, l->len);
-    if (n < ALKY_LINK_FRAME_OVERHEAD) return drop(l);
-    if (alky_crc16(0xFFFFu, l->buf + 1, (uint16_t)(n - 2)) != alky_le16(l->buf + 1 + n - 2)) return drop(l);
+    if (!l->overflow) n = cobs_decode_in_place(l->buf, l->len);
+    /* Too long, bad COBS, too short, bad CRC, or (sealed) not authentic: dropped. */
+    if (n < ALKY_LINK_FRAME_OVERHEAD || alky_crc16(0xFFFFu, l->buf + 1, (uint8_t)(n - 2)) != alky_le16(l->buf + n - 1)
 #if ALKY_LINK_SEALED
-    if (!alky_seal_open(l, (uint16_t)(n - ALKY_LINK_FRAME_OVERHEAD))) return drop(l);
-#else
-    l->len = (uint16_t)(n - ALKY_LINK_FRAME_OVERHEAD);
+        || !alky_seal_open(l, (uint8_t)(n - ALKY_LINK_FRAME_OVERHEAD))
+#endif
+    ) {
+        l->dropped++;
+        l->len = 0;
+        l->overflow = 0;
+        return 0;
+    }
+#if !ALKY_LINK_SEALED
+    l->len = (uint8_t)(n - ALKY_LINK_FRAME_OVERHEAD);
 #endif
     l->ready = 1;
     return 1;
 }
 
 void alky_link_begin(alky_link *l, uint8_t seq, uint8_t type) {
-    l->ready = 0;
+    /* A received frame still marked ready is forgotten at the next byte. */
     l->tx_seq = seq;
     l->tx_type = type;
     l->len = 0;
 }
 
 static void flush(alky_link *l, uint8_t flags) {
-    uint16_t n = (uint16_t)(l->len + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES), crc;
+    uint8_t n = (uint8_t)(l->len + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES);
+    uint16_t crc;
     l->buf[1] = (uint8_t)((ALKY_LINK_VERSION << 4) | ALKY_LINK_FLAG_FROM_DEVICE | flags);
     l->buf[ALKY_LINK_SEQ_AT] = l->tx_seq;
     l->buf[ALKY_LINK_SEQ_AT + 1] = l->tx_type;
@@ -135,32 +140,30 @@ static void flush(alky_link *l, uint8_t flags) {
         return;
     }
 #endif
-    crc = alky_crc16(0xFFFFu, l->buf + 1, (uint16_t)(n - 2));
-    alky_put_le16(l->buf + 1 + n - 2, crc);
+    crc = alky_crc16(0xFFFFu, l->buf + 1, (uint8_t)(n - 2));
+    alky_put_le16(l->buf + n - 1, crc);
     cobs_encode_in_place(l->buf, n);
     l->buf[n + 1] = 0;
-    l->send(l->ctx, l->buf, (uint16_t)(n + 2));
+    ALKY_LINK_SEND_FRAME(l, l->buf, (uint16_t)(n + 2));
     l->len = 0;
 }
 
-void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length) {
-    uint16_t i;
-    for (i = 0; i < length; i++) {
-        if (l->len == ALKY_LINK_MAX_PAYLOAD) flush(l, ALKY_LINK_FLAG_MORE);
-        alky_link_payload(l)[l->len++] = bytes[i];
-    }
+/* A payload longer than a frame goes out in frames flagged MORE as the buffer fills. */
+void alky_link_put_u8(alky_link *l, uint8_t v) {
+    if (l->len == ALKY_LINK_MAX_PAYLOAD) flush(l, ALKY_LINK_FLAG_MORE);
+    alky_link_payload(l)[l->len++] = v;
 }
 
-void alky_link_put_u8(alky_link *l, uint8_t v) {
-    alky_link_put(l, &v, 1);
+void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length) {
+    for (; length; length--) alky_link_put_u8(l, *bytes++);
 }
 
 void alky_link_put_u16(alky_link *l, uint16_t v) {
-    uint8_t b[2];
-    alky_put_le16(b, v);
-    alky_link_put(l, b, 2);
+    alky_link_put_u8(l, (uint8_t)v);
+    alky_link_put_u8(l, (uint8_t)(v >> 8));
 }
 
-void alky_link_end(alky_link *l) {
+/* Out of line: one call at each report's end instead of flush's arguments. */
+ALKY_NOINLINE void alky_link_end(alky_link *l) {
     flush(l, 0);
 }

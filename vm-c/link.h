@@ -57,15 +57,29 @@
 
 /* COBS byte, frame, delimiter. */
 #define ALKY_LINK_BUFFER_BYTES (1 + ALKY_LINK_MAX_PAYLOAD + ALKY_LINK_FRAME_OVERHEAD + ALKY_LINK_SEAL_BYTES + 1)
+#if ALKY_LINK_BUFFER_BYTES > 256
+#error "the link's lengths are 8-bit: a frame is at most 254 bytes"
+#endif
 
 /* Where the port's transport takes bytes (a UART, a pipe, a mailbox). */
 typedef void (*alky_link_send_fn)(void *ctx, const uint8_t *bytes, uint16_t length);
 
+/* A board whose transport is fixed at build time defines ALKY_LINK_SEND, a
+ * function taking (bytes, length), in its config: frames go to it directly,
+ * and the link keeps no pointers (alky_link_init's send and ctx are unused). */
+#ifdef ALKY_LINK_SEND
+#define ALKY_LINK_SEND_FRAME(l, bytes, length) ALKY_LINK_SEND((bytes), (length))
+#else
+#define ALKY_LINK_SEND_FRAME(l, bytes, length) (l)->send((l)->ctx, (bytes), (length))
+#endif
+
 typedef struct alky_link {
+#ifndef ALKY_LINK_SEND
     alky_link_send_fn send;
     void *ctx;
+#endif
     uint16_t dropped;  /* frames dropped: bad COBS or CRC, too short, too long */
-    uint16_t len;      /* receiving: encoded bytes so far; ready or building: payload bytes */
+    uint8_t len;       /* receiving: encoded bytes so far; ready or building: payload bytes (the buffer is at most 256 bytes) */
     uint8_t overflow;  /* receiving: the frame is longer than the buffer, drop it at its end */
     uint8_t ready;     /* a received frame is in the buffer */
     uint8_t tx_seq;    /* report being built */
@@ -97,7 +111,7 @@ void alky_link_begin(alky_link *l, uint8_t seq, uint8_t type);
 void alky_link_put(alky_link *l, const uint8_t *bytes, uint16_t length);
 void alky_link_put_u8(alky_link *l, uint8_t v);
 void alky_link_put_u16(alky_link *l, uint16_t v);
-#define alky_link_set_len(l, n) ((l)->len = (uint16_t)(n))
+#define alky_link_set_len(l, n) ((l)->len = (uint8_t)(n))
 void alky_link_end(alky_link *l);
 
 /* Little-endian fields. */

@@ -17,6 +17,16 @@
 
 #define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
 
+/* A function that reads and writes many of the store's fields, kept out of
+ * line and given the store by pointer: on the AVR each field is then one
+ * short displacement access, not a 4-byte absolute one (GCC's constant
+ * propagation would otherwise bind it to the device's static store). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define BY_POINTER __attribute__((noinline, noclone))
+#else
+#define BY_POINTER
+#endif
+
 static uint8_t rom_at(const alky_store *s, uint16_t addr) {
     return (uint8_t)ALKY_ROM_U8(ALKY_MEDIUM_BASE(s->medium), addr);
 }
@@ -46,14 +56,19 @@ static uint16_t area_end(const alky_store *s) {
 void alky_store_init(alky_store *s, const alky_store_medium *medium) {
     uint16_t free_bytes = ALKY_MEDIUM_SIZE(medium);
     if (ALKY_MEDIUM_STORAGE_BYTES(medium)) free_bytes = (uint16_t)(free_bytes - ALKY_MEDIUM_STORAGE_BYTES(medium) - 1u);
+#ifdef ALKY_STORE_MEDIUM_SIZE
+    (void)medium; /* the medium's fields are constants: s->medium is never read */
+#else
     s->medium = medium;
-    s->slot_bytes = (uint16_t)(free_bytes / 2u);
-    if (ALKY_MEDIUM_ERASE_BYTES(medium)) s->slot_bytes = (uint16_t)(s->slot_bytes - s->slot_bytes % ALKY_MEDIUM_ERASE_BYTES(medium));
+#endif
+    if (ALKY_MEDIUM_ERASE_BYTES(medium)) { /* slot_bytes is read on flash only */
+        uint16_t erase = ALKY_MEDIUM_ERASE_BYTES(medium);
+        free_bytes = (uint16_t)(free_bytes / 2u);
+        s->slot_bytes = (uint16_t)(free_bytes - free_bytes % erase);
+    }
+    /* The app_* fields are read only while a slot is active. */
     s->active = ALKY_STORE_NONE;
     s->gen = 0;
-    s->app_length = 0;
-    s->app_offset = 0;
-    s->app_crc = 0;
     s->loading = 0;
 }
 
@@ -71,7 +86,10 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
     length = alky_le16(r + REC_LENGTH);
     offset = alky_le16(r + REC_OFFSET);
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return 0;
-    if (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? offset != at + ALKY_STORE_RECORD_BYTES : (offset < area_start() || offset > area_end(s) - length))
+    /* Flash: right after the record; else inside the area (length fits it:
+     * offset - start, wrapping below it, at most end - start - length). */
+    if (ALKY_MEDIUM_ERASE_BYTES(s->medium) ? offset != at + ALKY_STORE_RECORD_BYTES
+                                           : (uint16_t)(offset - area_start()) > (uint16_t)(area_end(s) - area_start() - length))
         return 0;
     /* The record names its image: its CRC-32 is the trailer there. An older
      * record brought back by a torn commit (its magic rewritten first) over
@@ -81,45 +99,20 @@ static uint8_t read_record(const alky_store *s, uint8_t slot, uint8_t r[ALKY_STO
     return 1;
 }
 
-uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]) {
-    uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
-    uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
-    if (v0 && v1) {
-        /* Generations wrap: the newer one is at most 127 ahead. */
-        uint8_t second_newer = (uint8_t)(r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u);
-        order[0] = second_newer;
-        order[1] = (uint8_t)!second_newer;
-        return 2;
-    }
-    if (v0 || v1) {
-        order[0] = v1;
-        return 1;
-    }
-    return 0;
-}
-
-alky_rom alky_store_image(const alky_store *s, uint8_t slot) {
-    uint8_t r[ALKY_STORE_RECORD_BYTES];
-    return ALKY_MEDIUM_BASE(s->medium) + (read_record(s, slot, r) ? alky_le16(r + REC_OFFSET) : 0u);
+alky_rom alky_store_app_image(const alky_store *s) {
+    return ALKY_MEDIUM_BASE(s->medium) + s->app_offset;
 }
 
 alky_rom alky_store_loaded_image(const alky_store *s) {
     return ALKY_MEDIUM_BASE(s->medium) + s->load_at;
 }
 
-uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot) {
-    uint8_t r[ALKY_STORE_RECORD_BYTES];
-    return read_record(s, slot, r) ? alky_le16(r + REC_LENGTH) : 0;
-}
+/* A zero: an invalidated record's magic, the cleared storage's bytes. */
+static const uint8_t zero; /* static storage: 0 */
 
 static uint8_t write_zeros(alky_store *s, uint16_t at, uint16_t length) {
-    static const uint8_t zeros[8] = {0};
-    while (length) {
-        uint16_t n = length < sizeof zeros ? length : (uint16_t)sizeof zeros;
-        if (!ALKY_MEDIUM_WRITE(s->medium)(at, zeros, n)) return 0;
-        at = (uint16_t)(at + n);
-        length = (uint16_t)(length - n);
-    }
+    for (; length; length--, at++)
+        if (!ALKY_MEDIUM_WRITE(s->medium)(at, &zero, 1)) return 0;
     return 1;
 }
 
@@ -133,19 +126,36 @@ static uint8_t clear_storage(alky_store *s) {
     return ALKY_MEDIUM_WRITE(m)(tag, &s->gen, 1);
 }
 
-void alky_store_select(alky_store *s, uint8_t slot) {
+/* Makes slot the installed app if its record is valid (1), from the record
+ * as the medium holds it: after a commit, that also checks the write. */
+BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
-    if (!read_record(s, slot, r)) return;
+    if (!read_record(s, slot, r)) return 0;
     s->active = slot;
     s->gen = r[REC_GEN];
     s->app_length = alky_le16(r + REC_LENGTH);
     s->app_offset = alky_le16(r + REC_OFFSET);
     s->app_crc = alky_le32(r + REC_CRC);
+    return 1;
+}
+
+uint8_t alky_store_candidate(alky_store *s, uint8_t i) {
+    uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
+    uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
+    /* Slot 1 first if only it is valid, or both are and it is newer
+     * (generations wrap: the newer one is at most 127 ahead). */
+    uint8_t second = (uint8_t)(v1 && (!v0 || (r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u)));
+    s->active = ALKY_STORE_NONE;
+    s->gen = 0; /* as after alky_store_init when none is accepted: a first load is generation 1 */
+    return (uint8_t)(i < v0 + v1 && open_slot(s, (uint8_t)(second ^ i)));
+}
+
+void alky_store_select(alky_store *s) {
     if (ALKY_MEDIUM_STORAGE_BYTES(s->medium) && rom_at(s, storage_tag_at(s)) != s->gen) (void)clear_storage(s);
 }
 
 uint8_t alky_store_free_slot(const alky_store *s) {
-    return s->active == ALKY_STORE_NONE ? 0 : (uint8_t)(s->active ^ 1u);
+    return (uint8_t)((s->active + 1u) & 1u); /* ALKY_STORE_NONE + 1 is even: slot 0 */
 }
 
 /* Where a new image of `length` bytes goes on a rewritable medium: before
@@ -161,8 +171,7 @@ static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) 
     return lo;
 }
 
-uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
-    static const uint8_t invalid = 0;
+BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;
@@ -177,11 +186,11 @@ uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
         /* EEPROM, file: spoiling the magic invalidates the slot; the image
          * bytes are overwritten as they arrive. */
         s->load_at = place(s, length, &displaces);
-        if (!ALKY_MEDIUM_WRITE(m)(at, &invalid, 1)) return ALKY_ERR_STORE;
+        if (!ALKY_MEDIUM_WRITE(m)(at, &zero, 1)) return ALKY_ERR_STORE;
         if (displaces) {
             /* Too big to sit beside the installed app: that app is given up
              * before its bytes are overwritten (docs/link.md §5). */
-            if (!ALKY_MEDIUM_WRITE(m)(record_at(s, s->active), &invalid, 1)) return ALKY_ERR_STORE;
+            if (!ALKY_MEDIUM_WRITE(m)(record_at(s, s->active), &zero, 1)) return ALKY_ERR_STORE;
             s->active = ALKY_STORE_NONE;
         }
     }
@@ -224,12 +233,7 @@ uint8_t alky_store_commit(alky_store *s) {
     alky_put_le32(r + REC_CRC, s->load_crc);
     alky_put_le16(r + REC_CHECK, alky_crc16(0xFFFFu, r, REC_CHECK));
     s->loading = 0;
-    if (!ALKY_MEDIUM_WRITE(s->medium)(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES)) return ALKY_ERR_STORE;
-    s->active = slot;
-    s->gen = r[REC_GEN];
-    s->app_length = s->load_length;
-    s->app_offset = s->load_at;
-    s->app_crc = s->load_crc;
+    if (!ALKY_MEDIUM_WRITE(s->medium)(record_at(s, slot), r, ALKY_STORE_RECORD_BYTES) || !open_slot(s, slot)) return ALKY_ERR_STORE;
     return clear_storage(s) ? 0 : ALKY_ERR_STORE;
 }
 

@@ -23,13 +23,14 @@
 /* The medium's fields as store.c reads them. A board whose region is fixed at
  * build time defines ALKY_STORE_MEDIUM_SIZE, _BASE, _ERASE_BYTES,
  * _STORAGE_BYTES and _WRITE (a function) in its config, and passes a medium
- * made of the same values: constants instead of loads through the pointer. */
+ * made of the same values: constants instead of loads through the pointer
+ * (which the store then neither keeps nor reads). */
 #ifdef ALKY_STORE_MEDIUM_SIZE
-#define ALKY_MEDIUM_BASE(m) ((void)(m), (alky_rom)(ALKY_STORE_MEDIUM_BASE))
-#define ALKY_MEDIUM_SIZE(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_SIZE))
-#define ALKY_MEDIUM_ERASE_BYTES(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_ERASE_BYTES))
-#define ALKY_MEDIUM_STORAGE_BYTES(m) ((void)(m), (uint16_t)(ALKY_STORE_MEDIUM_STORAGE_BYTES))
-#define ALKY_MEDIUM_WRITE(m) ((void)(m), ALKY_STORE_MEDIUM_WRITE)
+#define ALKY_MEDIUM_BASE(m) ((void)sizeof(m), (alky_rom)(ALKY_STORE_MEDIUM_BASE))
+#define ALKY_MEDIUM_SIZE(m) ((void)sizeof(m), (uint16_t)(ALKY_STORE_MEDIUM_SIZE))
+#define ALKY_MEDIUM_ERASE_BYTES(m) ((void)sizeof(m), (uint16_t)(ALKY_STORE_MEDIUM_ERASE_BYTES))
+#define ALKY_MEDIUM_STORAGE_BYTES(m) ((void)sizeof(m), (uint16_t)(ALKY_STORE_MEDIUM_STORAGE_BYTES))
+#define ALKY_MEDIUM_WRITE(m) ((void)sizeof(m), ALKY_STORE_MEDIUM_WRITE)
 #else
 #define ALKY_MEDIUM_BASE(m) ((m)->base)
 #define ALKY_MEDIUM_SIZE(m) ((m)->size)
@@ -57,20 +58,21 @@ typedef struct alky_store {
     uint32_t load_crc;
 } alky_store;
 
-/* Lays the region out. No app is active until alky_store_select. */
+/* Lays the region out. No app is active until alky_store_candidate. */
 void alky_store_init(alky_store *s, const alky_store_medium *medium);
 
-/* The slots holding a valid record, newer first, in order[]; returns how many. */
-uint8_t alky_store_candidates(const alky_store *s, uint8_t order[2]);
+/* Start-up: makes the i-th newest slot with a valid record (i = 0, 1) the
+ * active one, its record in the app fields; 0 if there is none (no slot is
+ * active then). The device tries them in turn and keeps the first the VM
+ * accepts (a medium that lost bits can spoil the newest). */
+uint8_t alky_store_candidate(alky_store *s, uint8_t i);
 
-/* Makes a slot with a valid record the installed one (the device calls this
- * for the first candidate the VM accepts); clears the storage if it belonged
- * to another app (a power cut between commit and clearing). */
-void alky_store_select(alky_store *s, uint8_t slot);
+/* Keeps the active candidate: clears the storage if it belonged to another
+ * app (a power cut between commit and clearing). */
+void alky_store_select(alky_store *s);
 
-/* Where slot's image starts, as the VM reads it, and its recorded length. */
-alky_rom alky_store_image(const alky_store *s, uint8_t slot);
-uint16_t alky_store_slot_length(const alky_store *s, uint8_t slot);
+/* Where the active app's image starts, as the VM reads it. */
+alky_rom alky_store_app_image(const alky_store *s);
 
 /* Where the image of the load in progress is being written, as the VM reads it. */
 alky_rom alky_store_loaded_image(const alky_store *s);

@@ -54,4 +54,8 @@ static inline void alky_uno_wdr(void) {
 #define ALKY_STORE_MEDIUM_WRITE alky_eeprom_write
 uint8_t alky_eeprom_write(uint16_t address, const void *src, uint16_t length);
 
+/* The link's frames go to USART0 (port/avr/uart.c), fixed at build time (link.h). */
+#define ALKY_LINK_SEND alky_uart_write_bytes
+void alky_uart_write_bytes(const uint8_t *bytes, uint16_t length);
+
 #endif

@@ -9,7 +9,10 @@
 #endif
 
 static uint8_t in_range(uint16_t address, uint16_t length) {
-  return address <= ALKY_EEPROM_SIZE && length <= ALKY_EEPROM_SIZE - address;
+  if (address > ALKY_EEPROM_SIZE) {
+    return 0;
+  }
+  return length <= ALKY_EEPROM_SIZE - address;
 }
 
 uint8_t alky_eeprom_read(uint16_t address, void *dst, uint16_t length) {

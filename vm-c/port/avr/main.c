@@ -21,11 +21,6 @@ static uint8_t eeprom_store_write(uint16_t addr, const uint8_t *src, uint16_t le
 static const alky_store_medium medium = {ALKY_STORE_MEDIUM_BASE, ALKY_STORE_MEDIUM_SIZE, ALKY_STORE_MEDIUM_ERASE_BYTES,
                                          ALKY_STORE_MEDIUM_STORAGE_BYTES, eeprom_store_write, 0};
 
-static void send_bytes(void *ctx, const uint8_t *bytes, uint16_t length) {
-    (void)ctx;
-    alky_uart_write_bytes(bytes, length);
-}
-
 #include <avr/interrupt.h>
 #include <avr/wdt.h>
 
@@ -41,9 +36,11 @@ __attribute__((naked, used, section(".init3"))) static void watchdog_start(void)
     wdt_enable(WDTO_2S);
 }
 
-/* Timer0's compare match ends a tick: the handler turns itself off. */
-ISR(TIMER0_COMPA_vect) {
-    TIMSK0 = 0;
+/* Timer0's compare match ends a tick: the handler turns itself off
+ * (TIMSK0 = 0). Naked: it only needs one register, and no instruction here
+ * changes SREG. */
+ISR(TIMER0_COMPA_vect, ISR_NAKED) {
+    __asm__ volatile("push r24\n\tldi r24, 0\n\tsts %0, r24\n\tpop r24\n\treti" ::"n"(_SFR_MEM_ADDR(TIMSK0)));
 }
 
 /* A tick of the idle main loop and of a node call's wait (device.h): 1 ms of Timer0 (CTC, clk/64, 250
@@ -86,7 +83,7 @@ int main(void) {
     uint8_t mid_frame = 0;
     alky_uart_init();
     alky_board_smartlock_init();
-    alky_device_init(&device, &medium, send_bytes, 0);
+    alky_device_init(&device, &medium, 0, 0); /* the link sends through ALKY_LINK_SEND (config/uno.h) */
     set_sleep_mode(SLEEP_MODE_IDLE);
     for (;;) {
         int16_t byte = alky_uart_read();
@@ -110,7 +107,7 @@ int main(void) {
 #else
 int main(void) {
     alky_uart_init();
-    alky_device_init(&device, &medium, send_bytes, 0);
+    alky_device_init(&device, &medium, 0, 0); /* the link sends through ALKY_LINK_SEND (config/uno.h) */
     for (;;) {
         int16_t byte = alky_device_port_read(); /* a byte, or none after 1 ms asleep */
         if (byte >= 0) alky_device_receive(&device, (uint8_t)byte);

@@ -4,7 +4,6 @@
 #include <avr/interrupt.h>
 #include <avr/io.h>
 #include <avr/sleep.h>
-#include <util/atomic.h>
 
 #if ALKY_UART_RX_SIZE > 256 || (ALKY_UART_RX_SIZE & (ALKY_UART_RX_SIZE - 1)) != 0
 #error "ALKY_UART_RX_SIZE must be a power of two no larger than 256"
@@ -15,23 +14,21 @@
 #define UBRR_VALUE ((F_CPU + 4UL * ALKY_UART_BAUD) / (8UL * ALKY_UART_BAUD) - 1UL)
 
 /* head is written only by the ISR, tail only by the reader: with one-byte
- * indexes neither side needs a lock. */
+ * indexes neither side needs a lock. Both start at 0 (static storage): the
+ * ring is empty at reset. */
 static volatile uint8_t rx_ring[ALKY_UART_RX_SIZE];
 static volatile uint8_t rx_head;
 static volatile uint8_t rx_tail;
-static volatile uint16_t rx_overruns;
-/* A byte was written since the last flush (TXC is only meaningful then). */
-static uint8_t tx_pending;
 
+/* A byte that finds the ring full is dropped (the link's CRC or sequence
+ * rules then catch the loss). */
 ISR(USART_RX_vect) {
-  uint8_t byte = UDR0;
-  uint8_t next = (uint8_t)((rx_head + 1u) & RX_MASK);
-  if (next == rx_tail) {
-    rx_overruns++;
-    return;
+  uint8_t byte = UDR0, head = rx_head;
+  uint8_t next = (uint8_t)((head + 1u) & RX_MASK);
+  if (next != rx_tail) {
+    rx_ring[head] = byte;
+    rx_head = next;
   }
-  rx_ring[rx_head] = byte;
-  rx_head = next;
 }
 
 void alky_uart_init(void) {
@@ -40,9 +37,6 @@ void alky_uart_init(void) {
   UCSR0A = _BV(U2X0);
   UCSR0C = _BV(UCSZ01) | _BV(UCSZ00);
   UCSR0B = _BV(RXEN0) | _BV(TXEN0) | _BV(RXCIE0);
-  rx_head = 0;
-  rx_tail = 0;
-  rx_overruns = 0;
   sei();
 }
 
@@ -82,31 +76,11 @@ uint8_t alky_uart_read_blocking(void) {
 
 void alky_uart_write(uint8_t byte) {
   loop_until_bit_is_set(UCSR0A, UDRE0);
-  /* Clear TXC (write one) so alky_uart_flush can tell when this byte is out. */
-  UCSR0A = (uint8_t)((UCSR0A & _BV(U2X0)) | _BV(TXC0));
   UDR0 = byte;
-  tx_pending = 1;
 }
 
 void alky_uart_write_bytes(const uint8_t *bytes, uint16_t length) {
   for (uint16_t i = 0; i < length; i++) {
     alky_uart_write(bytes[i]);
   }
-}
-
-void alky_uart_flush(void) {
-  if (!tx_pending) {
-    return;
-  }
-  /* TXC is set once the shift register is empty and nothing waits in UDR0. */
-  loop_until_bit_is_set(UCSR0A, TXC0);
-  tx_pending = 0;
-}
-
-uint16_t alky_uart_overruns(void) {
-  uint16_t count;
-  ATOMIC_BLOCK(ATOMIC_RESTORESTATE) {
-    count = rx_overruns;
-  }
-  return count;
 }

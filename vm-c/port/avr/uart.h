@@ -1,7 +1,8 @@
 /* USART0 of the ATmega328P (Arduino Uno): the byte link to the Aryl node.
  *
  * Receive is interrupt-driven into a ring buffer, so bytes arriving while the
- * VM is busy are kept (up to ALKY_UART_RX_SIZE of them); transmit waits on the
+ * VM is busy are kept (up to ALKY_UART_RX_SIZE - 1 of them, later ones are
+ * dropped while it is full); transmit waits on the
  * data register, which keeps the driver small and its timing predictable.
  * Works the same on a real Uno and in simavr (scripts/harness/simavr_uart.c). */
 #ifndef ALKY_AVR_UART_H
@@ -34,11 +35,5 @@ uint8_t alky_uart_read_blocking(void);
 void alky_uart_write(uint8_t byte);
 
 void alky_uart_write_bytes(const uint8_t *bytes, uint16_t length);
-
-/* Returns once the last byte has left the shift register. */
-void alky_uart_flush(void);
-
-/* Bytes dropped because the ring was full (a protocol-level retry hint). */
-uint16_t alky_uart_overruns(void);
 
 #endif

@@ -1,7 +1,11 @@
 /* The container (docs/ir.md §6), parsed in place: the image stays where it is
  * (RAM, flash, EEPROM) and is read through ALKY_ROM_U8; the VM keeps only the
- * section offsets. The checks and their order are those of decodeImage in
- * compiler/ir/image.ts, so both report the same rule at the same offset. */
+ * section offsets. With the verifier, the function and import tables are
+ * checked here too, in one walk: each entry's structural rules, its types'
+ * features and its entry or profile rules before the next entry. The checks
+ * and their order are those of decodeImage in compiler/ir/image.ts with the
+ * verifier's TableRules (compiler/ir/verify.ts), so both report the same rule
+ * at the same offset. */
 #include "alky_internal.h"
 
 uint8_t alky_rom_u8(const alky_vm *vm, uint16_t off) {
@@ -134,48 +138,81 @@ uint32_t alky_crc32_rom(alky_rom base, uint16_t length) {
 }
 
 #if ALKY_WITH_VERIFY
-static uint8_t is_name_char(uint8_t c, uint8_t first) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') return 1;
-    return (uint8_t)(!first && c >= '0' && c <= '9');
+#define NO_OFFSET 0xFFFF
+
+uint8_t alky_width_feature(uint8_t w) {
+    if (w == ALKY_W64) return ALKY_FEATURE_WIDTH64;
+    if (w == ALKY_W256) return ALKY_FEATURE_WIDTH256;
+    return 0;
 }
 
-/* readName of decodeImage: `field` is the entry's name field. */
+static uint8_t is_name_char(uint8_t c, uint8_t first) {
+    if ((uint8_t)((c | 0x20) - 'a') < 26 || c == '_') return 1;
+    return (uint8_t)(!first && (uint8_t)(c - '0') < 10);
+}
+
+/* readName: `field` is the entry's name field. */
 static alky_status check_name(alky_vm *vm, uint16_t field) {
-    uint16_t off = alky_rom_u16(vm, field);
+    uint16_t off = alky_rom_u16(vm, field), at;
     uint16_t names_len = (uint16_t)(vm->image_len - ALKY_TRAILER_SIZE - vm->names);
     uint8_t n, i;
     if (off >= names_len) return fail(vm, field, ALKY_RULE_NAME);
-    n = alky_rom_u8(vm, (uint16_t)(vm->names + off));
+    at = (uint16_t)(vm->names + off);
+    n = alky_rom_u8(vm, at);
     /* off + 1 + n > names_len, in 16 bits: off < names_len here */
-    if (n == 0 || n > ALKY_MAX_NAME_LENGTH || n > (uint16_t)(names_len - off - 1)) return fail(vm, (uint16_t)(vm->names + off), ALKY_RULE_NAME);
+    if (n == 0 || n > ALKY_MAX_NAME_LENGTH || n > (uint16_t)(names_len - off - 1)) return fail(vm, at, ALKY_RULE_NAME);
     for (i = 0; i < n; i++) {
-        uint16_t at = (uint16_t)(vm->names + off + 1 + i);
+        at++;
         if (!is_name_char(alky_rom_u8(vm, at), (uint8_t)(i == 0))) return fail(vm, at, ALKY_RULE_NAME);
     }
     return ALKY_OK;
 }
 
-/* readTypes of decodeImage: `count` type bytes at types offset `at`. */
-static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count) {
-    uint16_t types_len = (uint16_t)(vm->data - vm->types);
-    uint8_t i;
-    if (at > types_len || count > (uint16_t)(types_len - at)) return fail(vm, field, ALKY_RULE_TYPES);
-    for (i = 0; i < count; i++) {
-        uint16_t p = (uint16_t)(vm->types + at + i);
-        if (!alky_type_valid(alky_rom_u8(vm, p))) return fail(vm, p, ALKY_RULE_TYPE);
-    }
+/* The type byte at image offset `at` (void allowed where `result`): a value
+ * type, and one whose width's feature the header declares. */
+static ALKY_NOINLINE alky_status check_type(alky_vm *vm, uint16_t at, uint8_t result, uint8_t *used) {
+    uint8_t t = alky_rom_u8(vm, at), f;
+    if (result && t == ALKY_TYPE_VOID) return ALKY_OK;
+    if (!alky_type_valid(t)) return fail(vm, at, ALKY_RULE_TYPE);
+    f = alky_width_feature((uint8_t)(t & 0x0F));
+    if (f & ~vm->features) return fail(vm, at, ALKY_RULE_FEATURE);
+    *used |= f;
     return ALKY_OK;
 }
 
-static alky_status check_result(alky_vm *vm, uint16_t at) {
-    uint8_t t = alky_rom_u8(vm, at);
-    if (t == ALKY_TYPE_VOID || alky_type_valid(t)) return ALKY_OK;
-    return fail(vm, at, ALKY_RULE_TYPE);
+/* readTypes: `count` type bytes at types offset `at`, listed by entry field `field`. */
+static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count, uint8_t *used) {
+    uint16_t types_len = (uint16_t)(vm->data - vm->types);
+    uint8_t i;
+    alky_status s;
+    if (at > types_len || count > (uint16_t)(types_len - at)) return fail(vm, field, ALKY_RULE_TYPES);
+    for (i = 0; i < count; i++)
+        if ((s = check_type(vm, (uint16_t)(vm->types + at + i), 0, used)) != ALKY_OK) return s;
+    return ALKY_OK;
 }
 
-static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code) {
-    alky_fn_info f;
-    uint16_t e = alky_read_fn(vm, i, &f), at, buf_at;
+/* Whether the names at two names-section offsets are equal (length byte first). */
+static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
+    uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
+    for (i = 0; i <= n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(vm->names + a + i)) != alky_rom_u8(vm, (uint16_t)(vm->names + b + i))) return 0;
+    return 1;
+}
+
+/* How many of the n image bytes at `rom` equal the profile blob bytes at `blob`
+ * before the first difference (n if all do). */
+static uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_t n) {
+    uint8_t i;
+    for (i = 0; i < n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(rom + i)) != alky_profile_byte((uint16_t)(blob + i))) break;
+    return i;
+}
+
+/* Function i's entry: its structural rules, its types' features, then the
+ * entry rules (`profile`: blob offset, or NO_OFFSET for no profile checks). */
+static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code, uint16_t profile, uint8_t *used) {
+    alky_fn_info f, o;
+    uint16_t e = alky_read_fn(vm, i, &f), at, buf_at, types_at, ev;
     uint16_t code_section = (uint16_t)(vm->names - vm->code);
     uint8_t k;
     alky_status s;
@@ -183,23 +220,26 @@ static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t
     if (f.kind > ALKY_FN_EVENT) return fail(vm, e, ALKY_RULE_FUNCTION_KIND);
     if (f.kind != ALKY_FN_EVENT && f.event != 0) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_FUNCTION_EVENT);
     if (f.params > f.locals) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
-    if ((s = check_result(vm, e + ALKY_FE_RESULT)) != ALKY_OK) return s;
+    if ((s = check_type(vm, e + ALKY_FE_RESULT, 1, used)) != ALKY_OK) return s;
     if (f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
     if ((s = check_name(vm, e + ALKY_FE_NAME)) != ALKY_OK) return s;
     if (f.code != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
     /* code + length inside the section, without overflowing 16 bits */
     if (f.code_len == 0 || f.code_len > code_section - f.code) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
     *expected_code = (uint16_t)(f.code + f.code_len);
-    if ((s = check_types(vm, e + ALKY_FE_TYPES, f.types, f.locals)) != ALKY_OK) return s;
+    if ((s = check_types(vm, e + ALKY_FE_TYPES, f.types, f.locals, used)) != ALKY_OK) return s;
     if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
     /* The last local must start within LGET/LSET's one-byte offset. */
     if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
-    if (f.kind != ALKY_FN_PUBLIC) return ALKY_OK;
+    /* The parameters: an event handler takes no string, a public function
+     * has a buffer record for each. */
+    types_at = (uint16_t)(vm->types + f.types);
     buf_at = (uint16_t)(f.types + f.locals);
     for (k = 0; k < f.params; k++) {
         uint16_t address;
         uint8_t capacity;
-        if (alky_rom_u8(vm, (uint16_t)(vm->types + f.types + k)) >> 4 != ALKY_VALUE_STRING) continue;
+        if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || f.kind == ALKY_FN_HELPER) continue;
+        if (f.kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
         /* buf_at <= the types length: the local types and each buffer so far fit */
         if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
         at = (uint16_t)(vm->types + buf_at);
@@ -208,18 +248,63 @@ static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t
         if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
         buf_at = (uint16_t)(buf_at + 3);
     }
-    return ALKY_OK;
+    if (f.kind == ALKY_FN_HELPER) return ALKY_OK;
+    /* A public function returns no string, an event handler nothing. */
+    if (f.kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+    for (k = 0; k < i; k++) {
+        alky_read_fn(vm, k, &o);
+        if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
+        if (f.kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+    }
+    if (f.kind == ALKY_FN_PUBLIC || profile == NO_OFFSET) return ALKY_OK;
+    ev = alky_profile_event(profile, f.event);
+    if (ev == NO_OFFSET) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+    if (alky_profile_byte((uint16_t)(ev + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
+    k = blob_match(vm, types_at, (uint16_t)(ev + 2), f.params);
+    return k < f.params ? fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY) : ALKY_OK;
 }
 
-static alky_status check_import(alky_vm *vm, uint8_t i) {
+/* Import i's entry: its structural rules, its types' features, then the
+ * device profile's syscall. */
+static alky_status check_import(alky_vm *vm, uint8_t i, uint16_t profile, uint8_t *used) {
     alky_import_info f;
-    uint16_t e = alky_read_import(vm, i, &f);
+    uint16_t e = alky_read_import(vm, i, &f), types_at, sc;
+    uint8_t k, n;
     alky_status s;
     if (f.kind > ALKY_IMPORT_NODECALL) return fail(vm, e, ALKY_RULE_IMPORT_KIND);
     if (f.kind == ALKY_IMPORT_NODECALL && f.id != 0) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_IMPORT_ID);
-    if ((s = check_result(vm, e + ALKY_IE_RESULT)) != ALKY_OK) return s;
-    if ((s = check_types(vm, e + ALKY_IE_TYPES, f.types, f.params)) != ALKY_OK) return s;
-    return check_name(vm, e + ALKY_IE_NAME);
+    if ((s = check_type(vm, e + ALKY_IE_RESULT, 1, used)) != ALKY_OK) return s;
+    if ((s = check_types(vm, e + ALKY_IE_TYPES, f.types, f.params, used)) != ALKY_OK) return s;
+    if ((s = check_name(vm, e + ALKY_IE_NAME)) != ALKY_OK) return s;
+    if (f.kind == ALKY_IMPORT_NODECALL) {
+        if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
+        *used |= ALKY_FEATURE_NODECALLS;
+        return ALKY_OK;
+    }
+    if (profile == NO_OFFSET) return ALKY_OK;
+    types_at = (uint16_t)(vm->types + f.types);
+    sc = alky_profile_syscall(profile, f.id);
+    if (sc == NO_OFFSET) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_PROFILE);
+    n = alky_profile_byte((uint16_t)(sc + 4));
+    /* The length bytes, then the characters (n < 255: profile names are short). */
+    if (blob_match(vm, (uint16_t)(vm->names + f.name), (uint16_t)(sc + 4), (uint8_t)(n + 1)) <= n) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    if (alky_profile_byte((uint16_t)(sc + 1)) != f.params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
+    k = blob_match(vm, types_at, (uint16_t)(sc + 5 + n), f.params);
+    if (k < f.params) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_PROFILE);
+    if (alky_profile_byte((uint16_t)(sc + 2)) != f.result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    return ALKY_OK;
+}
+
+alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used) {
+    uint16_t expected_code = 0;
+    uint8_t i;
+    alky_status s;
+    for (i = 0; i < vm->fn_count; i++)
+        if ((s = check_function(vm, i, &expected_code, profile, used)) != ALKY_OK) return s;
+    if (expected_code != (uint16_t)(vm->names - vm->code)) return fail(vm, 18, ALKY_RULE_CODE);
+    for (i = 0; i < vm->import_count; i++)
+        if ((s = check_import(vm, i, profile, used)) != ALKY_OK) return s;
+    return ALKY_OK;
 }
 
 #endif /* ALKY_WITH_VERIFY */
@@ -264,17 +349,6 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     rom_read(vm, (uint16_t)trailer, h, 4);
     if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
     if (data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
-#if ALKY_WITH_VERIFY
-    {
-        uint16_t expected_code = 0;
-        alky_status s;
-        for (i = 0; i < vm->fn_count; i++)
-            if ((s = check_function(vm, i, &expected_code)) != ALKY_OK) return s;
-        if (expected_code != (uint16_t)(vm->names - vm->code)) return fail(vm, 18, ALKY_RULE_CODE);
-        for (i = 0; i < vm->import_count; i++)
-            if ((s = check_import(vm, i)) != ALKY_OK) return s;
-    }
-#endif
     return ALKY_OK;
 }
 

@@ -18,6 +18,7 @@ import { FunctionKind } from "../../compiler/ir/image.js";
 import { arithmeticProgram, conversionProgram, memoryProgram, prng, stackProgram } from "./corpus.js";
 import { scenarios, UNTERMINATED } from "./scenarios.js";
 import { assembleOrThrow } from "./corpus.js";
+import { tableOrderCases } from "../ir/helpers/table-order-images.js";
 
 /** What the host driver prints for an image, computed with the TypeScript verifier. */
 function tsVerdict(bytes: Uint8Array, option: CRunOptions["profile"]): string {
@@ -168,6 +169,14 @@ describe("C verifier = TypeScript verifier", () => {
     expect(rejected.length).toBeGreaterThan(0);
     expectSameVerdicts(rejected, "none");
     expectSameVerdicts(rejected, 1);
+  });
+
+  it("reports the first rule of the one walk over the tables the same way (images breaking several rules)", () => {
+    const cases = tableOrderCases();
+    for (const profile of [1, 2]) {
+      const some = cases.filter((c) => c.profile === profile);
+      expect(verifyC(some.map((c) => c.bytes), { profile })).toEqual(some.map((c) => `verify ${c.rule} ${c.offset}`));
+    }
   });
 
   it("rejects the truncated and empty images the container rules name", () => {

@@ -140,10 +140,11 @@ uint32_t alky_crc32_rom(alky_rom base, uint16_t length) {
 #if ALKY_WITH_VERIFY
 #define NO_OFFSET 0xFFFF
 
+#if ALKY_W64 != 3 || ALKY_W256 != 4 || ALKY_FEATURE_WIDTH64 != 1 || ALKY_FEATURE_WIDTH256 != 2
+#error "alky_width_feature assumes w64 = 3 -> feature 1, w256 = 4 -> feature 2"
+#endif
 uint8_t alky_width_feature(uint8_t w) {
-    if (w == ALKY_W64) return ALKY_FEATURE_WIDTH64;
-    if (w == ALKY_W256) return ALKY_FEATURE_WIDTH256;
-    return 0;
+    return (uint8_t)(w > ALKY_W32 ? w - 2 : 0);
 }
 
 static uint8_t is_name_char(uint8_t c, uint8_t first) {
@@ -309,12 +310,17 @@ alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used) {
 
 #endif /* ALKY_WITH_VERIFY */
 
-static const uint8_t ALKY_PROGMEM magic[4] = {ALKY_MAGIC_0, ALKY_MAGIC_1, ALKY_MAGIC_2, ALKY_MAGIC_3};
+/* The magic, then the version. */
+static const uint8_t ALKY_PROGMEM magic[5] = {ALKY_MAGIC_0, ALKY_MAGIC_1, ALKY_MAGIC_2, ALKY_MAGIC_3, ALKY_IMAGE_VERSION};
+
+/* Where the section offsets go, in the image's order. */
+static const uint8_t ALKY_PROGMEM section_fields[6] = {offsetof(alky_vm, fn_table), offsetof(alky_vm, import_table), offsetof(alky_vm, types),
+                                                       offsetof(alky_vm, data),     offsetof(alky_vm, code),         offsetof(alky_vm, names)};
 
 alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     uint8_t h[ALKY_HEADER_SIZE]; /* the header, read once */
-    uint32_t names, trailer;
-    uint16_t data_len;
+    uint32_t at;
+    uint16_t size;
     uint8_t i;
 
     vm->loaded = 0;
@@ -323,9 +329,8 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     vm->image_len = (uint16_t)length;
     if (length < ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE) return fail(vm, 0, ALKY_RULE_HEADER);
     rom_read(vm, 0, h, ALKY_HEADER_SIZE);
-    for (i = 0; i < 4; i++)
-        if (h[i] != ALKY_PROGMEM_U8(&magic[i])) return fail(vm, i, ALKY_RULE_MAGIC);
-    if (h[4] != ALKY_IMAGE_VERSION) return fail(vm, 4, ALKY_RULE_VERSION);
+    for (i = 0; i < 5; i++)
+        if (h[i] != ALKY_PROGMEM_U8(&magic[i])) return fail(vm, i, i < 4 ? ALKY_RULE_MAGIC : ALKY_RULE_VERSION);
     if (h[5] & ~ALKY_FEATURE_MASK) return fail(vm, 5, ALKY_RULE_FEATURES);
     if (le16(h + 22) != 0) return fail(vm, 22, ALKY_RULE_RESERVED);
     vm->features = h[5];
@@ -334,21 +339,25 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     vm->storage_size = le16(h + 10);
     vm->fn_count = h[12];
     vm->import_count = h[13];
-    data_len = le16(h + 16);
-    /* Section offsets: at most 24 + 255 * 26 + 4 * 65535, so 32-bit sums until the size check. */
-    vm->fn_table = ALKY_HEADER_SIZE;
-    vm->import_table = (uint16_t)(ALKY_HEADER_SIZE + (uint16_t)h[12] * ALKY_FUNCTION_ENTRY_SIZE);
-    vm->types = (uint16_t)(vm->import_table + (uint16_t)h[13] * ALKY_IMPORT_ENTRY_SIZE);
-    names = (uint32_t)vm->types + le16(h + 14) + data_len + le16(h + 18);
-    trailer = names + le16(h + 20);
-    if (trailer + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
-    vm->data = (uint16_t)(vm->types + le16(h + 14));
-    vm->data_len = data_len;
-    vm->code = (uint16_t)(vm->data + data_len);
-    vm->names = (uint16_t)names;
-    rom_read(vm, (uint16_t)trailer, h, 4);
-    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
-    if (data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
+    vm->data_len = le16(h + 16);
+    /* Section offsets, each the previous one plus its size: the two tables',
+     * then the lengths at header offsets 14..20. At most 24 + 255 * 26 +
+     * 4 * 65535, so a 32-bit sum until the size check. */
+    size = (uint16_t)((uint16_t)h[12] * ALKY_FUNCTION_ENTRY_SIZE);
+    h[10] = (uint8_t)size;
+    h[11] = (uint8_t)(size >> 8);
+    size = (uint16_t)((uint16_t)h[13] * ALKY_IMPORT_ENTRY_SIZE);
+    h[12] = (uint8_t)size;
+    h[13] = (uint8_t)(size >> 8);
+    at = ALKY_HEADER_SIZE;
+    for (i = 0; i < 6; i++) {
+        *(uint16_t *)(void *)((uint8_t *)vm + ALKY_PROGMEM_U8(&section_fields[i])) = (uint16_t)at;
+        at += le16(h + 10 + 2 * i);
+    }
+    if (at + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
+    rom_read(vm, (uint16_t)at, h, 4);
+    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)at)) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
+    if (vm->data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
     return ALKY_OK;
 }
 

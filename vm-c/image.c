@@ -63,7 +63,7 @@ uint16_t alky_read_fn(const alky_vm *vm, uint8_t fn, alky_fn_info *f) {
     return e;
 }
 
-uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
+ALKY_NOINLINE uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
     uint16_t e = alky_import_entry(vm, imp);
 #if ALKY_DIRECT_ENTRIES
     rom_read(vm, e, (uint8_t *)f, ALKY_IMPORT_ENTRY_SIZE);

@@ -105,9 +105,9 @@ alky_status alky_verify(alky_vm *vm);
 /* ---- profile.c ---- */
 /* Offset of profile `id`'s entry in ALKY_PROFILES_BLOB, or 0xFFFF. */
 uint16_t alky_profile_find(uint16_t id);
-/* Blob offset of event / syscall `id` of the profile at `profile`, or 0xFFFF. */
-uint16_t alky_profile_event(uint16_t profile, uint8_t id);
-uint16_t alky_profile_syscall(uint16_t profile, uint8_t id);
+/* Blob offset of event (syscall 0) or syscall (syscall 1) `id` of the
+ * profile at `profile`, or 0xFFFF. */
+uint16_t alky_profile_item(uint16_t profile, uint8_t syscall, uint8_t id);
 uint8_t alky_profile_byte(uint16_t off);
 
 /* ---- arith.c: widths 8, 16, 32 on uint32_t (the low `nb` bytes matter). ----

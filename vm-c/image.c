@@ -209,90 +209,85 @@ static uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_
     return i;
 }
 
-/* Function i's entry: its structural rules, its types' features, then the
- * entry rules (`profile`: blob offset, or NO_OFFSET for no profile checks). */
-static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code, uint16_t profile, uint8_t *used) {
+/* Entry i of the function table (imp 0) or the import table (imp 1): its
+ * structural rules, its types' features, then the entry rules of a function
+ * and the profile rules of an event handler or a syscall import (`profile`:
+ * blob offset, or NO_OFFSET for no profile checks). One walk for both tables:
+ * the fields they share are checked by the same code. */
+static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *expected_code, uint16_t profile, uint8_t *used) {
     alky_fn_info f, o;
-    uint16_t e = alky_read_fn(vm, i, &f), at, buf_at, types_at, ev;
-    uint16_t code_section = (uint16_t)(vm->names - vm->code);
-    uint8_t k;
+    alky_import_info *g = (alky_import_info *)(void *)&f;
+    uint16_t e, at, buf_at, types_at, types, sig, name;
+    uint8_t k, kind, count, result_field = (uint8_t)(ALKY_FE_RESULT - imp), types_field = imp ? ALKY_IE_TYPES : ALKY_FE_TYPES;
+    uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = imp ? ALKY_RULE_PROFILE : ALKY_RULE_ENTRY;
     alky_status s;
 
-    if (f.kind > ALKY_FN_EVENT) return fail(vm, e, ALKY_RULE_FUNCTION_KIND);
-    if (f.kind != ALKY_FN_EVENT && f.event != 0) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_FUNCTION_EVENT);
-    if (f.params > f.locals) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
-    if ((s = check_type(vm, e + ALKY_FE_RESULT, 1, used)) != ALKY_OK) return s;
-    if (f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
-    if ((s = check_name(vm, e + ALKY_FE_NAME)) != ALKY_OK) return s;
-    if (f.code != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
-    /* code + length inside the section, without overflowing 16 bits */
-    if (f.code_len == 0 || f.code_len > code_section - f.code) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
-    *expected_code = (uint16_t)(f.code + f.code_len);
-    if ((s = check_types(vm, e + ALKY_FE_TYPES, f.types, f.locals, used)) != ALKY_OK) return s;
-    if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
-    /* The last local must start within LGET/LSET's one-byte offset. */
-    if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
-    /* The parameters: an event handler takes no string, a public function
-     * has a buffer record for each. */
-    types_at = (uint16_t)(vm->types + f.types);
-    buf_at = (uint16_t)(f.types + f.locals);
-    for (k = 0; k < f.params; k++) {
-        uint16_t address;
-        uint8_t capacity;
-        if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || f.kind == ALKY_FN_HELPER) continue;
-        if (f.kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
-        /* buf_at <= the types length: the local types and each buffer so far fit */
-        if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
-        at = (uint16_t)(vm->types + buf_at);
-        address = alky_rom_u16(vm, at);
-        capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
-        if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
-        buf_at = (uint16_t)(buf_at + 3);
+    e = imp ? alky_read_import(vm, i, g) : alky_read_fn(vm, i, &f);
+    kind = f.kind;
+    count = imp ? g->params : f.locals;
+    types = imp ? g->types : f.types;
+    name = imp ? g->name : f.name;
+    if (kind > ALKY_FN_EVENT - imp) return fail(vm, e, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
+    if (kind != sig_kind && f.event != 0) return fail(vm, e + 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
+    if (f.params > count) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
+    if ((s = check_type(vm, e + result_field, 1, used)) != ALKY_OK) return s;
+    if (!imp && f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
+    if ((s = check_name(vm, e + types_field + 2)) != ALKY_OK) return s;
+    if (!imp) {
+        if (f.code != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
+        /* code + length inside the section, without overflowing 16 bits */
+        if (f.code_len == 0 || f.code_len > (uint16_t)(vm->names - vm->code) - f.code) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
+        *expected_code = (uint16_t)(f.code + f.code_len);
     }
-    if (f.kind == ALKY_FN_HELPER) return ALKY_OK;
-    /* A public function returns no string, an event handler nothing. */
-    if (f.kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
-    for (k = 0; k < i; k++) {
-        alky_read_fn(vm, k, &o);
-        if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
-        if (f.kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
-    }
-    if (f.kind == ALKY_FN_PUBLIC || profile == NO_OFFSET) return ALKY_OK;
-    ev = alky_profile_event(profile, f.event);
-    if (ev == NO_OFFSET) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
-    if (alky_profile_byte((uint16_t)(ev + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
-    k = blob_match(vm, types_at, (uint16_t)(ev + 2), f.params);
-    return k < f.params ? fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY) : ALKY_OK;
-}
-
-/* Import i's entry: its structural rules, its types' features, then the
- * device profile's syscall. */
-static alky_status check_import(alky_vm *vm, uint8_t i, uint16_t profile, uint8_t *used) {
-    alky_import_info f;
-    uint16_t e = alky_read_import(vm, i, &f), types_at, sc;
-    uint8_t k, n;
-    alky_status s;
-    if (f.kind > ALKY_IMPORT_NODECALL) return fail(vm, e, ALKY_RULE_IMPORT_KIND);
-    if (f.kind == ALKY_IMPORT_NODECALL && f.id != 0) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_IMPORT_ID);
-    if ((s = check_type(vm, e + ALKY_IE_RESULT, 1, used)) != ALKY_OK) return s;
-    if ((s = check_types(vm, e + ALKY_IE_TYPES, f.types, f.params, used)) != ALKY_OK) return s;
-    if ((s = check_name(vm, e + ALKY_IE_NAME)) != ALKY_OK) return s;
-    if (f.kind == ALKY_IMPORT_NODECALL) {
+    if ((s = check_types(vm, e + types_field, types, count, used)) != ALKY_OK) return s;
+    types_at = (uint16_t)(vm->types + types);
+    if (!imp) {
+        if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
+        /* The last local must start within LGET/LSET's one-byte offset. */
+        if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
+        /* The parameters: an event handler takes no string, a public function
+         * has a buffer record for each. */
+        buf_at = (uint16_t)(f.types + f.locals);
+        for (k = 0; k < f.params; k++) {
+            uint16_t address;
+            uint8_t capacity;
+            if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || kind == ALKY_FN_HELPER) continue;
+            if (kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
+            /* buf_at <= the types length: the local types and each buffer so far fit */
+            if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
+            at = (uint16_t)(vm->types + buf_at);
+            address = alky_rom_u16(vm, at);
+            capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
+            if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
+            buf_at = (uint16_t)(buf_at + 3);
+        }
+        if (kind == ALKY_FN_HELPER) return ALKY_OK;
+        /* A public function returns no string, an event handler nothing. */
+        if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+        for (k = 0; k < i; k++) {
+            alky_read_fn(vm, k, &o);
+            if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
+            if (kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+        }
+    } else if (kind == ALKY_IMPORT_NODECALL) {
         if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
         *used |= ALKY_FEATURE_NODECALLS;
-        return ALKY_OK;
     }
-    if (profile == NO_OFFSET) return ALKY_OK;
-    types_at = (uint16_t)(vm->types + f.types);
-    sc = alky_profile_syscall(profile, f.id);
-    if (sc == NO_OFFSET) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_PROFILE);
-    n = alky_profile_byte((uint16_t)(sc + 4));
+    if (kind != sig_kind || profile == NO_OFFSET) return ALKY_OK;
+    /* The profile's event or syscall of that id: its parameters, then a syscall's result and name. */
+    sig = alky_profile_item(profile, imp, f.event);
+    if (sig == NO_OFFSET) return fail(vm, e + 1, rule);
+    if (alky_profile_byte((uint16_t)(sig + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, rule);
+    sig = (uint16_t)(sig + 2);
+    k = blob_match(vm, types_at, sig, f.params);
+    if (k < f.params) return fail(vm, (uint16_t)(types_at + k), rule);
+    if (!imp) return ALKY_OK;
+    sig = (uint16_t)(sig + f.params);
+    if (alky_profile_byte(sig) != g->result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
     /* The length bytes, then the characters (n < 255: profile names are short). */
-    if (blob_match(vm, (uint16_t)(vm->names + f.name), (uint16_t)(sc + 4), (uint8_t)(n + 1)) <= n) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
-    if (alky_profile_byte((uint16_t)(sc + 1)) != f.params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
-    k = blob_match(vm, types_at, (uint16_t)(sc + 5 + n), f.params);
-    if (k < f.params) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_PROFILE);
-    if (alky_profile_byte((uint16_t)(sc + 2)) != f.result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    sig = (uint16_t)(sig + 2);
+    k = alky_profile_byte(sig);
+    if (blob_match(vm, (uint16_t)(vm->names + name), sig, (uint8_t)(k + 1)) <= k) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 
@@ -301,10 +296,10 @@ alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used) {
     uint8_t i;
     alky_status s;
     for (i = 0; i < vm->fn_count; i++)
-        if ((s = check_function(vm, i, &expected_code, profile, used)) != ALKY_OK) return s;
+        if ((s = check_entry(vm, 0, i, &expected_code, profile, used)) != ALKY_OK) return s;
     if (expected_code != (uint16_t)(vm->names - vm->code)) return fail(vm, 18, ALKY_RULE_CODE);
     for (i = 0; i < vm->import_count; i++)
-        if ((s = check_import(vm, i, profile, used)) != ALKY_OK) return s;
+        if ((s = check_entry(vm, 1, i, &expected_code, profile, used)) != ALKY_OK) return s;
     return ALKY_OK;
 }
 
@@ -428,6 +423,7 @@ uint8_t alky_import_flags(const alky_vm *vm, uint8_t imp) {
     if (alky_import_kind(vm, imp) != ALKY_IMPORT_SYSCALL) return 0;
     profile = alky_profile_find(vm->profile_id);
     if (profile == 0xFFFF) return 0;
-    sc = alky_profile_syscall(profile, alky_import_id(vm, imp));
-    return sc == 0xFFFF ? 0 : alky_profile_byte((uint16_t)(sc + 3));
+    sc = alky_profile_item(profile, 1, alky_import_id(vm, imp));
+    /* the flags follow the parameter types and the result */
+    return sc == 0xFFFF ? 0 : alky_profile_byte((uint16_t)(sc + 3 + alky_profile_byte((uint16_t)(sc + 1))));
 }

@@ -409,10 +409,10 @@ export function decodeImage(bytes: Uint8Array, rules?: TableRules): Decoded<Deco
     if (kind === ImportKind.NodeCall && id !== 0) return fail(e + 1, "import-id", `import ${i}: node call with non-zero id`);
     const result = readResult(`import ${i}`, e + 3);
     if (!result.ok) return result;
-    const params = readTypes(`import ${i}`, e + 4, u16(e + 4), u8(e + 2));
-    if (!params.ok) return params;
     const name = readName(e + 6, u16(e + 6));
     if (!name.ok) return name;
+    const params = readTypes(`import ${i}`, e + 4, u16(e + 4), u8(e + 2));
+    if (!params.ok) return params;
     const imp: IrImport = { kind: kind as ImportKind, id, name: name.value, params: params.value, result: result.value };
     imports.push(imp);
     const broken = ruleError(rules?.import(imp, e, typesOff + u16(e + 4)));

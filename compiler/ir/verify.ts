@@ -94,7 +94,6 @@ function checkImport(imp: IrImport, entry: number, typesAt: number, profile: Pro
   if (!profile) return undefined;
   const sc = profile.syscalls.find((s) => s.id === imp.id);
   if (!sc) return err(entry + 1, "profile", `${who}: profile ${profile.name} has no syscall ${imp.id}`);
-  if (sc.name !== imp.name) return err(entry + 6, "profile", `${who}: syscall ${imp.id} of profile ${profile.name} is ${sc.name}`);
   if (sc.params.length !== imp.params.length)
     return err(entry + 2, "profile", `${who}: syscall ${sc.name} takes ${sc.params.length} parameter(s), the import declares ${imp.params.length}`);
   for (let i = 0; i < imp.params.length; i++) {
@@ -104,6 +103,7 @@ function checkImport(imp: IrImport, entry: number, typesAt: number, profile: Pro
   }
   if (!sameType(sc.result, imp.result))
     return err(entry + 3, "profile", `${who}: result is ${resultName(imp.result)}, syscall ${sc.name} returns ${resultName(sc.result)}`);
+  if (sc.name !== imp.name) return err(entry + 6, "profile", `${who}: syscall ${imp.id} of profile ${profile.name} is ${sc.name}`);
   return undefined;
 }
 

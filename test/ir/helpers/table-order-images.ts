@@ -51,9 +51,18 @@ export function tableOrderCases(): OrderCase[] {
   });
   add("the function table before the import table", patched(withImport, importEntry(1, 0), 2), "entry", functionEntry(0) + 1);
 
-  // An import parameter's feature before the import's name.
+  // An import's name before its parameter types (and their features).
   const wideImport = build({ imports: [syscall(3, "Out64", ["uint64"])], functions: [fn({ code: stop() })] });
-  add("an import parameter's feature before its name", patched(wideImport, importEntry(1, 0) + 6, 0xff), "feature", typesStart(wideImport));
+  add("an import's name before its parameters' features", patched(wideImport, importEntry(1, 0) + 6, 0xff), "name", importEntry(1, 0) + 6);
+
+  // An import's result type before its name.
+  add("an import's result type before its name", patched(wideImport, importEntry(1, 0) + 3, 0x77, 0, 0, 0xff), "type", importEntry(1, 0) + 3);
+
+  // Against the profile: the syscall's parameter types, then its result, then its name.
+  const out8 = build({ imports: [syscall(0, "Out9", ["uint16"], "uint8")], functions: [fn({ code: stop() })] });
+  add("a syscall's parameter types before its result and name", out8, "profile", typesStart(out8));
+  const out8r = build({ imports: [syscall(0, "Out9", ["uint8"], "uint8")], functions: [fn({ code: stop() })] });
+  add("a syscall's result before its name", out8r, "profile", importEntry(1, 0) + 3);
 
   // An import's name before the node-call feature.
   const ask = build({ imports: [nodecall("Ask")], functions: [fn({ code: stop() })] });

@@ -153,7 +153,7 @@ static uint8_t is_name_char(uint8_t c, uint8_t first) {
 }
 
 /* readName: `field` is the entry's name field. */
-static alky_status check_name(alky_vm *vm, uint16_t field) {
+static ALKY_NOINLINE alky_status check_name(alky_vm *vm, uint16_t field) {
     uint16_t off = alky_rom_u16(vm, field), at;
     uint16_t names_len = (uint16_t)(vm->image_len - ALKY_TRAILER_SIZE - vm->names);
     uint8_t n, i;
@@ -202,7 +202,7 @@ static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
 
 /* How many of the n image bytes at `rom` equal the profile blob bytes at `blob`
  * before the first difference (n if all do). */
-static uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_t n) {
+static ALKY_NOINLINE uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_t n) {
     uint8_t i;
     for (i = 0; i < n; i++)
         if (alky_rom_u8(vm, (uint16_t)(rom + i)) != alky_profile_byte((uint16_t)(blob + i))) break;

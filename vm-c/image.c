@@ -214,7 +214,7 @@ static ALKY_NOINLINE uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_
  * and the profile rules of an event handler or a syscall import (`profile`:
  * blob offset, or NO_OFFSET for no profile checks). One walk for both tables:
  * the fields they share are checked by the same code. */
-static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *expected_code, uint16_t profile, uint8_t *used) {
+static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *code, uint16_t profile, uint8_t *used) {
     alky_fn_info f, o;
     alky_import_info *g = (alky_import_info *)(void *)&f;
     uint16_t e, at, buf_at, types_at, types, sig, name;
@@ -234,10 +234,11 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
     if (!imp && f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
     if ((s = check_name(vm, e + types_field + 2)) != ALKY_OK) return s;
     if (!imp) {
-        if (f.code != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
-        /* code + length inside the section, without overflowing 16 bits */
-        if (f.code_len == 0 || f.code_len > (uint16_t)(vm->names - vm->code) - f.code) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
-        *expected_code = (uint16_t)(f.code + f.code_len);
+        /* code[0]: where this function's code must start, code[1]: the code section's bytes after it */
+        if (f.code != code[0]) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
+        if (f.code_len == 0 || f.code_len > code[1]) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
+        code[0] = (uint16_t)(code[0] + f.code_len);
+        code[1] = (uint16_t)(code[1] - f.code_len);
     }
     if ((s = check_types(vm, e + types_field, types, count, used)) != ALKY_OK) return s;
     types_at = (uint16_t)(vm->types + types);
@@ -292,14 +293,16 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
 }
 
 alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used) {
-    uint16_t expected_code = 0;
+    uint16_t code[2];
     uint8_t i;
     alky_status s;
+    code[0] = 0;
+    code[1] = (uint16_t)(vm->names - vm->code);
     for (i = 0; i < vm->fn_count; i++)
-        if ((s = check_entry(vm, 0, i, &expected_code, profile, used)) != ALKY_OK) return s;
-    if (expected_code != (uint16_t)(vm->names - vm->code)) return fail(vm, 18, ALKY_RULE_CODE);
+        if ((s = check_entry(vm, 0, i, code, profile, used)) != ALKY_OK) return s;
+    if (code[1] != 0) return fail(vm, 18, ALKY_RULE_CODE);
     for (i = 0; i < vm->import_count; i++)
-        if ((s = check_entry(vm, 1, i, &expected_code, profile, used)) != ALKY_OK) return s;
+        if ((s = check_entry(vm, 1, i, code, profile, used)) != ALKY_OK) return s;
     return ALKY_OK;
 }
 

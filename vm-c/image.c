@@ -294,15 +294,16 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
 
 alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used) {
     uint16_t code[2];
-    uint8_t i;
+    uint8_t imp, i;
     alky_status s;
     code[0] = 0;
     code[1] = (uint16_t)(vm->names - vm->code);
-    for (i = 0; i < vm->fn_count; i++)
-        if ((s = check_entry(vm, 0, i, code, profile, used)) != ALKY_OK) return s;
-    if (code[1] != 0) return fail(vm, 18, ALKY_RULE_CODE);
-    for (i = 0; i < vm->import_count; i++)
-        if ((s = check_entry(vm, 1, i, code, profile, used)) != ALKY_OK) return s;
+    /* the functions, then (imp 1) the imports */
+    for (imp = 0; imp < 2; imp++) {
+        for (i = 0; i < (imp ? vm->import_count : vm->fn_count); i++)
+            if ((s = check_entry(vm, imp, i, code, profile, used)) != ALKY_OK) return s;
+        if (code[1] != 0) return fail(vm, 18, ALKY_RULE_CODE);
+    }
     return ALKY_OK;
 }
 

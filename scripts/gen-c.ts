@@ -235,7 +235,7 @@ function profileRow(p: Profile): Record<string, unknown> {
       id: s.id,
       doc: commentText(s.doc),
       signature: signature(s.name, s.params, s.result),
-      blob: byteList([s.id, s.params.length, result, flags, name.length, ...name, ...s.params.map((x) => encodeTypeByte(x.type))]),
+      blob: byteList([s.id, s.params.length, ...s.params.map((x) => encodeTypeByte(x.type)), result, flags, name.length, ...name]),
     };
   });
   if (p.events.length > 255 || p.syscalls.length > 255) throw new Error(`profile ${p.name}: too many entries`);

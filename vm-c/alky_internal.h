@@ -83,13 +83,20 @@ uint16_t alky_types_bytes(const alky_vm *vm, uint16_t at, uint8_t count);
 /* ---- image.c ---- */
 /* A check failed: sets vm->rule / vm->rule_offset, returns ALKY_E_VERIFY. */
 ALKY_NOINLINE alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule);
-/* Structural checks of docs/ir.md §6 (the order of decodeImage): fills the
- * vm's section fields, or sets vm->rule / vm->rule_offset and returns ALKY_E_VERIFY. */
+/* The header's structural checks of docs/ir.md §6 (the order of decodeImage;
+ * the tables' are alky_check_tables'): fills the vm's section fields, or sets
+ * vm->rule / vm->rule_offset and returns ALKY_E_VERIFY. */
 alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length);
 /* IEEE CRC-32 of the first `length` bytes at `base`, read with ALKY_ROM_U8. */
 uint32_t alky_crc32_rom(alky_rom base, uint16_t length);
 /* Validates a type byte as decodeTypeByte does: 1 if it is a value type. */
 uint8_t alky_type_valid(uint8_t type);
+/* The feature bit width code w needs (64- or 256-bit), or 0. */
+uint8_t alky_width_feature(uint8_t w);
+/* The function and import tables, entry by entry: the structural rules of
+ * docs/ir.md §6, the features the types need, the entry and profile rules of
+ * §5 (`profile`: blob offset, 0xFFFF for none); adds the features used to *used. */
+alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used);
 
 /* ---- verify.c ---- */
 /* The rules of docs/ir.md §5 on a structurally valid image. */
@@ -98,9 +105,9 @@ alky_status alky_verify(alky_vm *vm);
 /* ---- profile.c ---- */
 /* Offset of profile `id`'s entry in ALKY_PROFILES_BLOB, or 0xFFFF. */
 uint16_t alky_profile_find(uint16_t id);
-/* Blob offset of event / syscall `id` of the profile at `profile`, or 0xFFFF. */
-uint16_t alky_profile_event(uint16_t profile, uint8_t id);
-uint16_t alky_profile_syscall(uint16_t profile, uint8_t id);
+/* Blob offset of event (syscall 0) or syscall (syscall 1) `id` of the
+ * profile at `profile`, or 0xFFFF. */
+uint16_t alky_profile_item(uint16_t profile, uint8_t syscall, uint8_t id);
 uint8_t alky_profile_byte(uint16_t off);
 
 /* ---- arith.c: widths 8, 16, 32 on uint32_t (the low `nb` bytes matter). ----

@@ -1,7 +1,11 @@
 /* The container (docs/ir.md §6), parsed in place: the image stays where it is
  * (RAM, flash, EEPROM) and is read through ALKY_ROM_U8; the VM keeps only the
- * section offsets. The checks and their order are those of decodeImage in
- * compiler/ir/image.ts, so both report the same rule at the same offset. */
+ * section offsets. With the verifier, the function and import tables are
+ * checked here too, in one walk: each entry's structural rules, its types'
+ * features and its entry or profile rules before the next entry. The checks
+ * and their order are those of decodeImage in compiler/ir/image.ts with the
+ * verifier's TableRules (compiler/ir/verify.ts), so both report the same rule
+ * at the same offset. */
 #include "alky_internal.h"
 
 uint8_t alky_rom_u8(const alky_vm *vm, uint16_t off) {
@@ -59,7 +63,7 @@ uint16_t alky_read_fn(const alky_vm *vm, uint8_t fn, alky_fn_info *f) {
     return e;
 }
 
-uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
+ALKY_NOINLINE uint16_t alky_read_import(const alky_vm *vm, uint8_t imp, alky_import_info *f) {
     uint16_t e = alky_import_entry(vm, imp);
 #if ALKY_DIRECT_ENTRIES
     rom_read(vm, e, (uint8_t *)f, ALKY_IMPORT_ENTRY_SIZE);
@@ -134,102 +138,188 @@ uint32_t alky_crc32_rom(alky_rom base, uint16_t length) {
 }
 
 #if ALKY_WITH_VERIFY
-static uint8_t is_name_char(uint8_t c, uint8_t first) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_') return 1;
-    return (uint8_t)(!first && c >= '0' && c <= '9');
+#define NO_OFFSET 0xFFFF
+
+#if ALKY_W64 != 3 || ALKY_W256 != 4 || ALKY_FEATURE_WIDTH64 != 1 || ALKY_FEATURE_WIDTH256 != 2
+#error "alky_width_feature assumes w64 = 3 -> feature 1, w256 = 4 -> feature 2"
+#endif
+uint8_t alky_width_feature(uint8_t w) {
+    return (uint8_t)(w > ALKY_W32 ? w - 2 : 0);
 }
 
-/* readName of decodeImage: `field` is the entry's name field. */
-static alky_status check_name(alky_vm *vm, uint16_t field) {
-    uint16_t off = alky_rom_u16(vm, field);
+static uint8_t is_name_char(uint8_t c, uint8_t first) {
+    if ((uint8_t)((c | 0x20) - 'a') < 26 || c == '_') return 1;
+    return (uint8_t)(!first && (uint8_t)(c - '0') < 10);
+}
+
+/* readName: `field` is the entry's name field. */
+static ALKY_NOINLINE alky_status check_name(alky_vm *vm, uint16_t field) {
+    uint16_t off = alky_rom_u16(vm, field), at;
     uint16_t names_len = (uint16_t)(vm->image_len - ALKY_TRAILER_SIZE - vm->names);
     uint8_t n, i;
     if (off >= names_len) return fail(vm, field, ALKY_RULE_NAME);
-    n = alky_rom_u8(vm, (uint16_t)(vm->names + off));
+    at = (uint16_t)(vm->names + off);
+    n = alky_rom_u8(vm, at);
     /* off + 1 + n > names_len, in 16 bits: off < names_len here */
-    if (n == 0 || n > ALKY_MAX_NAME_LENGTH || n > (uint16_t)(names_len - off - 1)) return fail(vm, (uint16_t)(vm->names + off), ALKY_RULE_NAME);
+    if (n == 0 || n > ALKY_MAX_NAME_LENGTH || n > (uint16_t)(names_len - off - 1)) return fail(vm, at, ALKY_RULE_NAME);
     for (i = 0; i < n; i++) {
-        uint16_t at = (uint16_t)(vm->names + off + 1 + i);
+        at++;
         if (!is_name_char(alky_rom_u8(vm, at), (uint8_t)(i == 0))) return fail(vm, at, ALKY_RULE_NAME);
     }
     return ALKY_OK;
 }
 
-/* readTypes of decodeImage: `count` type bytes at types offset `at`. */
-static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count) {
+/* The type byte at image offset `at` (void allowed where `result`): a value
+ * type, and one whose width's feature the header declares. */
+static ALKY_NOINLINE alky_status check_type(alky_vm *vm, uint16_t at, uint8_t result, uint8_t *used) {
+    uint8_t t = alky_rom_u8(vm, at), f;
+    if (result && t == ALKY_TYPE_VOID) return ALKY_OK;
+    if (!alky_type_valid(t)) return fail(vm, at, ALKY_RULE_TYPE);
+    f = alky_width_feature((uint8_t)(t & 0x0F));
+    if (f & ~vm->features) return fail(vm, at, ALKY_RULE_FEATURE);
+    *used |= f;
+    return ALKY_OK;
+}
+
+/* readTypes: `count` type bytes at types offset `at`, listed by entry field `field`. */
+static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count, uint8_t *used) {
     uint16_t types_len = (uint16_t)(vm->data - vm->types);
     uint8_t i;
+    alky_status s;
     if (at > types_len || count > (uint16_t)(types_len - at)) return fail(vm, field, ALKY_RULE_TYPES);
-    for (i = 0; i < count; i++) {
-        uint16_t p = (uint16_t)(vm->types + at + i);
-        if (!alky_type_valid(alky_rom_u8(vm, p))) return fail(vm, p, ALKY_RULE_TYPE);
-    }
+    for (i = 0; i < count; i++)
+        if ((s = check_type(vm, (uint16_t)(vm->types + at + i), 0, used)) != ALKY_OK) return s;
     return ALKY_OK;
 }
 
-static alky_status check_result(alky_vm *vm, uint16_t at) {
-    uint8_t t = alky_rom_u8(vm, at);
-    if (t == ALKY_TYPE_VOID || alky_type_valid(t)) return ALKY_OK;
-    return fail(vm, at, ALKY_RULE_TYPE);
+/* Whether the names at two names-section offsets are equal (length byte first). */
+static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
+    uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
+    for (i = 0; i <= n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(vm->names + a + i)) != alky_rom_u8(vm, (uint16_t)(vm->names + b + i))) return 0;
+    return 1;
 }
 
-static ALKY_NOINLINE alky_status check_function(alky_vm *vm, uint8_t i, uint16_t *expected_code) {
-    alky_fn_info f;
-    uint16_t e = alky_read_fn(vm, i, &f), at, buf_at;
-    uint16_t code_section = (uint16_t)(vm->names - vm->code);
-    uint8_t k;
+/* How many of the n image bytes at `rom` equal the profile blob bytes at `blob`
+ * before the first difference (n if all do). */
+static ALKY_NOINLINE uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_t n) {
+    uint8_t i;
+    for (i = 0; i < n; i++)
+        if (alky_rom_u8(vm, (uint16_t)(rom + i)) != alky_profile_byte((uint16_t)(blob + i))) break;
+    return i;
+}
+
+/* Entry i of the function table (imp 0) or the import table (imp 1): its
+ * structural rules, its types' features, then the entry rules of a function
+ * and the profile rules of an event handler or a syscall import (`profile`:
+ * blob offset, or NO_OFFSET for no profile checks). One walk for both tables:
+ * the fields they share are checked by the same code. */
+static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *code, uint16_t profile, uint8_t *used) {
+    alky_fn_info f, o;
+    alky_import_info *g = (alky_import_info *)(void *)&f;
+    uint16_t e, at, buf_at, types_at, types, sig, name;
+    uint8_t k, kind, count, result_field = (uint8_t)(ALKY_FE_RESULT - imp), types_field = imp ? ALKY_IE_TYPES : ALKY_FE_TYPES;
+    uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = imp ? ALKY_RULE_PROFILE : ALKY_RULE_ENTRY;
     alky_status s;
 
-    if (f.kind > ALKY_FN_EVENT) return fail(vm, e, ALKY_RULE_FUNCTION_KIND);
-    if (f.kind != ALKY_FN_EVENT && f.event != 0) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_FUNCTION_EVENT);
-    if (f.params > f.locals) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
-    if ((s = check_result(vm, e + ALKY_FE_RESULT)) != ALKY_OK) return s;
-    if (f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
-    if ((s = check_name(vm, e + ALKY_FE_NAME)) != ALKY_OK) return s;
-    if (f.code != *expected_code) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
-    /* code + length inside the section, without overflowing 16 bits */
-    if (f.code_len == 0 || f.code_len > code_section - f.code) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
-    *expected_code = (uint16_t)(f.code + f.code_len);
-    if ((s = check_types(vm, e + ALKY_FE_TYPES, f.types, f.locals)) != ALKY_OK) return s;
-    if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
-    /* The last local must start within LGET/LSET's one-byte offset. */
-    if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
-    if (f.kind != ALKY_FN_PUBLIC) return ALKY_OK;
-    buf_at = (uint16_t)(f.types + f.locals);
-    for (k = 0; k < f.params; k++) {
-        uint16_t address;
-        uint8_t capacity;
-        if (alky_rom_u8(vm, (uint16_t)(vm->types + f.types + k)) >> 4 != ALKY_VALUE_STRING) continue;
-        /* buf_at <= the types length: the local types and each buffer so far fit */
-        if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
-        at = (uint16_t)(vm->types + buf_at);
-        address = alky_rom_u16(vm, at);
-        capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
-        if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
-        buf_at = (uint16_t)(buf_at + 3);
+    e = imp ? alky_read_import(vm, i, g) : alky_read_fn(vm, i, &f);
+    kind = f.kind;
+    count = imp ? g->params : f.locals;
+    types = imp ? g->types : f.types;
+    name = imp ? g->name : f.name;
+    if (kind > ALKY_FN_EVENT - imp) return fail(vm, e, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
+    if (kind != sig_kind && f.event != 0) return fail(vm, e + 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
+    if (f.params > count) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
+    if ((s = check_type(vm, e + result_field, 1, used)) != ALKY_OK) return s;
+    if (!imp && f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
+    if ((s = check_name(vm, e + types_field + 2)) != ALKY_OK) return s;
+    if (!imp) {
+        /* code[0]: where this function's code must start, code[1]: the code section's bytes after it */
+        if (f.code != code[0]) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
+        if (f.code_len == 0 || f.code_len > code[1]) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
+        code[0] = (uint16_t)(code[0] + f.code_len);
+        code[1] = (uint16_t)(code[1] - f.code_len);
     }
+    if ((s = check_types(vm, e + types_field, types, count, used)) != ALKY_OK) return s;
+    types_at = (uint16_t)(vm->types + types);
+    if (!imp) {
+        if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
+        /* The last local must start within LGET/LSET's one-byte offset. */
+        if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
+        /* The parameters: an event handler takes no string, a public function
+         * has a buffer record for each. */
+        buf_at = (uint16_t)(f.types + f.locals);
+        for (k = 0; k < f.params; k++) {
+            uint16_t address;
+            uint8_t capacity;
+            if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || kind == ALKY_FN_HELPER) continue;
+            if (kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
+            /* buf_at <= the types length: the local types and each buffer so far fit */
+            if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
+            at = (uint16_t)(vm->types + buf_at);
+            address = alky_rom_u16(vm, at);
+            capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
+            if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
+            buf_at = (uint16_t)(buf_at + 3);
+        }
+        if (kind == ALKY_FN_HELPER) return ALKY_OK;
+        /* A public function returns no string, an event handler nothing. */
+        if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+        for (k = 0; k < i; k++) {
+            alky_read_fn(vm, k, &o);
+            if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
+            if (kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+        }
+    } else if (kind == ALKY_IMPORT_NODECALL) {
+        if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
+        *used |= ALKY_FEATURE_NODECALLS;
+    }
+    if (kind != sig_kind || profile == NO_OFFSET) return ALKY_OK;
+    /* The profile's event or syscall of that id: its parameters, then a syscall's result and name. */
+    sig = alky_profile_item(profile, imp, f.event);
+    if (sig == NO_OFFSET) return fail(vm, e + 1, rule);
+    if (alky_profile_byte((uint16_t)(sig + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, rule);
+    sig = (uint16_t)(sig + 2);
+    k = blob_match(vm, types_at, sig, f.params);
+    if (k < f.params) return fail(vm, (uint16_t)(types_at + k), rule);
+    if (!imp) return ALKY_OK;
+    sig = (uint16_t)(sig + f.params);
+    if (alky_profile_byte(sig) != g->result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    /* The length bytes, then the characters (n < 255: profile names are short). */
+    sig = (uint16_t)(sig + 2);
+    k = alky_profile_byte(sig);
+    if (blob_match(vm, (uint16_t)(vm->names + name), sig, (uint8_t)(k + 1)) <= k) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 
-static alky_status check_import(alky_vm *vm, uint8_t i) {
-    alky_import_info f;
-    uint16_t e = alky_read_import(vm, i, &f);
+alky_status alky_check_tables(alky_vm *vm, uint16_t profile, uint8_t *used) {
+    uint16_t code[2];
+    uint8_t imp, i;
     alky_status s;
-    if (f.kind > ALKY_IMPORT_NODECALL) return fail(vm, e, ALKY_RULE_IMPORT_KIND);
-    if (f.kind == ALKY_IMPORT_NODECALL && f.id != 0) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_IMPORT_ID);
-    if ((s = check_result(vm, e + ALKY_IE_RESULT)) != ALKY_OK) return s;
-    if ((s = check_types(vm, e + ALKY_IE_TYPES, f.types, f.params)) != ALKY_OK) return s;
-    return check_name(vm, e + ALKY_IE_NAME);
+    code[0] = 0;
+    code[1] = (uint16_t)(vm->names - vm->code);
+    /* the functions, then (imp 1) the imports */
+    for (imp = 0; imp < 2; imp++) {
+        for (i = 0; i < (imp ? vm->import_count : vm->fn_count); i++)
+            if ((s = check_entry(vm, imp, i, code, profile, used)) != ALKY_OK) return s;
+        if (code[1] != 0) return fail(vm, 18, ALKY_RULE_CODE);
+    }
+    return ALKY_OK;
 }
 
 #endif /* ALKY_WITH_VERIFY */
 
-static const uint8_t ALKY_PROGMEM magic[4] = {ALKY_MAGIC_0, ALKY_MAGIC_1, ALKY_MAGIC_2, ALKY_MAGIC_3};
+/* The magic, then the version. */
+static const uint8_t ALKY_PROGMEM magic[5] = {ALKY_MAGIC_0, ALKY_MAGIC_1, ALKY_MAGIC_2, ALKY_MAGIC_3, ALKY_IMAGE_VERSION};
+
+/* Where the section offsets go, in the image's order. */
+static const uint8_t ALKY_PROGMEM section_fields[6] = {offsetof(alky_vm, fn_table), offsetof(alky_vm, import_table), offsetof(alky_vm, types),
+                                                       offsetof(alky_vm, data),     offsetof(alky_vm, code),         offsetof(alky_vm, names)};
 
 alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     uint8_t h[ALKY_HEADER_SIZE]; /* the header, read once */
-    uint32_t names, trailer;
-    uint16_t data_len;
+    uint32_t at;
+    uint16_t size;
     uint8_t i;
 
     vm->loaded = 0;
@@ -238,9 +328,8 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     vm->image_len = (uint16_t)length;
     if (length < ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE) return fail(vm, 0, ALKY_RULE_HEADER);
     rom_read(vm, 0, h, ALKY_HEADER_SIZE);
-    for (i = 0; i < 4; i++)
-        if (h[i] != ALKY_PROGMEM_U8(&magic[i])) return fail(vm, i, ALKY_RULE_MAGIC);
-    if (h[4] != ALKY_IMAGE_VERSION) return fail(vm, 4, ALKY_RULE_VERSION);
+    for (i = 0; i < 5; i++)
+        if (h[i] != ALKY_PROGMEM_U8(&magic[i])) return fail(vm, i, i < 4 ? ALKY_RULE_MAGIC : ALKY_RULE_VERSION);
     if (h[5] & ~ALKY_FEATURE_MASK) return fail(vm, 5, ALKY_RULE_FEATURES);
     if (le16(h + 22) != 0) return fail(vm, 22, ALKY_RULE_RESERVED);
     vm->features = h[5];
@@ -249,32 +338,25 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
     vm->storage_size = le16(h + 10);
     vm->fn_count = h[12];
     vm->import_count = h[13];
-    data_len = le16(h + 16);
-    /* Section offsets: at most 24 + 255 * 26 + 4 * 65535, so 32-bit sums until the size check. */
-    vm->fn_table = ALKY_HEADER_SIZE;
-    vm->import_table = (uint16_t)(ALKY_HEADER_SIZE + (uint16_t)h[12] * ALKY_FUNCTION_ENTRY_SIZE);
-    vm->types = (uint16_t)(vm->import_table + (uint16_t)h[13] * ALKY_IMPORT_ENTRY_SIZE);
-    names = (uint32_t)vm->types + le16(h + 14) + data_len + le16(h + 18);
-    trailer = names + le16(h + 20);
-    if (trailer + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
-    vm->data = (uint16_t)(vm->types + le16(h + 14));
-    vm->data_len = data_len;
-    vm->code = (uint16_t)(vm->data + data_len);
-    vm->names = (uint16_t)names;
-    rom_read(vm, (uint16_t)trailer, h, 4);
-    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)trailer)) return fail(vm, trailer, ALKY_RULE_CRC);
-    if (data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
-#if ALKY_WITH_VERIFY
-    {
-        uint16_t expected_code = 0;
-        alky_status s;
-        for (i = 0; i < vm->fn_count; i++)
-            if ((s = check_function(vm, i, &expected_code)) != ALKY_OK) return s;
-        if (expected_code != (uint16_t)(vm->names - vm->code)) return fail(vm, 18, ALKY_RULE_CODE);
-        for (i = 0; i < vm->import_count; i++)
-            if ((s = check_import(vm, i)) != ALKY_OK) return s;
+    vm->data_len = le16(h + 16);
+    /* Section offsets, each the previous one plus its size: the two tables',
+     * then the lengths at header offsets 14..20. At most 24 + 255 * 26 +
+     * 4 * 65535, so a 32-bit sum until the size check. */
+    size = (uint16_t)((uint16_t)h[12] * ALKY_FUNCTION_ENTRY_SIZE);
+    h[10] = (uint8_t)size;
+    h[11] = (uint8_t)(size >> 8);
+    size = (uint16_t)((uint16_t)h[13] * ALKY_IMPORT_ENTRY_SIZE);
+    h[12] = (uint8_t)size;
+    h[13] = (uint8_t)(size >> 8);
+    at = ALKY_HEADER_SIZE;
+    for (i = 0; i < 6; i++) {
+        *(uint16_t *)(void *)((uint8_t *)vm + ALKY_PROGMEM_U8(&section_fields[i])) = (uint16_t)at;
+        at += le16(h + 10 + 2 * i);
     }
-#endif
+    if (at + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
+    rom_read(vm, (uint16_t)at, h, 4);
+    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)at)) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
+    if (vm->data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
     return ALKY_OK;
 }
 
@@ -345,6 +427,7 @@ uint8_t alky_import_flags(const alky_vm *vm, uint8_t imp) {
     if (alky_import_kind(vm, imp) != ALKY_IMPORT_SYSCALL) return 0;
     profile = alky_profile_find(vm->profile_id);
     if (profile == 0xFFFF) return 0;
-    sc = alky_profile_syscall(profile, alky_import_id(vm, imp));
-    return sc == 0xFFFF ? 0 : alky_profile_byte((uint16_t)(sc + 3));
+    sc = alky_profile_item(profile, 1, alky_import_id(vm, imp));
+    /* the flags follow the parameter types and the result */
+    return sc == 0xFFFF ? 0 : alky_profile_byte((uint16_t)(sc + 3 + alky_profile_byte((uint16_t)(sc + 1))));
 }

@@ -16,16 +16,8 @@ static uint16_t blob_u16(uint16_t off) {
     return (uint16_t)(alky_profile_byte(off) | ((uint16_t)alky_profile_byte((uint16_t)(off + 1)) << 8));
 }
 
-static uint16_t event_size(uint16_t off) {
-    return (uint16_t)(2 + alky_profile_byte((uint16_t)(off + 1)));
-}
-
-static uint16_t syscall_size(uint16_t off) {
-    return (uint16_t)(5 + alky_profile_byte((uint16_t)(off + 4)) + alky_profile_byte((uint16_t)(off + 1)));
-}
-
 /* A profile's header (alky_profiles.h): id, event count, syscall count,
- * length, offset of the syscalls; its events follow. */
+ * length, offset of its syscalls; its events follow. */
 #define PROFILE_LENGTH 4
 #define PROFILE_SYSCALLS 6
 #define PROFILE_EVENTS 7
@@ -39,18 +31,15 @@ uint16_t alky_profile_find(uint16_t id) {
     return NO_OFFSET;
 }
 
-uint16_t alky_profile_event(uint16_t profile, uint8_t id) {
-    uint16_t off = (uint16_t)(profile + PROFILE_EVENTS);
-    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2));
-    for (i = 0; i < n; i++, off = (uint16_t)(off + event_size(off)))
+/* Events and syscalls start alike: id, parameter count, parameter types; a
+ * syscall goes on with its result, flags, name length and name. */
+uint16_t alky_profile_item(uint16_t profile, uint8_t syscall, uint8_t id) {
+    uint16_t off = (uint16_t)(profile + (syscall ? alky_profile_byte((uint16_t)(profile + PROFILE_SYSCALLS)) : PROFILE_EVENTS));
+    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 2 + syscall));
+    for (i = 0; i < n; i++) {
+        uint16_t end = (uint16_t)(off + 2 + alky_profile_byte((uint16_t)(off + 1)));
         if (alky_profile_byte(off) == id) return off;
-    return NO_OFFSET;
-}
-
-uint16_t alky_profile_syscall(uint16_t profile, uint8_t id) {
-    uint16_t off = (uint16_t)(profile + alky_profile_byte((uint16_t)(profile + PROFILE_SYSCALLS)));
-    uint8_t i, n = alky_profile_byte((uint16_t)(profile + 3));
-    for (i = 0; i < n; i++, off = (uint16_t)(off + syscall_size(off)))
-        if (alky_profile_byte(off) == id) return off;
+        off = syscall ? (uint16_t)(end + 3 + alky_profile_byte((uint16_t)(end + 2))) : end;
+    }
     return NO_OFFSET;
 }

@@ -24,94 +24,10 @@ static const uint8_t ALKY_PROGMEM kind_flags[ALKY_KIND_COUNT] = {ALKY_KIND_LIST(
 
 #define fail alky_fail
 
-/* The feature a width code needs: 64 and 256 bits (the width codes after 32) need their own. */
-#if ALKY_W64 != ALKY_W32 + 1 || ALKY_W256 != ALKY_W64 + 1 || ALKY_FEATURE_WIDTH64 != 1 || ALKY_FEATURE_WIDTH256 != 2
-#error "width_feature assumes W64 / W256 are the codes after W32, needing features 1 / 2"
-#endif
-static ALKY_NOINLINE uint8_t width_feature(uint8_t w) {
-    return (uint8_t)(w > ALKY_W32 ? w - ALKY_W32 : 0);
-}
+#define width_feature alky_width_feature
 
 static uint8_t type_width(uint8_t type) {
     return (uint8_t)(type & 0x0F);
-}
-
-/* Whether the names at two names-section offsets are equal (length byte first). */
-static ALKY_NOINLINE uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
-    uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
-    for (i = 0; i <= n; i++)
-        if (alky_rom_u8(vm, (uint16_t)(vm->names + a + i)) != alky_rom_u8(vm, (uint16_t)(vm->names + b + i))) return 0;
-    return 1;
-}
-
-/* How many of the n image bytes at `rom` equal the profile blob bytes at `blob`
- * before the first difference (n if all do). */
-static uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_t blob, uint8_t n) {
-    uint8_t i;
-    for (i = 0; i < n; i++)
-        if (alky_rom_u8(vm, (uint16_t)(rom + i)) != alky_profile_byte((uint16_t)(blob + i))) break;
-    return i;
-}
-
-/* checkTypeFeatures: the first type of the list (at types-section offset
- * `types`), then the result, needing an undeclared feature. */
-static alky_status check_type_features(alky_vm *vm, uint16_t types, uint8_t count, uint16_t result_at, uint8_t *used) {
-    uint16_t types_at = (uint16_t)(vm->types + types);
-    uint8_t i, f, t;
-    for (i = 0; i < count; i++) {
-        f = width_feature(type_width(alky_rom_u8(vm, (uint16_t)(types_at + i))));
-        if (f & ~vm->features) return fail(vm, (uint16_t)(types_at + i), ALKY_RULE_FEATURE);
-        *used |= f;
-    }
-    t = alky_rom_u8(vm, result_at);
-    f = t == ALKY_TYPE_VOID ? 0 : width_feature(type_width(t));
-    if (f & ~vm->features) return fail(vm, result_at, ALKY_RULE_FEATURE);
-    *used |= f;
-    return ALKY_OK;
-}
-
-/* checkEntry: `profile` is the blob offset, or NO_OFFSET to skip profile checks. */
-static alky_status check_entry(alky_vm *vm, uint8_t index, uint16_t profile) {
-    alky_fn_info f, o;
-    uint16_t e = alky_read_fn(vm, index, &f), types_at = (uint16_t)(vm->types + f.types), ev;
-    uint8_t j, i;
-    if (f.kind == ALKY_FN_HELPER) return ALKY_OK;
-    for (j = 0; j < index; j++) {
-        alky_read_fn(vm, j, &o);
-        if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
-        if (f.kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
-    }
-    if (f.kind == ALKY_FN_PUBLIC) {
-        if (f.result != ALKY_TYPE_VOID && (f.result >> 4) == ALKY_VALUE_STRING) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
-        return ALKY_OK;
-    }
-    for (i = 0; i < f.params; i++)
-        if ((alky_rom_u8(vm, (uint16_t)(types_at + i)) >> 4) == ALKY_VALUE_STRING) return fail(vm, (uint16_t)(types_at + i), ALKY_RULE_ENTRY);
-    if (f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
-    if (profile == NO_OFFSET) return ALKY_OK;
-    ev = alky_profile_event(profile, f.event);
-    if (ev == NO_OFFSET) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
-    if (alky_profile_byte((uint16_t)(ev + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_ENTRY);
-    i = blob_match(vm, types_at, (uint16_t)(ev + 2), f.params);
-    return i < f.params ? fail(vm, (uint16_t)(types_at + i), ALKY_RULE_ENTRY) : ALKY_OK;
-}
-
-/* checkImport: name, parameters and result against the profile's syscall. */
-static alky_status check_import(alky_vm *vm, uint8_t index, uint16_t profile) {
-    alky_import_info f;
-    uint16_t e = alky_read_import(vm, index, &f), types_at = (uint16_t)(vm->types + f.types), name = (uint16_t)(vm->names + f.name), sc;
-    uint8_t i, n;
-    if (profile == NO_OFFSET || f.kind != ALKY_IMPORT_SYSCALL) return ALKY_OK;
-    sc = alky_profile_syscall(profile, f.id);
-    if (sc == NO_OFFSET) return fail(vm, e + ALKY_IE_ID, ALKY_RULE_PROFILE);
-    n = alky_profile_byte((uint16_t)(sc + 4));
-    /* The length bytes, then the characters (n < 255: profile names are short). */
-    if (blob_match(vm, name, (uint16_t)(sc + 4), (uint8_t)(n + 1)) <= n) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
-    if (alky_profile_byte((uint16_t)(sc + 1)) != f.params) return fail(vm, e + ALKY_IE_PARAMS, ALKY_RULE_PROFILE);
-    i = blob_match(vm, types_at, (uint16_t)(sc + 5 + n), f.params);
-    if (i < f.params) return fail(vm, (uint16_t)(types_at + i), ALKY_RULE_PROFILE);
-    if (alky_profile_byte((uint16_t)(sc + 2)) != f.result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
-    return ALKY_OK;
 }
 
 /* ---- The code pass of one function (verify-code.ts CodePass). ----
@@ -327,6 +243,8 @@ bad:
 
 /* ---- verifyImage. ---- */
 
+/* The profile id, the tables (image.c, with the entry and profile rules),
+ * each function's code, the features declared but unused. */
 alky_status alky_verify(alky_vm *vm) {
     uint16_t want = vm->device_profile ? vm->device_profile : vm->profile_id;
     uint16_t profile = NO_OFFSET;
@@ -337,22 +255,7 @@ alky_status alky_verify(alky_vm *vm) {
         profile = alky_profile_find(want);
         if (profile == NO_OFFSET) return ALKY_E_PROFILE;
     }
-    for (i = 0; i < vm->fn_count; i++) {
-        alky_fn_info f;
-        uint16_t e = alky_read_fn(vm, i, &f);
-        if ((s = check_entry(vm, i, profile)) != ALKY_OK) return s;
-        if ((s = check_type_features(vm, f.types, f.locals, e + ALKY_FE_RESULT, &used)) != ALKY_OK) return s;
-    }
-    for (i = 0; i < vm->import_count; i++) {
-        alky_import_info f;
-        uint16_t e = alky_read_import(vm, i, &f);
-        if ((s = check_import(vm, i, profile)) != ALKY_OK) return s;
-        if (f.kind == ALKY_IMPORT_NODECALL) {
-            if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
-            used |= ALKY_FEATURE_NODECALLS;
-        }
-        if ((s = check_type_features(vm, f.types, f.params, e + ALKY_IE_RESULT, &used)) != ALKY_OK) return s;
-    }
+    if ((s = alky_check_tables(vm, profile, &used)) != ALKY_OK) return s;
     for (i = 0; i < vm->fn_count; i++)
         if ((s = check_code(vm, i, &used)) != ALKY_OK) return s;
     unused = (uint8_t)(vm->features & ~used & ALKY_FEATURE_MASK);

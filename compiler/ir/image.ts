@@ -247,11 +247,29 @@ function fail(offset: number, rule: string, message: string): { ok: false; error
 }
 
 /**
+ * Rules of the verifier (verify.ts) checked during decodeImage's one walk over
+ * the tables, so that the first broken rule is the one the device reports too
+ * (vm-c/image.c walks the tables once, checking each entry completely before
+ * the next; docs/ir.md §5 "Which error is reported").
+ */
+export interface TableRules {
+  /** Once the header, CRC and data size hold, before the tables. */
+  header(profileId: number, features: number): ImageError | undefined;
+  /** A type of a table entry (a result, a local, an import parameter) at image offset `at`, once it decodes. */
+  type(t: ValueType, at: number, who: string): ImageError | undefined;
+  /** Function `index` (the last of `functions`) once its structural rules hold; `entry` is its table offset, `typesAt` its first type's. */
+  function(functions: readonly IrFunction[], index: number, entry: number, typesAt: number): ImageError | undefined;
+  /** Import `imp` once its structural rules hold. */
+  import(imp: IrImport, entry: number, typesAt: number): ImageError | undefined;
+}
+
+/**
  * Parses the container and checks every structural rule (sizes, offsets, type
- * bytes, names, CRC). Code is not checked here: that is the verifier's job.
+ * bytes, names, CRC). Code is not checked here: that is the verifier's job,
+ * which passes its entry rules as `rules` to have them checked in the same walk.
  * Never throws on any input.
  */
-export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
+export function decodeImage(bytes: Uint8Array, rules?: TableRules): Decoded<DecodedImage> {
   const len = bytes.length;
   if (len < HEADER_SIZE + TRAILER_SIZE) return fail(0, "header", `image is ${len} bytes, shorter than the ${HEADER_SIZE + TRAILER_SIZE}-byte minimum`);
   for (let i = 0; i < 4; i++) if (bytes[i] !== IMAGE_MAGIC[i]) return fail(i, "magic", "not an Alkyl image (magic is not ALKY)");
@@ -284,6 +302,9 @@ export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
   const actual = crc32(bytes, 0, trailer);
   if (stored !== actual) return fail(trailer, "crc", `CRC-32 mismatch (stored 0x${stored.toString(16).padStart(8, "0")}, computed 0x${actual.toString(16).padStart(8, "0")})`);
   if (dataLen > memorySize) return fail(16, "data", `data section (${dataLen} bytes) is larger than memory (${memorySize} bytes)`);
+  const headerError = rules?.header(profileId, features);
+  if (headerError) return { ok: false, error: headerError };
+  const ruleError = (e: ImageError | undefined): { ok: false; error: ImageError } | undefined => (e ? { ok: false, error: e } : undefined);
 
   const readName = (entryOffset: number, nameOff: number): Decoded<string> => {
     if (nameOff >= namesLen) return fail(entryOffset, "name", `name offset ${nameOff} is outside the names section (${namesLen} bytes)`);
@@ -298,21 +319,25 @@ export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
     }
     return { ok: true, value: s };
   };
-  const readTypes = (entryOffset: number, off: number, count: number): Decoded<ValueType[]> => {
+  const readTypes = (who: string, entryOffset: number, off: number, count: number): Decoded<ValueType[]> => {
     if (off + count > typesLen) return fail(entryOffset, "types", `type list at ${off} (+${count}) runs past the types section (${typesLen} bytes)`);
     const out: ValueType[] = [];
     for (let i = 0; i < count; i++) {
-      const t = decodeTypeByte(u8(typesOff + off + i));
-      if (!t) return fail(typesOff + off + i, "type", `byte 0x${u8(typesOff + off + i).toString(16)} is not a value type`);
+      const at = typesOff + off + i;
+      const t = decodeTypeByte(u8(at));
+      if (!t) return fail(at, "type", `byte 0x${u8(at).toString(16)} is not a value type`);
+      const broken = ruleError(rules?.type(t, at, who));
+      if (broken) return broken;
       out.push(t);
     }
     return { ok: true, value: out };
   };
-  const readResult = (o: number): Decoded<ValueType | undefined> => {
+  const readResult = (who: string, o: number): Decoded<ValueType | undefined> => {
     const b = u8(o);
     if (b === VOID_TYPE_BYTE) return { ok: true, value: undefined };
     const t = decodeTypeByte(b);
-    return t ? { ok: true, value: t } : fail(o, "type", `byte 0x${b.toString(16)} is not a result type`);
+    if (!t) return fail(o, "type", `byte 0x${b.toString(16)} is not a result type`);
+    return ruleError(rules?.type(t, o, who)) ?? { ok: true, value: t };
   };
 
   const functions: IrFunction[] = [];
@@ -327,7 +352,7 @@ export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
     const paramCount = u8(e + 2);
     const localCount = u8(e + 3);
     if (paramCount > localCount) return fail(e + 2, "function-params", `function ${i}: ${paramCount} parameters but only ${localCount} locals`);
-    const result = readResult(e + 4);
+    const result = readResult(`function ${i}`, e + 4);
     if (!result.ok) return result;
     if (u8(e + 5) !== 0) return fail(e + 5, "reserved", `function ${i}: reserved byte is not zero`);
     const frame = u16(e + 6);
@@ -341,7 +366,7 @@ export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
     if (codeLength === 0) return fail(e + 12, "function-code", `function ${i}: empty code`);
     if (codeStart + codeLength > codeLen) return fail(e + 12, "function-code", `function ${i}: code runs past the code section`);
     expectedCode += codeLength;
-    const locals = readTypes(e + 14, typesAt, localCount);
+    const locals = readTypes(`function ${i}`, e + 14, typesAt, localCount);
     if (!locals.ok) return locals;
     if (frameSize(locals.value) !== frame) return fail(e + 6, "function-frame", `function ${i}: frame size ${frame} does not match its locals (${frameSize(locals.value)} bytes)`);
     const offsets = localOffsets(locals.value);
@@ -370,6 +395,8 @@ export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
       code: bytes.slice(codeOff + codeStart, codeOff + codeStart + codeLength),
     });
     functionCode.push(codeOff + codeStart);
+    const broken = ruleError(rules?.function(functions, i, e, typesOff + typesAt));
+    if (broken) return broken;
   }
   if (expectedCode !== codeLen) return fail(18, "code", `code section has ${codeLen - expectedCode} bytes outside any function`);
 
@@ -380,13 +407,16 @@ export function decodeImage(bytes: Uint8Array): Decoded<DecodedImage> {
     if (kind > ImportKind.NodeCall) return fail(e, "import-kind", `import ${i}: kind ${kind} is not syscall or nodecall`);
     const id = u8(e + 1);
     if (kind === ImportKind.NodeCall && id !== 0) return fail(e + 1, "import-id", `import ${i}: node call with non-zero id`);
-    const result = readResult(e + 3);
+    const result = readResult(`import ${i}`, e + 3);
     if (!result.ok) return result;
-    const params = readTypes(e + 4, u16(e + 4), u8(e + 2));
-    if (!params.ok) return params;
     const name = readName(e + 6, u16(e + 6));
     if (!name.ok) return name;
-    imports.push({ kind: kind as ImportKind, id, name: name.value, params: params.value, result: result.value });
+    const params = readTypes(`import ${i}`, e + 4, u16(e + 4), u8(e + 2));
+    if (!params.ok) return params;
+    const imp: IrImport = { kind: kind as ImportKind, id, name: name.value, params: params.value, result: result.value };
+    imports.push(imp);
+    const broken = ruleError(rules?.import(imp, e, typesOff + u16(e + 4)));
+    if (broken) return broken;
   }
 
   const image: Image = {

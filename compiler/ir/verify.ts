@@ -1,17 +1,19 @@
 // The Alkyl IR verifier (docs/ir.md §5). Order of checks, so that every engine
 // reports the same first error for the same image:
-//   1. the container's structural rules (decodeImage, §6);
-//   2. with a profile, the image's profile id;
-//   3. the function table, in order: entry rules, then feature bits needed by
-//      the function's locals and result;
-//   4. the import table, in order: profile rules, then feature bits needed by
-//      the import's parameters and result;
-//   5. each function's code, in order (verify-code.ts); a feature used but not
+//   1. the container's header rules (decodeImage, §6), then, with a profile,
+//      the image's profile id;
+//   2. the function table, entry by entry: the entry's structural rules (§6),
+//      each type's feature bit where the type is read, then the entry rules;
+//   3. the import table, entry by entry: structural rules, type features,
+//      then the node-call feature and the profile rules;
+//   4. each function's code, in order (verify-code.ts); a feature used but not
 //      declared is reported where it is first used;
-//   6. feature bits declared but never used (offset 5, the features byte).
+//   5. feature bits declared but never used (offset 5, the features byte).
+// Steps 1 to 3 are decodeImage's one walk over the tables, with this file's
+// rules (TableRules) checked on each entry as it decodes, as vm-c/image.c does.
 // Never throws, on any input.
 
-import { decodeImage, Feature, FEATURE_MASK, FUNCTION_ENTRY_SIZE, FunctionKind, IMPORT_ENTRY_SIZE, ImportKind, type Image, type ImageLayout, type IrFunction } from "./image.js";
+import { decodeImage, Feature, FEATURE_MASK, FUNCTION_ENTRY_SIZE, FunctionKind, ImportKind, type Image, type ImageLayout, type IrFunction, type IrImport, type TableRules } from "./image.js";
 import { encodeTypeByte, ValueKind, typeName, type ValueType } from "./types.js";
 import type { Profile } from "../profiles/profiles.js";
 import { checkFunctionCode, featureLabel, MAX_STACK_LIMIT, typeFeatures, widthFeature, type VerifyError } from "./verify-code.js";
@@ -37,11 +39,6 @@ export function formatVerifyError(e: VerifyError): string {
   return `offset ${e.offset}: ${e.rule}: ${e.message}`;
 }
 
-/** Little-endian u16 of the raw image (table fields the decoded Image does not keep). */
-function u16(bytes: Uint8Array, at: number): number {
-  return bytes[at]! | (bytes[at + 1]! << 8);
-}
-
 function sameType(a: ValueType | undefined, b: ValueType | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return encodeTypeByte(a) === encodeTypeByte(b);
@@ -55,27 +52,26 @@ function err(offset: number, rule: string, message: string): VerifyError {
   return { offset, rule, message };
 }
 
-/** Entry rules (docs/ir.md §5 "entry") of function `index`; `entry` is its table offset. */
-function checkEntry(image: Image, index: number, entry: number, typesAt: number, profile: Profile | undefined): VerifyError | undefined {
-  const fn = image.functions[index]!;
+/** Entry rules (docs/ir.md §5 "entry") of function `index` of `functions`; `entry` is its table offset. */
+function checkEntry(functions: readonly IrFunction[], index: number, entry: number, typesAt: number, profile: Profile | undefined): VerifyError | undefined {
+  const fn = functions[index]!;
   const who = `function ${fn.name}`;
   if (fn.kind === FunctionKind.Helper) return undefined;
+  if (fn.kind === FunctionKind.Event)
+    for (let i = 0; i < fn.paramCount; i++)
+      if (fn.locals[i]!.kind === ValueKind.String) return err(typesAt + i, "entry", `${who}: an event handler cannot take a string parameter`);
+  if (fn.kind === FunctionKind.Public && fn.result?.kind === ValueKind.String) return err(entry + 4, "entry", `${who}: a public function cannot return a string`);
+  if (fn.kind === FunctionKind.Event && fn.result !== undefined)
+    return err(entry + 4, "entry", `${who}: an event handler returns nothing, not ${resultName(fn.result)}`);
   // Quadratic in the function count (at most 255), with O(1) RAM, as on the device.
   for (let j = 0; j < index; j++) {
-    const other = image.functions[j]!;
+    const other = functions[j]!;
     if (other.kind !== FunctionKind.Helper && other.name === fn.name)
       return err(entry + 16, "entry", `${who}: another public or event function (${j}) has the same name`);
     if (fn.kind === FunctionKind.Event && other.kind === FunctionKind.Event && other.eventId === fn.eventId)
       return err(entry + 1, "entry", `${who}: event ${fn.eventId} already has a handler (${other.name})`);
   }
-  if (fn.kind === FunctionKind.Public) {
-    if (fn.result?.kind === ValueKind.String) return err(entry + 4, "entry", `${who}: a public function cannot return a string`);
-    return undefined;
-  }
-  for (let i = 0; i < fn.paramCount; i++)
-    if (fn.locals[i]!.kind === ValueKind.String) return err(typesAt + i, "entry", `${who}: an event handler cannot take a string parameter`);
-  if (fn.result !== undefined) return err(entry + 4, "entry", `${who}: an event handler returns nothing, not ${resultName(fn.result)}`);
-  if (!profile) return undefined;
+  if (fn.kind === FunctionKind.Public || !profile) return undefined;
   const ev = profile.events.find((e) => e.id === fn.eventId);
   if (!ev) return err(entry + 1, "entry", `${who}: profile ${profile.name} has no event ${fn.eventId}`);
   if (ev.params.length !== fn.paramCount)
@@ -88,43 +84,16 @@ function checkEntry(image: Image, index: number, entry: number, typesAt: number,
   return undefined;
 }
 
-/** Where a function's or import's first type byte lies in the image. */
-function typeListOffset(bytes: Uint8Array, layout: ImageLayout, entry: number, field: number): number {
-  return layout.types + u16(bytes, entry + field);
-}
-
-/** First type (by list position) needing a feature outside `allowed`, as [position, feature]. */
-function undeclaredTypeFeature(types: readonly ValueType[], allowed: number): [number, number] | undefined {
-  for (let i = 0; i < types.length; i++) {
-    const f = widthFeature(types[i]!.width);
-    if (f & ~allowed) return [i, f];
-  }
-  return undefined;
-}
-
-/** Feature rule for a table entry's types: reports the first one needing an undeclared feature. */
-function checkTypeFeatures(
-  who: string,
-  types: readonly ValueType[],
-  typesAt: number,
-  result: ValueType | undefined,
-  resultAt: number,
-  allowed: number,
-): VerifyError | undefined {
-  const bad = undeclaredTypeFeature(types, allowed);
-  if (bad) return err(typesAt + bad[0], "feature", `${who}: type ${typeName(types[bad[0]]!)} needs ${featureLabel(bad[1])}, which the header does not declare`);
-  const rf = result ? widthFeature(result.width) : 0;
-  if (rf & ~allowed) return err(resultAt, "feature", `${who}: result ${typeName(result!)} needs ${featureLabel(rf)}, which the header does not declare`);
-  return undefined;
-}
-
-function checkImport(image: Image, index: number, entry: number, typesAt: number, profile: Profile | undefined): VerifyError | undefined {
-  const imp = image.imports[index]!;
-  if (!profile || imp.kind !== ImportKind.Syscall) return undefined;
+/** The node-call feature, then the profile rules of a syscall import. */
+function checkImport(imp: IrImport, entry: number, typesAt: number, profile: Profile | undefined, declared: number): VerifyError | undefined {
   const who = `import ${imp.name}`;
+  if (imp.kind === ImportKind.NodeCall)
+    return declared & Feature.NodeCalls
+      ? undefined
+      : err(entry, "feature", `${who}: a node-call import needs ${featureLabel(Feature.NodeCalls)}, which the header does not declare`);
+  if (!profile) return undefined;
   const sc = profile.syscalls.find((s) => s.id === imp.id);
   if (!sc) return err(entry + 1, "profile", `${who}: profile ${profile.name} has no syscall ${imp.id}`);
-  if (sc.name !== imp.name) return err(entry + 6, "profile", `${who}: syscall ${imp.id} of profile ${profile.name} is ${sc.name}`);
   if (sc.params.length !== imp.params.length)
     return err(entry + 2, "profile", `${who}: syscall ${sc.name} takes ${sc.params.length} parameter(s), the import declares ${imp.params.length}`);
   for (let i = 0; i < imp.params.length; i++) {
@@ -134,43 +103,39 @@ function checkImport(image: Image, index: number, entry: number, typesAt: number
   }
   if (!sameType(sc.result, imp.result))
     return err(entry + 3, "profile", `${who}: result is ${resultName(imp.result)}, syscall ${sc.name} returns ${resultName(sc.result)}`);
+  if (sc.name !== imp.name) return err(entry + 6, "profile", `${who}: syscall ${imp.id} of profile ${profile.name} is ${sc.name}`);
   return undefined;
 }
 
 /** Verifies an image; the first broken rule is returned with its byte offset. Never throws. */
 export function verifyImage(bytes: Uint8Array, options: VerifyOptions = {}): VerifyResult {
-  const decoded = decodeImage(bytes);
+  const profile = options.profile;
+  let declared = 0;
+  let used = 0;
+  const rules: TableRules = {
+    header(profileId, features) {
+      declared = features;
+      if (profile && profileId !== profile.id)
+        return err(6, "profile", `image is built for profile ${profileId}, the device runs profile ${profile.id} (${profile.name})`);
+      return undefined;
+    },
+    type(t, at, who) {
+      const f = widthFeature(t.width);
+      if (f & ~declared) return err(at, "feature", `${who}: type ${typeName(t)} needs ${featureLabel(f)}, which the header does not declare`);
+      used |= f;
+      return undefined;
+    },
+    function: (functions, index, entry, typesAt) => checkEntry(functions, index, entry, typesAt, profile),
+    import(imp, entry, typesAt) {
+      const e = checkImport(imp, entry, typesAt, profile, declared);
+      if (!e && imp.kind === ImportKind.NodeCall) used |= Feature.NodeCalls;
+      return e;
+    },
+  };
+  const decoded = decodeImage(bytes, rules);
   if (!decoded.ok) return decoded;
   const { image, layout } = decoded.value;
-  const profile = options.profile;
-  const declared = image.features;
-  let used = 0;
   const fail = (error: VerifyError): VerifyResult => ({ ok: false, error });
-
-  if (profile && image.profileId !== profile.id)
-    return fail(err(6, "profile", `image is built for profile ${image.profileId}, the device runs profile ${profile.id} (${profile.name})`));
-
-  for (let i = 0; i < image.functions.length; i++) {
-    const fn = image.functions[i]!;
-    const entry = layout.functionTable + i * FUNCTION_ENTRY_SIZE;
-    const typesAt = typeListOffset(bytes, layout, entry, 14);
-    const e =
-      checkEntry(image, i, entry, typesAt, profile) ?? checkTypeFeatures(`function ${fn.name}`, fn.locals, typesAt, fn.result, entry + 4, declared);
-    if (e) return fail(e);
-    used |= typeFeatures(fn.locals, fn.result);
-  }
-
-  for (let i = 0; i < image.imports.length; i++) {
-    const imp = image.imports[i]!;
-    const entry = layout.importTable + i * IMPORT_ENTRY_SIZE;
-    const typesAt = typeListOffset(bytes, layout, entry, 4);
-    let e = checkImport(image, i, entry, typesAt, profile);
-    if (!e && imp.kind === ImportKind.NodeCall && !(declared & Feature.NodeCalls))
-      e = err(entry, "feature", `import ${imp.name}: a node-call import needs ${featureLabel(Feature.NodeCalls)}, which the header does not declare`);
-    e ??= checkTypeFeatures(`import ${imp.name}`, imp.params, typesAt, imp.result, entry + 3, declared);
-    if (e) return fail(e);
-    used |= typeFeatures(imp.params, imp.result) | (imp.kind === ImportKind.NodeCall ? Feature.NodeCalls : 0);
-  }
 
   for (let i = 0; i < image.functions.length; i++) {
     const fn = image.functions[i]!;

@@ -22,6 +22,8 @@ import {
   type Item,
 } from "./helpers/image-builder.js";
 import { SAMPLE_IMAGES } from "./helpers/sample-images.js";
+import { tableOrderCases } from "./helpers/table-order-images.js";
+import { profileById } from "../../compiler/profiles/profiles.js";
 
 const testProfile: Profile = profileByName("test")!;
 const lockProfile: Profile = profileByName("smartlock")!;
@@ -150,6 +152,13 @@ describe("verifyImage: container rules (decodeImage)", () => {
     const img = build({ features: Feature.NodeCalls, imports: [{ ...nodecall("Ask"), id: 3 }], functions: [fn({ code: code("STOP") })] });
     expectRejected(img, "import-id", importEntry(1, 0) + 1);
   });
+});
+
+describe("verifyImage: one walk over the tables, entry by entry (the first rule reported)", () => {
+  for (const c of tableOrderCases())
+    it(`reports ${c.rule} at ${c.offset}: ${c.name}`, () => {
+      expectRejected(c.bytes, c.rule, c.offset, { profile: profileById(c.profile)! });
+    });
 });
 
 describe("verifyImage: code rules", () => {

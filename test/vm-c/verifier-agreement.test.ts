@@ -19,6 +19,7 @@ import { arithmeticProgram, conversionProgram, memoryProgram, prng, stackProgram
 import { scenarios, UNTERMINATED } from "./scenarios.js";
 import { assembleOrThrow } from "./corpus.js";
 import { build, codeStart, fn, patched } from "../ir/helpers/image-builder.js";
+import { tableOrderCases } from "../ir/helpers/table-order-images.js";
 
 /** What the host driver prints for an image, computed with the TypeScript verifier. */
 function tsVerdict(bytes: Uint8Array, option: CRunOptions["profile"]): string {
@@ -201,6 +202,14 @@ describe("C verifier = TypeScript verifier", () => {
     const rules = expectSameVerdicts(images, "none");
     expect(rules).toContain("jump-target");
     expect(rules).toContain("ok");
+  });
+
+  it("reports the first rule of the one walk over the tables the same way (images breaking several rules)", () => {
+    const cases = tableOrderCases();
+    for (const profile of [1, 2]) {
+      const some = cases.filter((c) => c.profile === profile);
+      expect(verifyC(some.map((c) => c.bytes), { profile })).toEqual(some.map((c) => `verify ${c.rule} ${c.offset}`));
+    }
   });
 
   it("rejects the truncated and empty images the container rules name", () => {

@@ -198,7 +198,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         r = ALKY_RULE_FEATURE;
         if ((features & vm->features) != features) goto bad; /* the features used before were all declared */
         r = ALKY_RULE_UNDERFLOW;
-        if (top - vm->stack < n) goto bad;
+        if ((uint16_t)(top - vm->stack) < n) goto bad;
         r = ALKY_RULE_WIDTH;
         popped = slack;
         for (i = n; i; i--) {

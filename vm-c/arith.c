@@ -155,13 +155,15 @@ uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
  * signed orders flip the sign bit of the top byte): no 32-bit registers. */
 static uint8_t compare_bytes(uint8_t op, const uint8_t *a, const uint8_t *b, uint8_t nb) {
     uint8_t flip = (uint8_t)((op == ALKY_OP_SLT || op == ALKY_OP_SGT) ? 0x80 : 0), x, y;
-    while (nb--) {
-        x = (uint8_t)(a[nb] ^ flip);
-        y = (uint8_t)(b[nb] ^ flip);
+    a += nb;
+    b += nb;
+    do {
+        x = (uint8_t)(*--a ^ flip);
+        y = (uint8_t)(*--b ^ flip);
         flip = 0;
-        if (x != y) return (uint8_t)(op == ALKY_OP_EQ ? 0 : (op & 1) ? x > y : x < y);
-    }
-    return (uint8_t)(op == ALKY_OP_EQ);
+    } while (x == y && --nb);
+    if (op == ALKY_OP_EQ) return (uint8_t)(x == y);
+    return (uint8_t)((op & 1) ? x > y : x < y);
 }
 
 uint8_t *alky_small_step(uint8_t op, uint8_t *sp, uint8_t nb) {

@@ -60,10 +60,11 @@ static ALKY_NOINLINE uint32_t add_mod(uint32_t x, uint32_t y, uint32_t n) {
  * quotient negative when the signs differ, the remainder with a's sign
  * (-2^(W-1) / -1 gives 2^(W-1), which stores as -2^(W-1) as the EVM requires). */
 static uint32_t divide(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
-    uint8_t is_mod = (uint8_t)(op == ALKY_OP_MOD || op == ALKY_OP_SMOD), neg = 0;
+    /* DIV 4, SDIV 5, MOD 6, SMOD 7: bit 1 says remainder, bit 0 signed */
+    uint8_t is_mod = (uint8_t)(op & 2), neg = 0;
     uint32_t r;
     if (!b) return 0;
-    if (op == ALKY_OP_SDIV || op == ALKY_OP_SMOD) {
+    if (op & 1) {
         a = sext(a, nb);
         b = sext(b, nb);
         if (a & SIGN32) {
@@ -111,7 +112,7 @@ uint32_t alky_small_binop(uint8_t op, uint32_t a, uint32_t b, uint8_t nb) {
         return r;
     }
     /* b sign-extended from its byte a (counted from the least significant) */
-    case ALKY_OP_SIGNEXTEND: return a >= (uint32_t)nb - 1 ? b : sext(b, (uint8_t)(a + 1));
+    case ALKY_OP_SIGNEXTEND: return a < (uint8_t)(nb - 1) ? sext(b, (uint8_t)(a + 1)) : b;
     /* byte a of b, counted from the most significant */
     case ALKY_OP_BYTE: return a >= nb ? 0 : shift(b, (uint8_t)(8 * (nb - 1 - (uint8_t)a)), SHIFT_RIGHT) & 0xFF;
 #endif
@@ -155,13 +156,15 @@ uint32_t alky_small_modop(uint8_t op, uint32_t a, uint32_t b, uint32_t n) {
  * signed orders flip the sign bit of the top byte): no 32-bit registers. */
 static uint8_t compare_bytes(uint8_t op, const uint8_t *a, const uint8_t *b, uint8_t nb) {
     uint8_t flip = (uint8_t)((op == ALKY_OP_SLT || op == ALKY_OP_SGT) ? 0x80 : 0), x, y;
-    while (nb--) {
-        x = (uint8_t)(a[nb] ^ flip);
-        y = (uint8_t)(b[nb] ^ flip);
+    a += nb;
+    b += nb;
+    do {
+        x = (uint8_t)(*--a ^ flip);
+        y = (uint8_t)(*--b ^ flip);
         flip = 0;
-        if (x != y) return (uint8_t)(op == ALKY_OP_EQ ? 0 : (op & 1) ? x > y : x < y);
-    }
-    return (uint8_t)(op == ALKY_OP_EQ);
+    } while (x == y && --nb);
+    if (op == ALKY_OP_EQ) return (uint8_t)(x == y);
+    return (uint8_t)((op & 1) ? x > y : x < y);
 }
 
 uint8_t *alky_small_step(uint8_t op, uint8_t *sp, uint8_t nb) {

@@ -227,11 +227,11 @@ ALKY_NOINLINE ALKY_LOOP_OPTIONS alky_status alky_execute(alky_vm *vm) {
                 vmbreak;
             }
             vmcase(SPECIAL_SWAP) {
-                uint8_t *other = sp - (slot_offset)((op - ALKY_OP_SWAP1 + 2) * nb), *top = sp - nb, i, t;
-                for (i = 0; i < nb; i++) {
-                    t = top[i];
-                    top[i] = other[i];
-                    other[i] = t;
+                uint8_t *other = sp - (slot_offset)((op - ALKY_OP_SWAP1 + 2) * nb), *top = sp - nb, t;
+                while (top < sp) {
+                    t = *top;
+                    *top++ = *other;
+                    *other++ = t;
                 }
                 vmbreak;
             }

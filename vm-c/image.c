@@ -214,6 +214,13 @@ static ALKY_NOINLINE uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_
  * and the profile rules of an event handler or a syscall import (`profile`:
  * blob offset, or NO_OFFSET for no profile checks). One walk for both tables:
  * the fields they share are checked by the same code. */
+/* A check of field `field` of the entry failed: check_entry keeps the
+ * entry's offset in vm->rule_offset while it checks it (the field means
+ * something only after ALKY_E_VERIFY). */
+static ALKY_NOINLINE alky_status fail_field(alky_vm *vm, uint8_t field, uint8_t rule) {
+    return fail(vm, (uint16_t)(vm->rule_offset + field), rule);
+}
+
 static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *code, uint16_t profile, uint8_t *used) {
     alky_fn_info f, o;
     alky_import_info *g = (alky_import_info *)(void *)&f;
@@ -223,29 +230,30 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
     alky_status s;
 
     e = imp ? alky_read_import(vm, i, g) : alky_read_fn(vm, i, &f);
+    vm->rule_offset = e; /* for fail_field */
     kind = f.kind;
     count = imp ? g->params : f.locals;
     types = imp ? g->types : f.types;
     name = imp ? g->name : f.name;
-    if (kind > ALKY_FN_EVENT - imp) return fail(vm, e, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
-    if (kind != sig_kind && f.event != 0) return fail(vm, e + 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
-    if (f.params > count) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
+    if (kind > ALKY_FN_EVENT - imp) return fail_field(vm, 0, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
+    if (kind != sig_kind && f.event != 0) return fail_field(vm, 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
+    if (f.params > count) return fail_field(vm, ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
     if ((s = check_type(vm, e + result_field, 1, used)) != ALKY_OK) return s;
-    if (!imp && f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
+    if (!imp && f.reserved != 0) return fail_field(vm, ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
     if ((s = check_name(vm, e + types_field + 2)) != ALKY_OK) return s;
     if (!imp) {
         /* code[0]: where this function's code must start, code[1]: the code section's bytes after it */
-        if (f.code != code[0]) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
-        if (f.code_len == 0 || f.code_len > code[1]) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
+        if (f.code != code[0]) return fail_field(vm, ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
+        if (f.code_len == 0 || f.code_len > code[1]) return fail_field(vm, ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
         code[0] = (uint16_t)(code[0] + f.code_len);
         code[1] = (uint16_t)(code[1] - f.code_len);
     }
     if ((s = check_types(vm, e + types_field, types, count, used)) != ALKY_OK) return s;
     types_at = (uint16_t)(vm->types + types);
     if (!imp) {
-        if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
+        if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail_field(vm, ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
         /* The last local must start within LGET/LSET's one-byte offset. */
-        if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
+        if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail_field(vm, ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
         /* The parameters: an event handler takes no string, a public function
          * has a buffer record for each. */
         buf_at = (uint16_t)(f.types + f.locals);
@@ -255,7 +263,7 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
             if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || kind == ALKY_FN_HELPER) continue;
             if (kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
             /* buf_at <= the types length: the local types and each buffer so far fit */
-            if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
+            if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail_field(vm, ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
             at = (uint16_t)(vm->types + buf_at);
             address = alky_rom_u16(vm, at);
             capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
@@ -264,31 +272,31 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
         }
         if (kind == ALKY_FN_HELPER) return ALKY_OK;
         /* A public function returns no string, an event handler nothing. */
-        if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+        if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail_field(vm, ALKY_FE_RESULT, ALKY_RULE_ENTRY);
         for (k = 0; k < i; k++) {
             alky_read_fn(vm, k, &o);
-            if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
-            if (kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+            if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail_field(vm, ALKY_FE_NAME, ALKY_RULE_ENTRY);
+            if (kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail_field(vm, ALKY_FE_EVENT, ALKY_RULE_ENTRY);
         }
     } else if (kind == ALKY_IMPORT_NODECALL) {
-        if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
+        if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail_field(vm, 0, ALKY_RULE_FEATURE);
         *used |= ALKY_FEATURE_NODECALLS;
     }
     if (kind != sig_kind || profile == NO_OFFSET) return ALKY_OK;
     /* The profile's event or syscall of that id: its parameters, then a syscall's result and name. */
     sig = alky_profile_item(profile, imp, f.event);
-    if (sig == NO_OFFSET) return fail(vm, e + 1, rule);
-    if (alky_profile_byte((uint16_t)(sig + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, rule);
+    if (sig == NO_OFFSET) return fail_field(vm, 1, rule);
+    if (alky_profile_byte((uint16_t)(sig + 1)) != f.params) return fail_field(vm, ALKY_FE_PARAMS, rule);
     sig = (uint16_t)(sig + 2);
     k = blob_match(vm, types_at, sig, f.params);
     if (k < f.params) return fail(vm, (uint16_t)(types_at + k), rule);
     if (!imp) return ALKY_OK;
     sig = (uint16_t)(sig + f.params);
-    if (alky_profile_byte(sig) != g->result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    if (alky_profile_byte(sig) != g->result) return fail_field(vm, ALKY_IE_RESULT, ALKY_RULE_PROFILE);
     /* The length bytes, then the characters (n < 255: profile names are short). */
     sig = (uint16_t)(sig + 2);
     k = alky_profile_byte(sig);
-    if (blob_match(vm, (uint16_t)(vm->names + name), sig, (uint8_t)(k + 1)) <= k) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    if (blob_match(vm, (uint16_t)(vm->names + name), sig, (uint8_t)(k + 1)) <= k) return fail_field(vm, ALKY_IE_NAME, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 

@@ -124,6 +124,8 @@ alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
 }
 #define fail alky_fail
 
+#define ALKY_CRC32_RESIDUE 0x2144DF1CUL
+
 /* IEEE CRC-32 without a table: 1 KB of flash saved for a check run once per
  * load (the image's trailer here, the app store's read-back in store.c). */
 uint32_t alky_crc32_rom(alky_rom base, uint16_t length) {
@@ -362,8 +364,10 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
         at += le16(h + 10 + 2 * i);
     }
     if (at + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
-    rom_read(vm, (uint16_t)at, h, 4);
-    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)at)) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
+    /* The CRC-32 of the image with its little-endian CRC-32 trailer is this
+     * constant exactly when the trailer is the CRC-32 of what precedes it
+     * (the last four bytes map one to one onto the result). */
+    if (alky_crc32_rom(vm->rom, (uint16_t)length) != ALKY_CRC32_RESIDUE) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
     if (vm->data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
     return ALKY_OK;
 }

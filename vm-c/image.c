@@ -368,7 +368,7 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
      * constant exactly when the trailer is the CRC-32 of what precedes it
      * (the last four bytes map one to one onto the result). */
     if (alky_crc32_rom(vm->rom, (uint16_t)length) != ALKY_CRC32_RESIDUE) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
-    if (vm->data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
+    if (le16(h + 16) > le16(h + 8)) return fail(vm, 16, ALKY_RULE_DATA);
     return ALKY_OK;
 }
 

@@ -183,17 +183,6 @@ static ALKY_NOINLINE alky_status check_type(alky_vm *vm, uint16_t at, uint8_t re
     return ALKY_OK;
 }
 
-/* readTypes: `count` type bytes at types offset `at`, listed by entry field `field`. */
-static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count, uint8_t *used) {
-    uint16_t types_len = (uint16_t)(vm->data - vm->types);
-    uint8_t i;
-    alky_status s;
-    if (at > types_len || count > (uint16_t)(types_len - at)) return fail(vm, field, ALKY_RULE_TYPES);
-    for (i = 0; i < count; i++)
-        if ((s = check_type(vm, (uint16_t)(vm->types + at + i), 0, used)) != ALKY_OK) return s;
-    return ALKY_OK;
-}
-
 /* Whether the names at two names-section offsets are equal (length byte first). */
 static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
     uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
@@ -250,8 +239,12 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
         code[0] = (uint16_t)(code[0] + f.code_len);
         code[1] = (uint16_t)(code[1] - f.code_len);
     }
-    if ((s = check_types(vm, e + types_field, types, count, used)) != ALKY_OK) return s;
+    /* readTypes: the list inside the types section, then each type */
+    at = (uint16_t)(vm->data - vm->types);
+    if (types > at || count > (uint16_t)(at - types)) return fail_field(vm, types_field, ALKY_RULE_TYPES);
     types_at = (uint16_t)(vm->types + types);
+    for (k = 0; k < count; k++)
+        if ((s = check_type(vm, (uint16_t)(types_at + k), 0, used)) != ALKY_OK) return s;
     if (!imp) {
         if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail_field(vm, ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
         /* The last local must start within LGET/LSET's one-byte offset. */

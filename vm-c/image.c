@@ -249,13 +249,14 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
         if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail_field(vm, ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
         /* The last local must start within LGET/LSET's one-byte offset. */
         if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail_field(vm, ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
-        /* The parameters: an event handler takes no string, a public function
-         * has a buffer record for each. */
+        /* A helper has no entry rules. The parameters: an event handler takes
+         * no string, a public function has a buffer record for each. */
+        if (kind == ALKY_FN_HELPER) return ALKY_OK;
         buf_at = (uint16_t)(f.types + f.locals);
         for (k = 0; k < f.params; k++) {
             uint16_t address;
             uint8_t capacity;
-            if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || kind == ALKY_FN_HELPER) continue;
+            if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING) continue;
             if (kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
             /* buf_at <= the types length: the local types and each buffer so far fit */
             if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail_field(vm, ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
@@ -265,7 +266,6 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
             if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
             buf_at = (uint16_t)(buf_at + 3);
         }
-        if (kind == ALKY_FN_HELPER) return ALKY_OK;
         /* A public function returns no string, an event handler nothing. */
         if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail_field(vm, ALKY_FE_RESULT, ALKY_RULE_ENTRY);
         for (k = 0; k < i; k++) {

@@ -215,7 +215,7 @@ static ALKY_NOINLINE alky_status fail_field(alky_vm *vm, uint8_t field, uint8_t 
 static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *code, uint16_t profile, uint8_t *used) {
     alky_fn_info f, o;
     alky_import_info *g = (alky_import_info *)(void *)&f;
-    uint16_t e, at, buf_at, types_at, types, sig, name;
+    uint16_t e, at, buf_at, types_at, types, sig;
     uint8_t k, kind, count, result_field = (uint8_t)(ALKY_FE_RESULT - imp), types_field = imp ? ALKY_IE_TYPES : ALKY_FE_TYPES;
     uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = imp ? ALKY_RULE_PROFILE : ALKY_RULE_ENTRY;
     alky_status s;
@@ -225,7 +225,6 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
     kind = f.kind;
     count = imp ? g->params : f.locals;
     types = imp ? g->types : f.types;
-    name = imp ? g->name : f.name;
     if (kind > ALKY_FN_EVENT - imp) return fail_field(vm, 0, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
     if (kind != sig_kind && f.event != 0) return fail_field(vm, 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
     if (f.params > count) return fail_field(vm, ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
@@ -291,7 +290,7 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
     /* The length bytes, then the characters (n < 255: profile names are short). */
     sig = (uint16_t)(sig + 2);
     k = alky_profile_byte(sig);
-    if (blob_match(vm, (uint16_t)(vm->names + name), sig, (uint8_t)(k + 1)) <= k) return fail_field(vm, ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    if (blob_match(vm, (uint16_t)(vm->names + g->name), sig, (uint8_t)(k + 1)) <= k) return fail_field(vm, ALKY_IE_NAME, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 

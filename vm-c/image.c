@@ -366,16 +366,6 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
 
 /* ---- Reading the loaded image. ---- */
 
-uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
-    alky_fn_info f;
-    uint8_t i;
-    for (i = 0; i < vm->fn_count; i++) {
-        alky_read_fn(vm, i, &f);
-        if (f.kind == ALKY_FN_EVENT && f.event == event) return i;
-    }
-    return 0xFF;
-}
-
 /* A byte of function `fn`'s entry, of import `imp`'s entry, and a type byte
  * of an entry's type list: the accessors below are one call each. */
 static ALKY_NOINLINE uint8_t fn_byte(const alky_vm *vm, uint8_t fn, uint8_t field) {
@@ -388,6 +378,13 @@ static uint8_t import_byte(const alky_vm *vm, uint8_t imp, uint8_t field) {
 
 static ALKY_NOINLINE uint8_t listed_type(const alky_vm *vm, uint16_t types_field, uint8_t i) {
     return alky_rom_u8(vm, (uint16_t)(vm->types + alky_rom_u16(vm, types_field) + i));
+}
+
+uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
+    uint8_t i;
+    for (i = 0; i < vm->fn_count; i++)
+        if (fn_byte(vm, i, ALKY_FE_KIND) == ALKY_FN_EVENT && fn_byte(vm, i, ALKY_FE_EVENT) == event) return i;
+    return 0xFF;
 }
 
 uint8_t alky_function_kind(const alky_vm *vm, uint8_t fn) {

@@ -205,6 +205,10 @@ static ALKY_NOINLINE uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_
  * and the profile rules of an event handler or a syscall import (`profile`:
  * blob offset, or NO_OFFSET for no profile checks). One walk for both tables:
  * the fields they share are checked by the same code. */
+/* Rules check_entry computes from one another. */
+typedef char alky_entry_rules_[(ALKY_RULE_FUNCTION_EVENT == ALKY_RULE_FUNCTION_KIND + 1 && ALKY_RULE_IMPORT_ID == ALKY_RULE_IMPORT_KIND + 1 &&
+                                ALKY_RULE_PROFILE == ALKY_RULE_ENTRY + 1) ? 1 : -1];
+
 /* A check of field `field` of the entry failed: check_entry keeps the
  * entry's offset in vm->rule_offset while it checks it (the field means
  * something only after ALKY_E_VERIFY). */
@@ -217,7 +221,7 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
     alky_import_info *g = (alky_import_info *)(void *)&f;
     uint16_t e, at, buf_at, types_at, types, sig;
     uint8_t k, kind, count, result_field = (uint8_t)(ALKY_FE_RESULT - imp), types_field = imp ? ALKY_IE_TYPES : ALKY_FE_TYPES;
-    uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = imp ? ALKY_RULE_PROFILE : ALKY_RULE_ENTRY;
+    uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = (uint8_t)(ALKY_RULE_ENTRY + imp); /* ALKY_RULE_PROFILE for imports */
     alky_status s;
 
     e = imp ? alky_read_import(vm, i, g) : alky_read_fn(vm, i, &f);
@@ -225,8 +229,9 @@ static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i
     kind = f.kind;
     count = imp ? g->params : f.locals;
     types = imp ? g->types : f.types;
-    if (kind > ALKY_FN_EVENT - imp) return fail_field(vm, 0, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
-    if (kind != sig_kind && f.event != 0) return fail_field(vm, 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
+    k = imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND; /* the id's rule follows the kind's */
+    if (kind > ALKY_FN_EVENT - imp) return fail_field(vm, 0, k);
+    if (kind != sig_kind && f.event != 0) return fail_field(vm, 1, (uint8_t)(k + 1));
     if (f.params > count) return fail_field(vm, ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
     if ((s = check_type(vm, e + result_field, 1, used)) != ALKY_OK) return s;
     if (!imp && f.reserved != 0) return fail_field(vm, ALKY_FE_RESERVED, ALKY_RULE_RESERVED);

@@ -124,6 +124,8 @@ alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule) {
 }
 #define fail alky_fail
 
+#define ALKY_CRC32_RESIDUE 0x2144DF1CUL
+
 /* IEEE CRC-32 without a table: 1 KB of flash saved for a check run once per
  * load (the image's trailer here, the app store's read-back in store.c). */
 uint32_t alky_crc32_rom(alky_rom base, uint16_t length) {
@@ -181,17 +183,6 @@ static ALKY_NOINLINE alky_status check_type(alky_vm *vm, uint16_t at, uint8_t re
     return ALKY_OK;
 }
 
-/* readTypes: `count` type bytes at types offset `at`, listed by entry field `field`. */
-static alky_status check_types(alky_vm *vm, uint16_t field, uint16_t at, uint8_t count, uint8_t *used) {
-    uint16_t types_len = (uint16_t)(vm->data - vm->types);
-    uint8_t i;
-    alky_status s;
-    if (at > types_len || count > (uint16_t)(types_len - at)) return fail(vm, field, ALKY_RULE_TYPES);
-    for (i = 0; i < count; i++)
-        if ((s = check_type(vm, (uint16_t)(vm->types + at + i), 0, used)) != ALKY_OK) return s;
-    return ALKY_OK;
-}
-
 /* Whether the names at two names-section offsets are equal (length byte first). */
 static uint8_t same_name(const alky_vm *vm, uint16_t a, uint16_t b) {
     uint8_t n = alky_rom_u8(vm, (uint16_t)(vm->names + a)), i;
@@ -214,81 +205,97 @@ static ALKY_NOINLINE uint8_t blob_match(const alky_vm *vm, uint16_t rom, uint16_
  * and the profile rules of an event handler or a syscall import (`profile`:
  * blob offset, or NO_OFFSET for no profile checks). One walk for both tables:
  * the fields they share are checked by the same code. */
+/* Rules check_entry computes from one another. */
+typedef char alky_entry_rules_[(ALKY_RULE_FUNCTION_EVENT == ALKY_RULE_FUNCTION_KIND + 1 && ALKY_RULE_IMPORT_ID == ALKY_RULE_IMPORT_KIND + 1 &&
+                                ALKY_RULE_PROFILE == ALKY_RULE_ENTRY + 1) ? 1 : -1];
+
+/* A check of field `field` of the entry failed: check_entry keeps the
+ * entry's offset in vm->rule_offset while it checks it (the field means
+ * something only after ALKY_E_VERIFY). */
+static ALKY_NOINLINE alky_status fail_field(alky_vm *vm, uint8_t field, uint8_t rule) {
+    return fail(vm, (uint16_t)(vm->rule_offset + field), rule);
+}
+
 static ALKY_NOINLINE alky_status check_entry(alky_vm *vm, uint8_t imp, uint8_t i, uint16_t *code, uint16_t profile, uint8_t *used) {
     alky_fn_info f, o;
     alky_import_info *g = (alky_import_info *)(void *)&f;
-    uint16_t e, at, buf_at, types_at, types, sig, name;
+    uint16_t e, at, buf_at, types_at, types, sig;
     uint8_t k, kind, count, result_field = (uint8_t)(ALKY_FE_RESULT - imp), types_field = imp ? ALKY_IE_TYPES : ALKY_FE_TYPES;
-    uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = imp ? ALKY_RULE_PROFILE : ALKY_RULE_ENTRY;
+    uint8_t sig_kind = imp ? ALKY_IMPORT_SYSCALL : ALKY_FN_EVENT, rule = (uint8_t)(ALKY_RULE_ENTRY + imp); /* ALKY_RULE_PROFILE for imports */
     alky_status s;
 
     e = imp ? alky_read_import(vm, i, g) : alky_read_fn(vm, i, &f);
+    vm->rule_offset = e; /* for fail_field */
     kind = f.kind;
     count = imp ? g->params : f.locals;
     types = imp ? g->types : f.types;
-    name = imp ? g->name : f.name;
-    if (kind > ALKY_FN_EVENT - imp) return fail(vm, e, imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND);
-    if (kind != sig_kind && f.event != 0) return fail(vm, e + 1, imp ? ALKY_RULE_IMPORT_ID : ALKY_RULE_FUNCTION_EVENT);
-    if (f.params > count) return fail(vm, e + ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
+    k = imp ? ALKY_RULE_IMPORT_KIND : ALKY_RULE_FUNCTION_KIND; /* the id's rule follows the kind's */
+    if (kind > ALKY_FN_EVENT - imp) return fail_field(vm, 0, k);
+    if (kind != sig_kind && f.event != 0) return fail_field(vm, 1, (uint8_t)(k + 1));
+    if (f.params > count) return fail_field(vm, ALKY_FE_PARAMS, ALKY_RULE_FUNCTION_PARAMS);
     if ((s = check_type(vm, e + result_field, 1, used)) != ALKY_OK) return s;
-    if (!imp && f.reserved != 0) return fail(vm, e + ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
+    if (!imp && f.reserved != 0) return fail_field(vm, ALKY_FE_RESERVED, ALKY_RULE_RESERVED);
     if ((s = check_name(vm, e + types_field + 2)) != ALKY_OK) return s;
     if (!imp) {
         /* code[0]: where this function's code must start, code[1]: the code section's bytes after it */
-        if (f.code != code[0]) return fail(vm, e + ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
-        if (f.code_len == 0 || f.code_len > code[1]) return fail(vm, e + ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
+        if (f.code != code[0]) return fail_field(vm, ALKY_FE_CODE, ALKY_RULE_FUNCTION_CODE);
+        if (f.code_len == 0 || f.code_len > code[1]) return fail_field(vm, ALKY_FE_CODE_LEN, ALKY_RULE_FUNCTION_CODE);
         code[0] = (uint16_t)(code[0] + f.code_len);
         code[1] = (uint16_t)(code[1] - f.code_len);
     }
-    if ((s = check_types(vm, e + types_field, types, count, used)) != ALKY_OK) return s;
+    /* readTypes: the list inside the types section, then each type */
+    at = (uint16_t)(vm->data - vm->types);
+    if (types > at || count > (uint16_t)(at - types)) return fail_field(vm, types_field, ALKY_RULE_TYPES);
     types_at = (uint16_t)(vm->types + types);
+    for (k = 0; k < count; k++)
+        if ((s = check_type(vm, (uint16_t)(types_at + k), 0, used)) != ALKY_OK) return s;
     if (!imp) {
-        if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail(vm, e + ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
+        if (alky_types_bytes(vm, f.types, f.locals) != f.frame) return fail_field(vm, ALKY_FE_FRAME, ALKY_RULE_FUNCTION_FRAME);
         /* The last local must start within LGET/LSET's one-byte offset. */
-        if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail(vm, e + ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
-        /* The parameters: an event handler takes no string, a public function
-         * has a buffer record for each. */
+        if (f.locals > 0 && alky_types_bytes(vm, f.types, (uint8_t)(f.locals - 1)) > 255) return fail_field(vm, ALKY_FE_LOCALS, ALKY_RULE_FUNCTION_FRAME);
+        /* A helper has no entry rules. The parameters: an event handler takes
+         * no string, a public function has a buffer record for each. */
+        if (kind == ALKY_FN_HELPER) return ALKY_OK;
         buf_at = (uint16_t)(f.types + f.locals);
         for (k = 0; k < f.params; k++) {
             uint16_t address;
             uint8_t capacity;
-            if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING || kind == ALKY_FN_HELPER) continue;
+            if (alky_rom_u8(vm, (uint16_t)(types_at + k)) >> 4 != ALKY_VALUE_STRING) continue;
             if (kind == ALKY_FN_EVENT) return fail(vm, (uint16_t)(types_at + k), ALKY_RULE_ENTRY);
             /* buf_at <= the types length: the local types and each buffer so far fit */
-            if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail(vm, e + ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
+            if ((uint16_t)(vm->data - vm->types - buf_at) < 3) return fail_field(vm, ALKY_FE_TYPES, ALKY_RULE_STRING_BUFFER);
             at = (uint16_t)(vm->types + buf_at);
             address = alky_rom_u16(vm, at);
             capacity = alky_rom_u8(vm, (uint16_t)(at + 2));
             if (capacity == 0 || address > vm->mem_size || capacity > (uint16_t)(vm->mem_size - address)) return fail(vm, at, ALKY_RULE_STRING_BUFFER);
             buf_at = (uint16_t)(buf_at + 3);
         }
-        if (kind == ALKY_FN_HELPER) return ALKY_OK;
         /* A public function returns no string, an event handler nothing. */
-        if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail(vm, e + ALKY_FE_RESULT, ALKY_RULE_ENTRY);
+        if (kind == ALKY_FN_PUBLIC ? (f.result >> 4) == ALKY_VALUE_STRING : f.result != ALKY_TYPE_VOID) return fail_field(vm, ALKY_FE_RESULT, ALKY_RULE_ENTRY);
         for (k = 0; k < i; k++) {
             alky_read_fn(vm, k, &o);
-            if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail(vm, e + ALKY_FE_NAME, ALKY_RULE_ENTRY);
-            if (kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail(vm, e + ALKY_FE_EVENT, ALKY_RULE_ENTRY);
+            if (o.kind != ALKY_FN_HELPER && same_name(vm, o.name, f.name)) return fail_field(vm, ALKY_FE_NAME, ALKY_RULE_ENTRY);
+            if (kind == ALKY_FN_EVENT && o.kind == ALKY_FN_EVENT && o.event == f.event) return fail_field(vm, ALKY_FE_EVENT, ALKY_RULE_ENTRY);
         }
     } else if (kind == ALKY_IMPORT_NODECALL) {
-        if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail(vm, e, ALKY_RULE_FEATURE);
+        if (!(vm->features & ALKY_FEATURE_NODECALLS)) return fail_field(vm, 0, ALKY_RULE_FEATURE);
         *used |= ALKY_FEATURE_NODECALLS;
     }
     if (kind != sig_kind || profile == NO_OFFSET) return ALKY_OK;
     /* The profile's event or syscall of that id: its parameters, then a syscall's result and name. */
     sig = alky_profile_item(profile, imp, f.event);
-    if (sig == NO_OFFSET) return fail(vm, e + 1, rule);
-    if (alky_profile_byte((uint16_t)(sig + 1)) != f.params) return fail(vm, e + ALKY_FE_PARAMS, rule);
+    if (sig == NO_OFFSET) return fail_field(vm, 1, rule);
+    if (alky_profile_byte((uint16_t)(sig + 1)) != f.params) return fail_field(vm, ALKY_FE_PARAMS, rule);
     sig = (uint16_t)(sig + 2);
     k = blob_match(vm, types_at, sig, f.params);
     if (k < f.params) return fail(vm, (uint16_t)(types_at + k), rule);
     if (!imp) return ALKY_OK;
     sig = (uint16_t)(sig + f.params);
-    if (alky_profile_byte(sig) != g->result) return fail(vm, e + ALKY_IE_RESULT, ALKY_RULE_PROFILE);
+    if (alky_profile_byte(sig) != g->result) return fail_field(vm, ALKY_IE_RESULT, ALKY_RULE_PROFILE);
     /* The length bytes, then the characters (n < 255: profile names are short). */
     sig = (uint16_t)(sig + 2);
     k = alky_profile_byte(sig);
-    if (blob_match(vm, (uint16_t)(vm->names + name), sig, (uint8_t)(k + 1)) <= k) return fail(vm, e + ALKY_IE_NAME, ALKY_RULE_PROFILE);
+    if (blob_match(vm, (uint16_t)(vm->names + g->name), sig, (uint8_t)(k + 1)) <= k) return fail_field(vm, ALKY_IE_NAME, ALKY_RULE_PROFILE);
     return ALKY_OK;
 }
 
@@ -354,23 +361,15 @@ alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length) {
         at += le16(h + 10 + 2 * i);
     }
     if (at + ALKY_TRAILER_SIZE != length) return fail(vm, 12, ALKY_RULE_SIZE);
-    rom_read(vm, (uint16_t)at, h, 4);
-    if (((uint32_t)le16(h) | ((uint32_t)le16(h + 2) << 16)) != alky_crc32_rom(vm->rom, (uint16_t)at)) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
-    if (vm->data_len > vm->mem_size) return fail(vm, 16, ALKY_RULE_DATA);
+    /* The CRC-32 of the image with its little-endian CRC-32 trailer is this
+     * constant exactly when the trailer is the CRC-32 of what precedes it
+     * (the last four bytes map one to one onto the result). */
+    if (alky_crc32_rom(vm->rom, (uint16_t)length) != ALKY_CRC32_RESIDUE) return fail(vm, (uint16_t)at, ALKY_RULE_CRC);
+    if (le16(h + 16) > le16(h + 8)) return fail(vm, 16, ALKY_RULE_DATA);
     return ALKY_OK;
 }
 
 /* ---- Reading the loaded image. ---- */
-
-uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
-    alky_fn_info f;
-    uint8_t i;
-    for (i = 0; i < vm->fn_count; i++) {
-        alky_read_fn(vm, i, &f);
-        if (f.kind == ALKY_FN_EVENT && f.event == event) return i;
-    }
-    return 0xFF;
-}
 
 /* A byte of function `fn`'s entry, of import `imp`'s entry, and a type byte
  * of an entry's type list: the accessors below are one call each. */
@@ -384,6 +383,13 @@ static uint8_t import_byte(const alky_vm *vm, uint8_t imp, uint8_t field) {
 
 static ALKY_NOINLINE uint8_t listed_type(const alky_vm *vm, uint16_t types_field, uint8_t i) {
     return alky_rom_u8(vm, (uint16_t)(vm->types + alky_rom_u16(vm, types_field) + i));
+}
+
+uint8_t alky_event_handler(const alky_vm *vm, uint8_t event) {
+    uint8_t i;
+    for (i = 0; i < vm->fn_count; i++)
+        if (fn_byte(vm, i, ALKY_FE_KIND) == ALKY_FN_EVENT && fn_byte(vm, i, ALKY_FE_EVENT) == event) return i;
+    return 0xFF;
 }
 
 uint8_t alky_function_kind(const alky_vm *vm, uint8_t fn) {

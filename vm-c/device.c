@@ -140,14 +140,14 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
 
 /* ---- Requests. ---- */
 
+/* An if chain, not a switch: avr-gcc turns the switch into a table in RAM
+ * (.data), whose start-up copy costs more flash than the compares. */
 static uint8_t refusal_reason(alky_status s) {
-    switch (s) {
-    case ALKY_E_FEATURES: return ALKY_REFUSE_FEATURES;
-    case ALKY_E_MEMORY_SIZE: return ALKY_REFUSE_MEMORY_SIZE;
-    case ALKY_E_PROFILE: return ALKY_REFUSE_PROFILE;
-    case ALKY_E_VERIFY_LIMIT: return ALKY_REFUSE_VERIFY_LIMIT;
-    default: return ALKY_REFUSE_TOO_LARGE;
-    }
+    if (s == ALKY_E_FEATURES) return ALKY_REFUSE_FEATURES;
+    if (s == ALKY_E_MEMORY_SIZE) return ALKY_REFUSE_MEMORY_SIZE;
+    if (s == ALKY_E_PROFILE) return ALKY_REFUSE_PROFILE;
+    if (s == ALKY_E_VERIFY_LIMIT) return ALKY_REFUSE_VERIFY_LIMIT;
+    return ALKY_REFUSE_TOO_LARGE;
 }
 
 /* Whether the request just received is new (§4.6): ahead of the last one

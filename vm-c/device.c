@@ -26,6 +26,14 @@ typedef char alky_device_report_layout[(ALKY_MSG_ERROR_CODE == 0 && ALKY_MSG_ERR
                                            ? 1
                                            : -1];
 
+/* HELLO_REPLY's fields up to stackSize: the build's constants (a device's VM
+ * keeps the profile and the stack size alky_init gives it). */
+#define ALKY_DEVICE_LE16(v) (uint8_t)(v), (uint8_t)((v) >> 8)
+static const uint8_t ALKY_PROGMEM hello_head[ALKY_MSG_HELLO_REPLY_MAX_IMAGE] = {
+    ALKY_LINK_VERSION, ALKY_IMAGE_VERSION, ALKY_DEVICE_LE16(ALKY_DEVICE_VM_VERSION), ALKY_DEVICE_BOARD, ALKY_LINK_FEATURES,
+    ALKY_FEATURES,     ALKY_LINK_MAX_PAYLOAD, ALKY_DEVICE_LE16(ALKY_PROFILE_ID),   ALKY_DEVICE_LE16(ALKY_MEMORY_SIZE),
+    ALKY_DEVICE_LE16(ALKY_STACK_SIZE)};
+
 static void put_u32(alky_link *l, uint32_t v) {
     alky_link_put_u16(l, (uint16_t)v);
     alky_link_put_u16(l, (uint16_t)(v >> 16));
@@ -54,14 +62,8 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
             length = d->store.app_length;
             crc = d->store.app_crc;
         }
-        /* Two one-byte fields at a time, the first in the low byte. */
-        alky_link_put_u16(l, (uint16_t)(ALKY_LINK_VERSION | ((uint16_t)ALKY_IMAGE_VERSION << 8)));
-        alky_link_put_u16(l, ALKY_DEVICE_VM_VERSION);
-        alky_link_put_u16(l, (uint16_t)(ALKY_DEVICE_BOARD | ((uint16_t)ALKY_LINK_FEATURES << 8)));
-        alky_link_put_u16(l, (uint16_t)(ALKY_FEATURES | ((uint16_t)ALKY_LINK_MAX_PAYLOAD << 8)));
-        alky_link_put_u16(l, d->vm.device_profile);
-        alky_link_put_u16(l, ALKY_MEMORY_SIZE);
-        alky_link_put_u16(l, d->vm.stack_limit);
+        uint8_t i;
+        for (i = 0; i < sizeof hello_head; i++) alky_link_put_u8(l, ALKY_PROGMEM_U8(hello_head + i));
         alky_link_put_u16(l, alky_store_max_image(&d->store));
         alky_link_put_u16(l, length);
         put_u32(l, crc);

@@ -190,7 +190,7 @@ static uint8_t handle(alky_device *d) {
     alky_store *st = &d->store;
     uint8_t header = alky_link_header(l), type = alky_link_type(l), code = 0;
     const uint8_t *p = alky_link_payload(l);
-    uint16_t n = alky_link_payload_len(l);
+    uint8_t n = alky_link_payload_len(l); /* a frame's payload: under 256 bytes */
     alky_status s;
     d->seq = alky_link_seq(l);
     if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) code = ALKY_ERR_UNSUPPORTED;
@@ -282,7 +282,7 @@ static uint8_t handle(alky_device *d) {
         vm->fuel_budget = alky_le32(p + ALKY_MSG_CALL_FUEL);
         d->arg_active = 1;
         p += ALKY_MSG_CALL_ARGS;
-        n = (uint16_t)(n - ALKY_MSG_CALL_ARGS);
+        n = (uint8_t)(n - ALKY_MSG_CALL_ARGS);
         /* the stream's first bytes, as ARGS */
     }
     /* fall through */
@@ -374,8 +374,8 @@ void alky_device_ncall_begin(alky_device *d, uint8_t imp, const uint8_t *args) {
 uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result) {
     alky_link *l = &d->link;
     const uint8_t *answer = alky_link_payload(l);
-    uint16_t n, offset = 0;
-    uint8_t i, code = ALKY_ERR_BUSY, detail = 0, seq;
+    uint16_t offset = 0;
+    uint8_t i, n, code = ALKY_ERR_BUSY, detail = 0, seq;
     if (!alky_link_receive(l, byte)) return ALKY_DEVICE_NCALL_WAITING;
     seq = alky_link_seq(l);
     /* Only a plain version-1 request header: no flags while waiting. */
@@ -396,7 +396,7 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
             if (answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
                 code = ALKY_ERR_SEQUENCE;
                 offset = d->ncall_seq;
-            } else if (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
+            } else if (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint8_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
                 /* Taken: the invocation's reports go on with this request's
                  * number, and its terminal report is this request's answer. */
                 d->seq = d->last_seq = seq;

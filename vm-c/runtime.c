@@ -13,7 +13,7 @@ void alky_init(alky_vm *vm, void *user) {
     vm->user = user;
     vm->fuel_budget = ALKY_FUEL_DEFAULT;
     vm->stack_limit = ALKY_STACK_SIZE;
-    vm->device_profile = ALKY_PROFILE_ID;
+    if (ALKY_PROFILE_ID) vm->device_profile = ALKY_PROFILE_ID; /* 0 (every profile): already */
 }
 
 alky_status alky_load(alky_vm *vm, alky_rom rom, uint32_t length) {

@@ -385,7 +385,7 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
         /* The request this call answers, repeated (§4.6): the call again. */
         report_import(d, ALKY_MSG_NODE_CALL, d->ncall_imp, d->ncall_args);
         return ALKY_DEVICE_NCALL_WAITING;
-    } else if (d->last_seq && seq != d->last_seq && (uint8_t)(d->last_seq - seq) < 128u) {
+    } else if (d->last_seq && (uint8_t)(d->last_seq - seq - 1u) < 127u) {
         code = ALKY_ERR_SEQUENCE; /* an older number */
         detail = 1;
         offset = d->last_seq;

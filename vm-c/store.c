@@ -143,8 +143,8 @@ uint8_t alky_store_candidate(alky_store *s, uint8_t i) {
     uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
     uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
     /* Slot 1 first if only it is valid, or both are and it is newer
-     * (generations wrap: the newer one is at most 127 ahead). */
-    uint8_t second = (uint8_t)(v1 && (!v0 || (r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u)));
+     * (generations wrap: the newer one is 1 to 127 ahead). */
+    uint8_t second = (uint8_t)(v1 && (!v0 || (uint8_t)(r1[REC_GEN] - r0[REC_GEN] - 1u) < 0x7Fu));
     s->active = ALKY_STORE_NONE;
     s->gen = 0; /* as after alky_store_init when none is accepted: a first load is generation 1 */
     return (uint8_t)(i < v0 + v1 && open_slot(s, (uint8_t)(second ^ i)));
@@ -175,7 +175,11 @@ BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;
+    /* Set first (read only while loading): nothing to keep across the writes. */
     s->loading = 0;
+    s->load_length = length;
+    s->load_received = 0;
+    s->load_crc = crc;
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return ALKY_ERR_TOO_LARGE;
     if (ALKY_MEDIUM_ERASE_BYTES(m)) {
         /* Flash: the record and the image bytes must read 0xFF before they are written. */
@@ -195,9 +199,6 @@ BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc
         }
     }
     s->loading = 1;
-    s->load_length = length;
-    s->load_received = 0;
-    s->load_crc = crc;
     return 0;
 }
 

@@ -148,7 +148,8 @@ alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
     return s == ALKY_E_ARG ? s : ALKY_OK;
 }
 
-alky_status alky_call_run(alky_vm *vm) {
+/* By pointer (ALKY_BY_POINTER): it sets a dozen of the VM's fields. */
+ALKY_BY_POINTER alky_status alky_call_run(alky_vm *vm) {
     alky_fn_info f;
     if (!vm->loaded) return ALKY_E_NO_IMAGE;
     alky_read_fn(vm, vm->call_fn, &f);

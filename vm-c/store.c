@@ -17,16 +17,6 @@
 
 #define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
 
-/* A function that reads and writes many of the store's fields, kept out of
- * line and given the store by pointer: on the AVR each field is then one
- * short displacement access, not a 4-byte absolute one (GCC's constant
- * propagation would otherwise bind it to the device's static store). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define BY_POINTER __attribute__((noinline, noclone))
-#else
-#define BY_POINTER
-#endif
-
 static uint8_t rom_at(const alky_store *s, uint16_t addr) {
     return (uint8_t)ALKY_ROM_U8(ALKY_MEDIUM_BASE(s->medium), addr);
 }
@@ -128,7 +118,7 @@ static uint8_t clear_storage(alky_store *s) {
 
 /* Makes slot the installed app if its record is valid (1), from the record
  * as the medium holds it: after a commit, that also checks the write. */
-BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
+ALKY_BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
     if (!read_record(s, slot, r)) return 0;
     s->active = slot;
@@ -171,7 +161,7 @@ static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) 
     return lo;
 }
 
-BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
+ALKY_BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;

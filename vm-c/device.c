@@ -5,6 +5,7 @@
  * then the reports. The payload is consumed in place: image chunks go to the
  * store, arguments into the VM's entry frame and string buffers. */
 #include "device.h"
+#include "alky_internal.h"
 #include "seal.h"
 
 #include "generated/alky_opcodes.h"
@@ -84,13 +85,14 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
  * repeat (ERROR and ACK as they were, HELLO_REPLY anew, RESULT/DONE/FAULT
  * from the status: no other request has run since). Nothing if the last
  * request's answer ended with number 0 (a raised invocation's node call). */
-static void send_kept(alky_device *d) {
+ALKY_BY_POINTER static void send_kept(alky_device *d) {
     if (d->reply) send_report(d, d->reply, d->reply_code, d->reply_detail, d->reply_offset);
 }
 
 /* A terminal report, kept to send it again if the request is repeated; an
- * ERROR's detail and offset are already in reply_detail and reply_offset. */
-static void answer(alky_device *d, uint8_t type, uint8_t code) {
+ * ERROR's detail and offset are already in reply_detail and reply_offset.
+ * This and send_kept by pointer (ALKY_BY_POINTER): 14 bytes less on the Uno. */
+ALKY_BY_POINTER static void answer(alky_device *d, uint8_t type, uint8_t code) {
     d->reply = type;
     d->reply_code = code;
     send_kept(d);

@@ -152,6 +152,10 @@ void alky_big_modop(uint8_t op, uint8_t *n, uint8_t *b, uint8_t *a, uint8_t nb);
 #endif
 
 /* ---- runtime.c ---- */
+
+/* alky_init of a VM whose bytes are all zero already (a device zeroes its
+ * whole state, the VM's included, in one loop). */
+void alky_init_zeroed(alky_vm *vm, void *user);
 /* SYSCALL / NCALL of import `imp` with the operand stack top at arena offset
  * *sp: pops the parameters, pushes the result. */
 alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp);

@@ -10,6 +10,10 @@ void alky_init(alky_vm *vm, void *user) {
     uint8_t *p = (uint8_t *)vm;
     size_t i;
     for (i = 0; i < sizeof *vm; i++) p[i] = 0;
+    alky_init_zeroed(vm, user);
+}
+
+void alky_init_zeroed(alky_vm *vm, void *user) {
     vm->user = user;
     vm->fuel_budget = ALKY_FUEL_DEFAULT;
     vm->stack_limit = ALKY_STACK_SIZE;

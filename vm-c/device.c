@@ -114,12 +114,15 @@ static uint8_t storage_fits(const alky_device *d) {
     return (uint8_t)(d->vm.storage_size <= ALKY_MEDIUM_STORAGE_BYTES(d->store.medium));
 }
 
+/* Whether the VM accepts the active slot's image (attached: memory untouched). */
+ALKY_NOINLINE static uint8_t attach_installed(alky_device *d) {
+    return (uint8_t)(alky_attach(&d->vm, alky_store_app_image(&d->store), d->store.app_length) == ALKY_OK);
+}
+
 /* Makes the installed app current again without touching its memory (after
  * the VM looked at a candidate image that was refused). */
 static void reattach_installed(alky_device *d) {
-    uint8_t slot = d->store.active;
-    if (slot == ALKY_STORE_NONE || alky_attach(&d->vm, alky_store_app_image(&d->store), d->store.app_length) != ALKY_OK)
-        d->vm.loaded = 0;
+    if (d->store.active == ALKY_STORE_NONE || !attach_installed(d)) d->vm.loaded = 0;
 }
 
 void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link_send_fn send, void *ctx) {
@@ -135,7 +138,8 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
     /* The newest slot first; the older one if the newest no longer passes
      * the checks (a medium that lost bits). */
     for (i = 0; alky_store_candidate(&d->store, i); i++)
-        if (alky_load(&d->vm, alky_store_app_image(&d->store), d->store.app_length) == ALKY_OK && storage_fits(d)) {
+        if (attach_installed(d) && storage_fits(d)) {
+            alky_reset(&d->vm);
             alky_store_select(&d->store);
             return;
         }

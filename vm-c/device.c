@@ -128,7 +128,7 @@ static void reattach_installed(alky_device *d) {
 void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link_send_fn send, void *ctx) {
     uint8_t i, *z = (uint8_t *)d;
     size_t k;
-    for (k = 0; k < sizeof *d; k++) z[k] = 0; /* no request taken, no stream, clock 0; the VM's bytes */
+    for (k = 0; k < sizeof *d; k++) z[k] = 0; /* no request taken, no stream, clock 0; the link's, store's and VM's bytes */
     alky_init_zeroed(&d->vm, d);
     alky_link_init(&d->link, send, ctx);
 #if ALKY_LINK_SEALED

@@ -58,8 +58,6 @@ void alky_store_init(alky_store *s, const alky_store_medium *medium) {
     }
     /* The app_* fields are read only while a slot is active. */
     s->active = ALKY_STORE_NONE;
-    s->gen = 0;
-    s->loading = 0;
 }
 
 uint16_t alky_store_max_image(const alky_store *s) {

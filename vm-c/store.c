@@ -159,7 +159,7 @@ static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) 
     return lo;
 }
 
-ALKY_BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
+uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;

@@ -80,6 +80,16 @@ uint16_t alky_types_bytes(const alky_vm *vm, uint16_t at, uint8_t count);
 #define ALKY_NOINLINE
 #endif
 
+/* A function that reads and writes many of its struct's fields, kept out of
+ * line and given the struct by pointer: on the AVR each field is then one
+ * short displacement access, not a 4-byte absolute one (GCC's constant
+ * propagation would otherwise bind it to the device's static struct). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define ALKY_BY_POINTER __attribute__((noinline, noclone))
+#else
+#define ALKY_BY_POINTER
+#endif
+
 /* ---- image.c ---- */
 /* A check failed: sets vm->rule / vm->rule_offset, returns ALKY_E_VERIFY. */
 ALKY_NOINLINE alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule);
@@ -142,6 +152,10 @@ void alky_big_modop(uint8_t op, uint8_t *n, uint8_t *b, uint8_t *a, uint8_t nb);
 #endif
 
 /* ---- runtime.c ---- */
+
+/* alky_init of a VM whose bytes are all zero already (a device zeroes its
+ * whole state, the VM's included, in one loop). */
+void alky_init_zeroed(alky_vm *vm, void *user);
 /* SYSCALL / NCALL of import `imp` with the operand stack top at arena offset
  * *sp: pops the parameters, pushes the result. */
 alky_status alky_call_import(alky_vm *vm, uint8_t op, uint8_t imp, uint16_t *sp);

@@ -5,6 +5,7 @@
  * then the reports. The payload is consumed in place: image chunks go to the
  * store, arguments into the VM's entry frame and string buffers. */
 #include "device.h"
+#include "alky_internal.h"
 #include "seal.h"
 
 #include "generated/alky_opcodes.h"
@@ -25,6 +26,14 @@ typedef char alky_device_report_layout[(ALKY_MSG_ERROR_CODE == 0 && ALKY_MSG_ERR
                                         ALKY_MSG_HELLO_REPLY_SIZE == 28)
                                            ? 1
                                            : -1];
+
+/* HELLO_REPLY's fields up to stackSize: the build's constants (a device's VM
+ * keeps the profile and the stack size alky_init gives it). */
+#define ALKY_DEVICE_LE16(v) (uint8_t)(v), (uint8_t)((v) >> 8)
+static const uint8_t ALKY_PROGMEM hello_head[ALKY_MSG_HELLO_REPLY_MAX_IMAGE] = {
+    ALKY_LINK_VERSION, ALKY_IMAGE_VERSION, ALKY_DEVICE_LE16(ALKY_DEVICE_VM_VERSION), ALKY_DEVICE_BOARD, ALKY_LINK_FEATURES,
+    ALKY_FEATURES,     ALKY_LINK_MAX_PAYLOAD, ALKY_DEVICE_LE16(ALKY_PROFILE_ID),   ALKY_DEVICE_LE16(ALKY_MEMORY_SIZE),
+    ALKY_DEVICE_LE16(ALKY_STACK_SIZE)};
 
 static void put_u32(alky_link *l, uint32_t v) {
     alky_link_put_u16(l, (uint16_t)v);
@@ -54,14 +63,8 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
             length = d->store.app_length;
             crc = d->store.app_crc;
         }
-        /* Two one-byte fields at a time, the first in the low byte. */
-        alky_link_put_u16(l, (uint16_t)(ALKY_LINK_VERSION | ((uint16_t)ALKY_IMAGE_VERSION << 8)));
-        alky_link_put_u16(l, ALKY_DEVICE_VM_VERSION);
-        alky_link_put_u16(l, (uint16_t)(ALKY_DEVICE_BOARD | ((uint16_t)ALKY_LINK_FEATURES << 8)));
-        alky_link_put_u16(l, (uint16_t)(ALKY_FEATURES | ((uint16_t)ALKY_LINK_MAX_PAYLOAD << 8)));
-        alky_link_put_u16(l, d->vm.device_profile);
-        alky_link_put_u16(l, ALKY_MEMORY_SIZE);
-        alky_link_put_u16(l, d->vm.stack_limit);
+        uint8_t i;
+        for (i = 0; i < sizeof hello_head; i++) alky_link_put_u8(l, ALKY_PROGMEM_U8(hello_head + i));
         alky_link_put_u16(l, alky_store_max_image(&d->store));
         alky_link_put_u16(l, length);
         put_u32(l, crc);
@@ -82,13 +85,14 @@ static void send_report(alky_device *d, uint8_t type, uint8_t code, uint8_t deta
  * repeat (ERROR and ACK as they were, HELLO_REPLY anew, RESULT/DONE/FAULT
  * from the status: no other request has run since). Nothing if the last
  * request's answer ended with number 0 (a raised invocation's node call). */
-static void send_kept(alky_device *d) {
+ALKY_BY_POINTER static void send_kept(alky_device *d) {
     if (d->reply) send_report(d, d->reply, d->reply_code, d->reply_detail, d->reply_offset);
 }
 
 /* A terminal report, kept to send it again if the request is repeated; an
- * ERROR's detail and offset are already in reply_detail and reply_offset. */
-static void answer(alky_device *d, uint8_t type, uint8_t code) {
+ * ERROR's detail and offset are already in reply_detail and reply_offset.
+ * This and send_kept by pointer (ALKY_BY_POINTER): 14 bytes less on the Uno. */
+ALKY_BY_POINTER static void answer(alky_device *d, uint8_t type, uint8_t code) {
     d->reply = type;
     d->reply_code = code;
     send_kept(d);
@@ -110,19 +114,22 @@ static uint8_t storage_fits(const alky_device *d) {
     return (uint8_t)(d->vm.storage_size <= ALKY_MEDIUM_STORAGE_BYTES(d->store.medium));
 }
 
+/* Whether the VM accepts the active slot's image (attached: memory untouched). */
+ALKY_NOINLINE static uint8_t attach_installed(alky_device *d) {
+    return (uint8_t)(alky_attach(&d->vm, alky_store_app_image(&d->store), d->store.app_length) == ALKY_OK);
+}
+
 /* Makes the installed app current again without touching its memory (after
  * the VM looked at a candidate image that was refused). */
 static void reattach_installed(alky_device *d) {
-    uint8_t slot = d->store.active;
-    if (slot == ALKY_STORE_NONE || alky_attach(&d->vm, alky_store_app_image(&d->store), d->store.app_length) != ALKY_OK)
-        d->vm.loaded = 0;
+    if (d->store.active == ALKY_STORE_NONE || !attach_installed(d)) d->vm.loaded = 0;
 }
 
 void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link_send_fn send, void *ctx) {
     uint8_t i, *z = (uint8_t *)d;
     size_t k;
-    for (k = 0; k < sizeof *d; k++) z[k] = 0; /* no request taken, no stream, clock 0 */
-    alky_init(&d->vm, d);
+    for (k = 0; k < sizeof *d; k++) z[k] = 0; /* no request taken, no stream, clock 0; the link's, store's and VM's bytes */
+    alky_init_zeroed(&d->vm, d);
     alky_link_init(&d->link, send, ctx);
 #if ALKY_LINK_SEALED
     alky_seal_init(&d->link, medium);
@@ -131,7 +138,8 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
     /* The newest slot first; the older one if the newest no longer passes
      * the checks (a medium that lost bits). */
     for (i = 0; alky_store_candidate(&d->store, i); i++)
-        if (alky_load(&d->vm, alky_store_app_image(&d->store), d->store.app_length) == ALKY_OK && storage_fits(d)) {
+        if (attach_installed(d) && storage_fits(d)) {
+            alky_reset(&d->vm);
             alky_store_select(&d->store);
             return;
         }
@@ -140,14 +148,14 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
 
 /* ---- Requests. ---- */
 
+/* An if chain, not a switch: avr-gcc turns the switch into a table in RAM
+ * (.data), whose start-up copy costs more flash than the compares. */
 static uint8_t refusal_reason(alky_status s) {
-    switch (s) {
-    case ALKY_E_FEATURES: return ALKY_REFUSE_FEATURES;
-    case ALKY_E_MEMORY_SIZE: return ALKY_REFUSE_MEMORY_SIZE;
-    case ALKY_E_PROFILE: return ALKY_REFUSE_PROFILE;
-    case ALKY_E_VERIFY_LIMIT: return ALKY_REFUSE_VERIFY_LIMIT;
-    default: return ALKY_REFUSE_TOO_LARGE;
-    }
+    if (s == ALKY_E_FEATURES) return ALKY_REFUSE_FEATURES;
+    if (s == ALKY_E_MEMORY_SIZE) return ALKY_REFUSE_MEMORY_SIZE;
+    if (s == ALKY_E_PROFILE) return ALKY_REFUSE_PROFILE;
+    if (s == ALKY_E_VERIFY_LIMIT) return ALKY_REFUSE_VERIFY_LIMIT;
+    return ALKY_REFUSE_TOO_LARGE;
 }
 
 /* Whether the request just received is new (§4.6): ahead of the last one
@@ -188,7 +196,7 @@ static uint8_t handle(alky_device *d) {
     alky_store *st = &d->store;
     uint8_t header = alky_link_header(l), type = alky_link_type(l), code = 0;
     const uint8_t *p = alky_link_payload(l);
-    uint16_t n = alky_link_payload_len(l);
+    uint8_t n = alky_link_payload_len(l); /* a frame's payload: under 256 bytes */
     alky_status s;
     d->seq = alky_link_seq(l);
     if ((header >> 4) != ALKY_LINK_VERSION || (header & ALKY_LINK_FLAG_SEALED)) code = ALKY_ERR_UNSUPPORTED;
@@ -280,7 +288,7 @@ static uint8_t handle(alky_device *d) {
         vm->fuel_budget = alky_le32(p + ALKY_MSG_CALL_FUEL);
         d->arg_active = 1;
         p += ALKY_MSG_CALL_ARGS;
-        n = (uint16_t)(n - ALKY_MSG_CALL_ARGS);
+        n = (uint8_t)(n - ALKY_MSG_CALL_ARGS);
         /* the stream's first bytes, as ARGS */
     }
     /* fall through */
@@ -372,8 +380,8 @@ void alky_device_ncall_begin(alky_device *d, uint8_t imp, const uint8_t *args) {
 uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result) {
     alky_link *l = &d->link;
     const uint8_t *answer = alky_link_payload(l);
-    uint16_t n, offset = 0;
-    uint8_t i, code = ALKY_ERR_BUSY, detail = 0, seq;
+    uint16_t offset = 0;
+    uint8_t i, n, code = ALKY_ERR_BUSY, detail = 0, seq;
     if (!alky_link_receive(l, byte)) return ALKY_DEVICE_NCALL_WAITING;
     seq = alky_link_seq(l);
     /* Only a plain version-1 request header: no flags while waiting. */
@@ -383,7 +391,7 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
         /* The request this call answers, repeated (§4.6): the call again. */
         report_import(d, ALKY_MSG_NODE_CALL, d->ncall_imp, d->ncall_args);
         return ALKY_DEVICE_NCALL_WAITING;
-    } else if (d->last_seq && seq != d->last_seq && (uint8_t)(d->last_seq - seq) < 128u) {
+    } else if (d->last_seq && (uint8_t)(d->last_seq - seq - 1u) < 127u) {
         code = ALKY_ERR_SEQUENCE; /* an older number */
         detail = 1;
         offset = d->last_seq;
@@ -394,7 +402,7 @@ uint8_t alky_device_ncall_receive(alky_device *d, uint8_t byte, uint8_t *result)
             if (answer[ALKY_MSG_NODE_ANSWER_CALL] != d->ncall_seq) {
                 code = ALKY_ERR_SEQUENCE;
                 offset = d->ncall_seq;
-            } else if (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint16_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
+            } else if (!answer[ALKY_MSG_NODE_ANSWER_OK] || n == (uint8_t)(ALKY_MSG_NODE_ANSWER_VALUE + d->ncall_bytes)) {
                 /* Taken: the invocation's reports go on with this request's
                  * number, and its terminal report is this request's answer. */
                 d->seq = d->last_seq = seq;

@@ -48,16 +48,13 @@ uint16_t alky_crc16(uint16_t crc, const uint8_t *bytes, uint16_t length) {
 
 void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx) {
 #ifdef ALKY_LINK_SEND
+    (void)l;
     (void)send;
     (void)ctx;
 #else
     l->send = send;
     l->ctx = ctx;
 #endif
-    l->dropped = 0;
-    l->len = 0;
-    l->overflow = 0;
-    l->ready = 0;
 }
 
 /* Decodes buf[0..len) in place: each COBS code byte after the first becomes

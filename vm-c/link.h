@@ -92,6 +92,8 @@ typedef struct alky_link {
     uint8_t buf[ALKY_LINK_BUFFER_BYTES];
 } alky_link;
 
+/* Sets up a link whose bytes are all zero (alky_device_init zeroes the
+ * device first): no frame, nothing dropped. */
 void alky_link_init(alky_link *l, alky_link_send_fn send, void *ctx);
 
 /* Feeds one received byte. Returns 1 when it completed a valid frame, which

@@ -10,10 +10,14 @@ void alky_init(alky_vm *vm, void *user) {
     uint8_t *p = (uint8_t *)vm;
     size_t i;
     for (i = 0; i < sizeof *vm; i++) p[i] = 0;
+    alky_init_zeroed(vm, user);
+}
+
+void alky_init_zeroed(alky_vm *vm, void *user) {
     vm->user = user;
     vm->fuel_budget = ALKY_FUEL_DEFAULT;
     vm->stack_limit = ALKY_STACK_SIZE;
-    vm->device_profile = ALKY_PROFILE_ID;
+    if (ALKY_PROFILE_ID) vm->device_profile = ALKY_PROFILE_ID; /* 0 (every profile): already */
 }
 
 alky_status alky_load(alky_vm *vm, alky_rom rom, uint32_t length) {
@@ -148,7 +152,8 @@ alky_status alky_call_arg(alky_vm *vm, const uint8_t *bytes, uint16_t length) {
     return s == ALKY_E_ARG ? s : ALKY_OK;
 }
 
-alky_status alky_call_run(alky_vm *vm) {
+/* By pointer (ALKY_BY_POINTER): it sets a dozen of the VM's fields. */
+ALKY_BY_POINTER alky_status alky_call_run(alky_vm *vm) {
     alky_fn_info f;
     if (!vm->loaded) return ALKY_E_NO_IMAGE;
     alky_read_fn(vm, vm->call_fn, &f);

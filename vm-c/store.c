@@ -17,16 +17,6 @@
 
 #define MIN_IMAGE (ALKY_HEADER_SIZE + ALKY_TRAILER_SIZE)
 
-/* A function that reads and writes many of the store's fields, kept out of
- * line and given the store by pointer: on the AVR each field is then one
- * short displacement access, not a 4-byte absolute one (GCC's constant
- * propagation would otherwise bind it to the device's static store). */
-#if defined(__GNUC__) && !defined(__clang__)
-#define BY_POINTER __attribute__((noinline, noclone))
-#else
-#define BY_POINTER
-#endif
-
 static uint8_t rom_at(const alky_store *s, uint16_t addr) {
     return (uint8_t)ALKY_ROM_U8(ALKY_MEDIUM_BASE(s->medium), addr);
 }
@@ -68,8 +58,6 @@ void alky_store_init(alky_store *s, const alky_store_medium *medium) {
     }
     /* The app_* fields are read only while a slot is active. */
     s->active = ALKY_STORE_NONE;
-    s->gen = 0;
-    s->loading = 0;
 }
 
 uint16_t alky_store_max_image(const alky_store *s) {
@@ -128,7 +116,7 @@ static uint8_t clear_storage(alky_store *s) {
 
 /* Makes slot the installed app if its record is valid (1), from the record
  * as the medium holds it: after a commit, that also checks the write. */
-BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
+ALKY_BY_POINTER static uint8_t open_slot(alky_store *s, uint8_t slot) {
     uint8_t r[ALKY_STORE_RECORD_BYTES];
     if (!read_record(s, slot, r)) return 0;
     s->active = slot;
@@ -143,8 +131,8 @@ uint8_t alky_store_candidate(alky_store *s, uint8_t i) {
     uint8_t r0[ALKY_STORE_RECORD_BYTES], r1[ALKY_STORE_RECORD_BYTES];
     uint8_t v0 = read_record(s, 0, r0), v1 = read_record(s, 1, r1);
     /* Slot 1 first if only it is valid, or both are and it is newer
-     * (generations wrap: the newer one is at most 127 ahead). */
-    uint8_t second = (uint8_t)(v1 && (!v0 || (r1[REC_GEN] != r0[REC_GEN] && (uint8_t)(r1[REC_GEN] - r0[REC_GEN]) < 0x80u)));
+     * (generations wrap: the newer one is 1 to 127 ahead). */
+    uint8_t second = (uint8_t)(v1 && (!v0 || (uint8_t)(r1[REC_GEN] - r0[REC_GEN] - 1u) < 0x7Fu));
     s->active = ALKY_STORE_NONE;
     s->gen = 0; /* as after alky_store_init when none is accepted: a first load is generation 1 */
     return (uint8_t)(i < v0 + v1 && open_slot(s, (uint8_t)(second ^ i)));
@@ -171,11 +159,15 @@ static uint16_t place(const alky_store *s, uint16_t length, uint8_t *displaces) 
     return lo;
 }
 
-BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
+uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc) {
     const alky_store_medium *m = s->medium;
     uint16_t at = record_at(s, alky_store_free_slot(s)), k;
     uint8_t displaces = 0;
+    /* Set first (read only while loading): nothing to keep across the writes. */
     s->loading = 0;
+    s->load_length = length;
+    s->load_received = 0;
+    s->load_crc = crc;
     if (length < MIN_IMAGE || length > alky_store_max_image(s)) return ALKY_ERR_TOO_LARGE;
     if (ALKY_MEDIUM_ERASE_BYTES(m)) {
         /* Flash: the record and the image bytes must read 0xFF before they are written. */
@@ -195,9 +187,6 @@ BY_POINTER uint8_t alky_store_begin(alky_store *s, uint16_t length, uint32_t crc
         }
     }
     s->loading = 1;
-    s->load_length = length;
-    s->load_received = 0;
-    s->load_crc = crc;
     return 0;
 }
 

@@ -58,7 +58,8 @@ typedef struct alky_store {
     uint32_t load_crc;
 } alky_store;
 
-/* Lays the region out. No app is active until alky_store_candidate. */
+/* Lays the region out, in a store whose bytes are all zero (alky_device_init
+ * zeroes the device first). No app is active until alky_store_candidate. */
 void alky_store_init(alky_store *s, const alky_store_medium *medium);
 
 /* Start-up: makes the i-th newest slot with a valid record (i = 0, 1) the

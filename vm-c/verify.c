@@ -59,6 +59,12 @@ static ALKY_NOINLINE uint8_t rom_at(const alky_vm *vm, uint16_t at) {
     return alky_rom_u8(vm, at);
 }
 
+/* A width code's bytes, out of line: one call at each of the code pass's
+ * four uses instead of the table read inlined there. */
+static ALKY_NOINLINE uint8_t width_bytes(uint8_t width_code) {
+    return alky_width_bytes(width_code);
+}
+
 /* Bytes of an instruction that starts with byte `op` (1 for a byte that is not an opcode). */
 static uint8_t insn_size(uint8_t op) {
     uint8_t info = alky_op_info(op), kind = (uint8_t)((info & 0x7F) - 1);
@@ -75,7 +81,7 @@ static uint8_t check_local(const alky_vm *vm, uint16_t locals_at, uint8_t count,
     for (; count; count--) {
         w = type_width(rom_at(vm, locals_at++));
         if (at >= offset) return at == offset && w == mode ? 0 : ALKY_RULE_LOCAL;
-        at = (uint8_t)(at + alky_width_bytes(w));
+        at = (uint8_t)(at + width_bytes(w));
     }
     return ALKY_RULE_LOCAL;
 }
@@ -133,7 +139,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
         switch (kind) {
         case ALKY_KIND_SPECIAL_PUSH:
             r = ALKY_RULE_PUSH_WIDTH;
-            if ((uint8_t)(op - ALKY_OP_PUSH0) > alky_width_bytes(mode)) goto bad;
+            if ((uint8_t)(op - ALKY_OP_PUSH0) > width_bytes(mode)) goto bad;
             break;
         case ALKY_KIND_SPECIAL_DUP:
         case ALKY_KIND_SPECIAL_SWAP:
@@ -205,7 +211,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             uint8_t c = cls & 3, want = mode;
             if (c != ALKY_CLASS_W) want = c ? (uint8_t)(c - 2) : type_width(rom_at(vm, (uint16_t)(types + i - 1)));
             if (*--top != want) goto bad;
-            slack = (uint16_t)(slack + alky_width_bytes(want));
+            slack = (uint16_t)(slack + width_bytes(want));
             cls = (uint8_t)((cls >> 2) | (cls << 6));
         }
         if (flags & ALKY_KF_KEEP) {
@@ -216,7 +222,7 @@ static ALKY_NOINLINE alky_status check_code(alky_vm *vm, uint8_t fn, uint8_t *us
             uint8_t b;
             r = LIMIT;
             if (top >= vm->stack + ALKY_STACK_SIZE) goto bad;
-            b = alky_width_bytes(push_w);
+            b = width_bytes(push_w);
             r = ALKY_RULE_MAX_STACK;
             if (b > slack) goto bad;
             *top++ = push_w;

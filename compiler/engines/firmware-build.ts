@@ -304,10 +304,12 @@ export interface DeviceBuildOptions extends ToolchainOptions {
 /**
  * Size options of the Uno device firmware (docs/performance.md, "Compiler
  * flags"): with link-time optimisation, small functions kept out of line and
- * three passes that grow code on the AVR switched off (300 bytes less; the
- * interpreter's benchmark kernels run no slower).
+ * five passes that grow code on the AVR switched off (300 bytes less;
+ * -fno-gcse 60 more at 51a71bd, -fno-tree-loop-im 30 more at 703fe5a; the
+ * interpreter's benchmark kernels run no slower: the dispatch loop has its
+ * own options, ALKY_LOOP_OPTIONS in vm_config.h).
  */
-const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-mstrict-X", "-flto", "-mrelax", "-fno-inline-small-functions", "-fno-tree-dominator-opts", "-fno-move-loop-invariants", "-fno-ipa-sra"];
+const UNO_DEVICE_FLAGS = ["-mcall-prologues", "-mstrict-X", "-flto", "-mrelax", "-fno-inline-small-functions", "-fno-tree-dominator-opts", "-fno-move-loop-invariants", "-fno-ipa-sra", "-fno-gcse", "-fno-tree-loop-im"];
 
 /**
  * The Arduino Uno link device (vm-c/port/avr/main.c: USART0 at 115200, app

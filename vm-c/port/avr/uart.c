@@ -21,14 +21,39 @@ static volatile uint8_t rx_head;
 static volatile uint8_t rx_tail;
 
 /* A byte that finds the ring full is dropped (the link's CRC or sequence
- * rules then catch the loss). */
-ISR(USART_RX_vect) {
-  uint8_t byte = UDR0, head = rx_head;
-  uint8_t next = (uint8_t)((head + 1u) & RX_MASK);
-  if (next != rx_tail) {
-    rx_ring[head] = byte;
-    rx_head = next;
-  }
+ * rules then catch the loss). Naked, in assembly: it needs four registers
+ * and SREG, where avr-gcc's prologue also saves r0 and r1 and a fifth
+ * register (12 bytes of flash). Reading UDR0 clears the interrupt. */
+ISR(USART_RX_vect, ISR_NAKED) {
+  __asm__ volatile(
+      "push r24\n\t"
+      "in r24, __SREG__\n\t"
+      "push r24\n\t"
+      "push r25\n\t"
+      "push r30\n\t"
+      "push r31\n\t"
+      "lds r25, %[udr]\n\t"        /* the byte */
+      "lds r30, %[head]\n\t"
+      "ldi r24, 1\n\t"
+      "add r24, r30\n\t"
+      "andi r24, %[mask]\n\t"      /* next = (head + 1) & RX_MASK */
+      "lds r31, %[tail]\n\t"
+      "cp r24, r31\n\t"
+      "breq 1f\n\t"                /* full: dropped */
+      "ldi r31, 0\n\t"
+      "subi r30, lo8(-(%[ring]))\n\t"
+      "sbci r31, hi8(-(%[ring]))\n\t"
+      "st Z, r25\n\t"              /* rx_ring[head] = byte */
+      "sts %[head], r24\n\t"       /* rx_head = next */
+      "1:\n\t"
+      "pop r31\n\t"
+      "pop r30\n\t"
+      "pop r25\n\t"
+      "pop r24\n\t"
+      "out __SREG__, r24\n\t"
+      "pop r24\n\t"
+      "reti" ::[udr] "n"(_SFR_MEM_ADDR(UDR0)),
+      [head] "i"(&rx_head), [tail] "i"(&rx_tail), [ring] "i"(rx_ring), [mask] "n"(RX_MASK));
 }
 
 void alky_uart_init(void) {

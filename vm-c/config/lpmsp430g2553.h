@@ -13,7 +13,7 @@
 /* ...but not the Aryl node's own (vm_config.h): 172 bytes of flash on the Uno. */
 #define ALKY_WITH_NODE_PROFILES 0
 /* RAM: the smart lock needs 41 bytes of memory and a 22-byte entry frame;
- * the C stack needs about 190 bytes while a syscall is reported or an image
+ * the C stack needs about 175 bytes while a syscall is reported or an image
  * verified (measured in the simulator: RAM starts as 0xFF), so the VM stack
  * gets only 48. */
 #define ALKY_MEMORY_SIZE 64
@@ -29,8 +29,9 @@
  * widths lives in the VM stack arena, so a function deeper than
  * ALKY_STACK_SIZE values is refused (limit), as it could not run here.
  * The header parse stays out of line (vm_config.h): the verifier's calls
- * under LOAD_COMMIT (main, alky_attach, check_code) are then 172 bytes of C
- * stack, below the 176 of a syscall report. */
+ * under LOAD_COMMIT (main, alky_attach, check_code) then take 172 bytes of
+ * C stack, as a syscall report does, not 196 (the 200 left by the static
+ * RAM would keep 4 untouched). */
 #define ALKY_PARSE_OUT_OF_LINE 1
 #define ALKY_WITH_VERIFY 1
 /* The watchdog (port/msp430/main.c) is restarted before every VM instruction:

@@ -28,12 +28,24 @@
  * (it fits since the size pass of docs/performance.md); its list of operand
  * widths lives in the VM stack arena, so a function deeper than
  * ALKY_STACK_SIZE values is refused (limit), as it could not run here.
- * The header parse stays out of line (vm_config.h): the verifier's calls
- * under LOAD_COMMIT (main, alky_attach, check_code) then take 172 bytes of
- * C stack, as a syscall report does, not 196 (the 200 left by the static
- * RAM would keep 4 untouched). */
-#define ALKY_PARSE_OUT_OF_LINE 1
+ * Two builds of this board have no room for it and trust the node's
+ * verifier (compiler/ir/verify.ts, the same rules), keeping the container's
+ * integrity checks (sizes, CRC-32): the AOT firmware (ALKY_DEVICE_CALL_RUN,
+ * vm-c/aot/), whose app code needs 0.4 to 1.8 KB more, and the smart-lock
+ * firmware with the LaunchPad's drivers (ALKY_SMARTLOCK_DRIVERS), 0.26 KB
+ * over with it. */
+#ifndef ALKY_WITH_VERIFY
+#if defined(ALKY_DEVICE_CALL_RUN) || (defined(ALKY_SMARTLOCK_DRIVERS) && ALKY_SMARTLOCK_DRIVERS)
+#define ALKY_WITH_VERIFY 0
+#else
 #define ALKY_WITH_VERIFY 1
+#endif
+#endif
+/* With the verifier, the header parse stays out of line (vm_config.h): the
+ * verifier's calls under LOAD_COMMIT (main, alky_attach, check_code) then
+ * take 172 bytes of C stack, as a syscall report does, not 196 (the 200
+ * left by the static RAM would keep 4 untouched). */
+#define ALKY_PARSE_OUT_OF_LINE ALKY_WITH_VERIFY
 /* The watchdog (port/msp430/main.c) is restarted before every VM instruction:
  * WDTCTL = WDTPW | WDTCNTCL | WDTSSEL (board.h), watchdog mode, ACLK / 32768. */
 #define ALKY_PORT_TICK() (*(volatile uint16_t *)0x0120 = 0x5A0Cu)

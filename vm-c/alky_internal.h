@@ -96,6 +96,9 @@ ALKY_NOINLINE alky_status alky_fail(alky_vm *vm, uint16_t offset, uint8_t rule);
 /* The header's structural checks of docs/ir.md §6 (the order of decodeImage;
  * the tables' are alky_check_tables'): fills the vm's section fields, or sets
  * vm->rule / vm->rule_offset and returns ALKY_E_VERIFY. */
+#if ALKY_PARSE_OUT_OF_LINE
+ALKY_NOINLINE
+#endif
 alky_status alky_image_parse(alky_vm *vm, alky_rom rom, uint32_t length);
 /* IEEE CRC-32 of the first `length` bytes at `base`, read with ALKY_ROM_U8. */
 uint32_t alky_crc32_rom(alky_rom base, uint16_t length);

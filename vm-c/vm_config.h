@@ -60,6 +60,14 @@
 #define ALKY_MEMORY_SIZE 1024
 #endif
 
+/* The header parse (alky_image_parse) kept out of alky_attach: its 24-byte
+ * copy of the header is then off the C stack while the verifier runs (the
+ * deepest path of a LOAD_COMMIT), for a few bytes of flash more (22 on the
+ * Uno, which has the RAM). For boards short of RAM (config/lpmsp430g2553.h). */
+#ifndef ALKY_PARSE_OUT_OF_LINE
+#define ALKY_PARSE_OUT_OF_LINE 0
+#endif
+
 /* Instruction budget of one invocation (docs/ir.md §3). */
 #ifndef ALKY_FUEL_DEFAULT
 #define ALKY_FUEL_DEFAULT 1000000UL

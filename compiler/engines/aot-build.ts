@@ -178,7 +178,8 @@ export function buildMsp430AotDevice(bytes: Uint8Array, options: ToolchainOption
 
 /**
  * The MSP430G2553 link device (buildMsp430Device's sources, configuration and
- * flags: -Oz -flto, which clang compiles correctly here) with a given
+ * flags: -Oz -flto, which clang compiles correctly here; the configuration
+ * leaves the verifier out of an AOT build, docs/aot.md) with a given
  * generated app file and fuel charges out of line, kept under
  * build/firmware/msp430-aot/ by its hash; the firmware is cached by
  * buildMsp430Firmware's content hash.

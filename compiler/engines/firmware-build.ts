@@ -344,9 +344,8 @@ const MSP430_DEVICE_FLAGS = ["-fno-jump-tables", "-Oz", "-flto"];
 /**
  * The MSP430G2553 link device (vm-c/port/msp430/main.c) for mspdebug's
  * simulator: the RAM mailbox as transport, the app store in main flash,
- * built with clang and ld.lld: its ELF and sizes. The verifier does not fit
- * the 16 KB of flash next to the rest (docs/link.md §7): images are checked
- * by the node, the device keeps the container checks (sizes, CRC).
+ * built with clang and ld.lld: its ELF and sizes. It verifies every image
+ * before it is stored, as the Uno does (docs/link.md §7).
  */
 export function buildMsp430Device(options: ToolchainOptions = {}): BuiltFirmware {
   return buildMsp430Firmware(msp430DeviceFirmware(), options);

@@ -5,6 +5,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { boardById } from "../../boards/boards.js";
+import { firmwareSize } from "../../compiler/engines/elf-size.js";
+import { buildMsp430Firmware, msp430DeviceFirmware } from "../../compiler/engines/firmware-build.js";
 import { backendByName } from "../../compiler/run/backends.js";
 import { compileApp } from "../helpers/backends.js";
 import { alkyvm, ensureBuilt, ROOT } from "../helpers/cli.js";
@@ -22,9 +25,13 @@ describe("alkyvm run --size --backend msp430-aot", () => {
     expect(m, size).not.toBeNull();
     expect(trace).toEqual(["syscall IncorrectBeep()", "syscall Unlock()"]);
 
-    // The lock's AOT code is in it: more than the interpreter firmware, which the app does not change.
+    // The lock's AOT code is in it: more than the interpreter firmware, which the app does not change,
+    // built as the AOT one is without the on-device verifier (vm-c/config/lpmsp430g2553.h, docs/aot.md).
     const app = compileApp(readFileSync(join(ROOT, LOCK), "utf8"), "smartlock");
-    const interpreter = backendByName("msp430")!.firmwareSize!(app).flash;
+    const device = msp430DeviceFirmware();
+    const unverified = buildMsp430Firmware({ ...device, name: "msp430_device_unverified", defines: [...device.defines, "ALKY_WITH_VERIFY=0"] });
+    const interpreter = firmwareSize(unverified.elf, boardById("lpmsp430g2553")!.memory!).flash;
+    expect(interpreter).toBeLessThan(backendByName("msp430")!.firmwareSize!(app).flash);
     expect(Number(m![1])).toBeGreaterThan(interpreter + 400);
     expect(Number(m![1])).toBe(backendByName("msp430-aot")!.firmwareSize!(app).flash);
   }, 240_000);

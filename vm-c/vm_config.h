@@ -49,7 +49,9 @@
 
 /* Bytes of the VM stack arena: each active frame takes 8 + frameSize +
  * maxStack bytes (docs/ir.md §3). The reference VM uses 1024. Also the scratch
- * space of the verifier's width list (two widths per byte). At most 65535. */
+ * space of the verifier's width list (one width code per byte: a function
+ * deeper than ALKY_STACK_SIZE values is refused, ALKY_E_VERIFY_LIMIT). At
+ * most 65535. */
 #ifndef ALKY_STACK_SIZE
 #define ALKY_STACK_SIZE 1024
 #endif

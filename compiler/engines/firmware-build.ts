@@ -65,14 +65,18 @@ export function run(tool: string, args: string[], what: string): string {
 }
 
 export function headersOf(dirs: readonly string[]): string[] {
-  return dirs.flatMap((d) =>
-    existsSync(d)
-      ? readdirSync(d)
-          .filter((f) => f.endsWith(".h"))
-          .sort()
-          .map((f) => join(d, f))
-      : [],
-  );
+  // Subfolders too: a source includes "config/uno.h" from an include folder,
+  // and a header edit there must change the build's hash.
+  const found = new Set<string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = join(d, e.name);
+      if (e.isDirectory()) walk(path);
+      else if (e.name.endsWith(".h")) found.add(path);
+    }
+  };
+  for (const d of dirs) if (existsSync(d)) walk(d);
+  return [...found];
 }
 
 export function contentHash(parts: readonly string[], files: readonly string[]): string {

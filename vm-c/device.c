@@ -108,6 +108,14 @@ static void report_end(alky_device *d, alky_status s) {
     answer(d, ALKY_MSG_RESULT, s);
 }
 
+#if ALKY_SMARTLOCK_DRIVERS
+/* A raised event's RESULT, DONE or FAULT (smartlock.c): not kept, as it
+ * answers no request. */
+void alky_device_report_end(alky_device *d, alky_status s) {
+    send_report(d, ALKY_MSG_RESULT, s, 0, 0);
+}
+#endif
+
 /* ---- Start-up and the installed app. ---- */
 
 static uint8_t storage_fits(const alky_device *d) {

@@ -64,6 +64,13 @@ void alky_device_init(alky_device *d, const alky_store_medium *medium, alky_link
  * returns. */
 void alky_device_receive(alky_device *d, uint8_t byte);
 
+#if ALKY_SMARTLOCK_DRIVERS
+/* RESULT, DONE or FAULT of an invocation the device started itself (a
+ * smart-lock key press, smartlock.h), with d->seq; unlike a request's
+ * answer it is not kept to be sent again. */
+void alky_device_report_end(alky_device *d, alky_status s);
+#endif
+
 /* The HAL of a link device (vm-c/port/device_hal.c calls these): a syscall
  * is reported as SYSCALL and returns 0, or the clock for clock syscalls. */
 alky_status alky_device_syscall(alky_device *d, uint8_t imp, const uint8_t *args, uint8_t *result);

@@ -29,8 +29,8 @@ void alky_smartlock_keypad_scanned(uint16_t down) {
     if (raw_scans != DEBOUNCE_SCANS || down == stable) return;
     pressed = (uint16_t)(down & (uint16_t)~stable);
     stable = down;
-    for (k = 0; k < ALKY_KEYPAD_ROWS * ALKY_KEYPAD_COLUMNS; k++)
-        if (pressed & (uint16_t)(1u << k)) alky_event_queue_push(&alky_smartlock_keys, (uint8_t)keypad_keys[k]);
+    for (k = 0; pressed; k++, pressed >>= 1)
+        if (pressed & 1u) alky_event_queue_push(&alky_smartlock_keys, (uint8_t)keypad_keys[k]);
 }
 
 static uint8_t beeping;
@@ -59,24 +59,6 @@ void alky_smartlock_syscall(alky_vm *vm, uint8_t imp) {
     }
 }
 
-/* The terminal report of a raised event (as device.c reports an EVENT request). */
-static void report_end(alky_device *d, alky_status s) {
-    alky_link *l = &d->link;
-    if (s == ALKY_OK) {
-        uint8_t len;
-        const uint8_t *value = alky_result(&d->vm, &len);
-        alky_link_begin(l, ALKY_LINK_UNSOLICITED_SEQ, value ? ALKY_MSG_RESULT : ALKY_MSG_DONE);
-        alky_link_put_u16(l, d->syscalls);
-        if (value) alky_link_put(l, value, len);
-    } else {
-        alky_link_begin(l, ALKY_LINK_UNSOLICITED_SEQ, ALKY_MSG_FAULT);
-        alky_link_put_u16(l, d->syscalls);
-        alky_link_put_u8(l, s);
-        alky_link_put_u16(l, (s == ALKY_FAULT_MEMORY || s == ALKY_FAULT_STORAGE) ? d->vm.fault_addr : 0);
-    }
-    alky_link_end(l);
-}
-
 static void raise_key(alky_device *d, uint8_t key) {
     alky_vm *vm = &d->vm;
     uint8_t fn = alky_event_handler(vm, ALKY_EVENT_SMARTLOCK_KEYPRESSED);
@@ -94,10 +76,14 @@ static void raise_key(alky_device *d, uint8_t key) {
     if (fn != 0xFF) {
         (void)alky_call_begin(vm, fn);
         vm->fuel_budget = ALKY_FUEL_DEFAULT;
-        s = alky_call_arg(vm, &key, 1);
+        /* The handler's one parameter is the key's byte (the profile's
+         * KeyPressed(key: u8), as the verifier checked the app). */
+        s = alky_call_stream(vm, &key, 1);
         if (s == ALKY_OK) s = alky_call_run(vm);
+        else s = ALKY_E_ARG;
     }
-    report_end(d, s);
+    d->seq = ALKY_LINK_UNSOLICITED_SEQ; /* also after a node call was answered */
+    alky_device_report_end(d, s);
 }
 
 uint8_t alky_smartlock_poll(alky_device *d) {

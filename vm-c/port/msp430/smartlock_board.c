@@ -9,15 +9,13 @@
 #include "smartlock.h"
 #include "smartlock_pins.h"
 
-/* Port registers by address (msp430mcu's msp430g2553.h). */
-#define P1_IN 0x0020u
-#define P1_OUT 0x0021u
-#define P1_DIR 0x0022u
-#define P1_REN 0x0027u
-#define P2_IN 0x0028u
-#define P2_OUT 0x0029u
-#define P2_DIR 0x002Au
-#define P2_REN 0x002Fu
+/* Port registers by address (msp430mcu's msp430g2553.h): P1 from 0x20, P2
+ * from 0x28, at the same offsets from their port's input register. */
+#define P1_IN 0x20u
+#define P2_IN 0x28u
+#define PX_OUT 1u
+#define PX_DIR 2u
+#define PX_REN 7u
 
 /* Timer0_A3: up mode to CCR0 from SMCLK; CCR0's interrupt is vector slot 9. */
 #define TA0CTL ALKY_REG16(0x0160)
@@ -29,13 +27,14 @@
 #define CCIE 0x0010u
 #define TIMER0_A0_SLOT 9
 
+/* A pin: its port's input register and its bit (2 bytes, not a register
+ * address each: the keypad's 7 pins are a table). */
 typedef struct {
-    uint16_t in, out, dir, ren;
-    uint8_t mask;
+    uint8_t in, mask;
 } msp_pin;
 
-#define ALKY_PIN(port, bit) {P##port##_IN, P##port##_OUT, P##port##_DIR, P##port##_REN, (uint8_t)(1u << (bit))}
-#define REG(addr) ALKY_REG8(addr)
+#define ALKY_PIN(port, bit) {P##port##_IN, (uint8_t)(1u << (bit))}
+#define REG(p, offset) ALKY_REG8((uint16_t)((p)->in + (offset)))
 
 static const msp_pin rows[ALKY_KEYPAD_ROWS] = ALKY_KEYPAD_ROW_PINS;
 static const msp_pin columns[ALKY_KEYPAD_COLUMNS] = ALKY_KEYPAD_COLUMN_PINS;
@@ -45,15 +44,15 @@ static const msp_pin buzzer_pin = ALKY_BUZZER_PIN;
 static volatile uint32_t millis_count;
 
 static uint16_t scan_matrix(void) {
-    uint16_t down = 0;
-    uint8_t r, c;
-    for (r = 0; r < ALKY_KEYPAD_ROWS; r++) {
-        REG(rows[r].out) &= (uint8_t)~rows[r].mask;
+    uint16_t down = 0, bit = 1;
+    const msp_pin *r, *c;
+    for (r = rows; r < rows + ALKY_KEYPAD_ROWS; r++) {
+        REG(r, PX_OUT) &= (uint8_t)~r->mask;
         /* Let the column lines settle through their pull-ups (about 0.5 us at 16 MHz). */
         __asm__ volatile("nop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop\n\tnop");
-        for (c = 0; c < ALKY_KEYPAD_COLUMNS; c++)
-            if (!(REG(columns[c].in) & columns[c].mask)) down |= (uint16_t)(1u << (r * ALKY_KEYPAD_COLUMNS + c));
-        REG(rows[r].out) |= rows[r].mask;
+        for (c = columns; c < columns + ALKY_KEYPAD_COLUMNS; c++, bit = (uint16_t)(bit << 1))
+            if (!(REG(c, 0) & c->mask)) down |= bit;
+        REG(r, PX_OUT) |= r->mask;
     }
     return down;
 }
@@ -63,24 +62,27 @@ ALKY_MSP430_ISR(TIMER0_A0_SLOT, alky_keypad_scan_isr) {
     alky_smartlock_keypad_scanned(scan_matrix());
 }
 
-static void output_low(const msp_pin *p) {
-    REG(p->out) &= (uint8_t)~p->mask;
-    REG(p->dir) |= p->mask;
+static void set_bits(const msp_pin *p, uint8_t offset, uint8_t on) {
+    if (on) REG(p, offset) |= p->mask;
+    else REG(p, offset) &= (uint8_t)~p->mask;
 }
 
 void alky_board_smartlock_init(void) {
-    uint8_t i;
-    for (i = 0; i < ALKY_KEYPAD_ROWS; i++) {
-        REG(rows[i].out) |= rows[i].mask; /* idle high */
-        REG(rows[i].dir) |= rows[i].mask;
+    const msp_pin *p;
+    for (p = rows; p < rows + ALKY_KEYPAD_ROWS; p++) {
+        set_bits(p, PX_OUT, 1); /* idle high */
+        set_bits(p, PX_DIR, 1);
     }
-    for (i = 0; i < ALKY_KEYPAD_COLUMNS; i++) {
-        REG(columns[i].dir) &= (uint8_t)~columns[i].mask;
-        REG(columns[i].out) |= columns[i].mask; /* with REN: pull-up */
-        REG(columns[i].ren) |= columns[i].mask;
+    for (p = columns; p < columns + ALKY_KEYPAD_COLUMNS; p++) {
+        set_bits(p, PX_DIR, 0);
+        set_bits(p, PX_OUT, 1); /* with REN: pull-up */
+        set_bits(p, PX_REN, 1);
     }
-    output_low(&lock_pin);
-    output_low(&buzzer_pin);
+    /* Outputs, low. */
+    set_bits(&lock_pin, PX_OUT, 0);
+    set_bits(&lock_pin, PX_DIR, 1);
+    set_bits(&buzzer_pin, PX_OUT, 0);
+    set_bits(&buzzer_pin, PX_DIR, 1);
     TA0CCR0 = (uint16_t)(ALKY_MCLK_HZ / 1000UL - 1UL);
     TA0CCTL0 = CCIE;
     TA0CTL = TASSEL_SMCLK | MC_UP | TACLR;
@@ -88,13 +90,11 @@ void alky_board_smartlock_init(void) {
 }
 
 void alky_board_lock_output(uint8_t open) {
-    if (open) REG(lock_pin.out) |= lock_pin.mask;
-    else REG(lock_pin.out) &= (uint8_t)~lock_pin.mask;
+    set_bits(&lock_pin, PX_OUT, open);
 }
 
 void alky_board_buzzer_output(uint8_t on) {
-    if (on) REG(buzzer_pin.out) |= buzzer_pin.mask;
-    else REG(buzzer_pin.out) &= (uint8_t)~buzzer_pin.mask;
+    set_bits(&buzzer_pin, PX_OUT, on);
 }
 
 uint32_t alky_board_millis(void) {
